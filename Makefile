@@ -1,0 +1,36 @@
+# Starvit: the two commands a person needs are `make demo` and `make test`.
+# Everything they need is installed by the repo's own scripts (localcloud/install.sh) with pinned versions.
+
+SHELL := /usr/bin/env bash
+CARGO ?= cargo
+RELEASE_BIN := target/release/starvit
+
+.PHONY: demo test lint fmt build bench localcloud-install clean-demo
+
+## demo: run the main job end to end on local emulators over synthesized data (see README).
+demo:
+	./scripts/demo.sh
+
+## test: formatting, lints and the whole test suite (unit, HTTP, golden, emulator).
+test: lint localcloud-install
+	$(CARGO) test --workspace --locked --all-targets
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --locked --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+build:
+	$(CARGO) build --workspace --locked --release
+
+## bench: throughput / memory benchmarks; prints figures and ratios measured in the same run.
+bench:
+	./scripts/bench.sh
+
+localcloud-install:
+	@if [ -x localcloud/install.sh ]; then ./localcloud/install.sh; fi
+
+clean-demo:
+	rm -rf target/demo

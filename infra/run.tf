@@ -1,0 +1,80 @@
+# One Cloud Run service per function. Every service: concurrency bounded (the handlers stream,
+# but de-identification is CPU-bound), 10 minute request timeout (the push deadline), JSON logs.
+resource "google_cloud_run_v2_service" "fn" {
+  for_each = local.functions
+  name     = "${local.prefix}-${each.key}"
+  location = var.region
+  ingress  = each.key == "subscription-relay" ? "INGRESS_TRAFFIC_ALL" : "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  labels   = merge(local.labels, { zone = each.value.zone, purpose = each.value.purpose })
+
+  template {
+    service_account                  = google_service_account.fn[each.key].email
+    timeout                          = "600s"
+    max_instance_request_concurrency = each.key == "deidentify" ? 2 : 8
+    scaling {
+      max_instance_count = 20
+    }
+    containers {
+      image = "${var.image_repository}/${each.key}:${var.image_tag}"
+      resources {
+        limits = { cpu = "2", memory = "1Gi" }
+      }
+      env {
+        name  = "LOG_FORMAT"
+        value = "json"
+      }
+      env {
+        name  = "GOOGLE_CLOUD_PROJECT"
+        value = var.project_id
+      }
+      env {
+        name  = "STARVIT_ENV"
+        value = var.env
+      }
+      env {
+        name  = "STARVIT_OWNER"
+        value = var.owner
+      }
+      env {
+        name  = "STARVIT_PHI_BUCKET"
+        value = google_storage_bucket.phi_staging.name
+      }
+      env {
+        name  = "STARVIT_QUARANTINE_BUCKET"
+        value = google_storage_bucket.phi_quarantine.name
+      }
+      env {
+        name  = "STARVIT_DEID_BUCKET"
+        value = google_storage_bucket.deid.name
+      }
+      env {
+        name  = "STARVIT_DEID_POLICY"
+        value = var.deid_policy
+      }
+      env {
+        name  = "STARVIT_RAW_DATASET"
+        value = google_bigquery_dataset.deid_raw.dataset_id
+      }
+      env {
+        name  = "STARVIT_GOVERNANCE_DATASET"
+        value = google_bigquery_dataset.governance.dataset_id
+      }
+      env {
+        name  = "STARVIT_LOAD_COMPLETE_TOPIC"
+        value = google_pubsub_topic.load_complete.id
+      }
+      dynamic "env" {
+        for_each = contains(["deidentify", "subscription-relay"], each.key) ? [1] : []
+        content {
+          name = "STARVIT_DEID_KEY"
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.deid_hmac_key.secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+# Keys of the PHI zone. Values are added out of band (never in Terraform state).
+resource "google_secret_manager_secret" "deid_hmac_key" {
+  secret_id = "${local.prefix}-deid-hmac-key"
+  labels    = local.labels
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret" "subscription_secret" {
+  secret_id = "${local.prefix}-medplum-subscription-secret"
+  labels    = local.labels
+  replication {
+    auto {}
+  }
+}
+
+resource "google_secret_manager_secret" "medplum_client" {
+  secret_id = "${local.prefix}-medplum-client-credentials"
+  labels    = local.labels
+  replication {
+    auto {}
+  }
+}

@@ -1,0 +1,74 @@
+variable "project_id" {
+  description = "GCP project that hosts both zones (use two projects by duplicating this module with different providers if your policy requires it)."
+  type        = string
+}
+
+variable "region" {
+  description = "Region for buckets, Cloud Run services, Eventarc triggers and BigQuery datasets."
+  type        = string
+  default     = "us-central1"
+}
+
+variable "env" {
+  description = "Environment label (dev, staging, prod). Lowercase [a-z0-9_-]; lands in every BigQuery job label."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z0-9_-]{1,63}$", var.env))
+    error_message = "env must be a valid BigQuery label value."
+  }
+}
+
+variable "owner" {
+  description = "Owning team, stamped as the `owner` label on every resource and BigQuery job."
+  type        = string
+  default     = "data-platform"
+}
+
+variable "image_repository" {
+  description = "Artifact Registry path holding the function images, e.g. us-central1-docker.pkg.dev/PROJECT/starvit."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Image tag deployed for every function (one release = one tag)."
+  type        = string
+}
+
+variable "medplum_base_url" {
+  description = "Medplum FHIR base, e.g. https://api.medplum.com/fhir/R4 (PHI zone)."
+  type        = string
+}
+
+variable "deid_policy" {
+  description = "De-identification profile: shifted (default) or safe-harbor."
+  type        = string
+  default     = "shifted"
+  validation {
+    condition     = contains(["shifted", "safe-harbor"], var.deid_policy)
+    error_message = "deid_policy must be shifted or safe-harbor."
+  }
+}
+
+variable "export_schedule" {
+  description = "Cron schedule of the incremental $export (Pattern A, reconciles Pattern B)."
+  type        = string
+  default     = "0 * * * *"
+}
+
+variable "export_types" {
+  description = "Resource types requested from $export (_type is always passed: a system export otherwise includes ClientApplication secrets)."
+  type        = list(string)
+  default = [
+    "Patient", "Encounter", "Observation", "Condition", "Procedure", "MedicationRequest",
+    "MedicationAdministration", "MedicationStatement", "Immunization", "AllergyIntolerance",
+    "DiagnosticReport", "DocumentReference", "CarePlan", "CareTeam", "Claim", "ExplanationOfBenefit",
+    "Coverage", "ServiceRequest", "Goal", "ImagingStudy", "Device", "Practitioner", "PractitionerRole",
+    "Organization", "Location", "Provenance",
+  ]
+}
+
+variable "tigergraph_endpoint" {
+  description = "TigerGraph base URL (graph-snapshot)."
+  type        = string
+  default     = ""
+}
