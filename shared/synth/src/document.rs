@@ -1,0 +1,117 @@
+//! DocumentReference: a plain-text clinical note (base64 in `content.attachment.data`) that
+//! mentions the patient's name, MRN, phone and dates. Every such fragment is planted.
+
+use base64::Engine as _;
+use rand::Rng;
+use serde_json::json;
+
+use crate::clinical::Visit;
+use crate::fhir::{Ctx, PatientRef, abs, concept, rel};
+use crate::planted::PlantedKind as K;
+use crate::rng::{RngExt, YEAR, fmt_date, fmt_datetime};
+use crate::vocab::codes::NOTE_TYPES;
+use crate::vocab::system;
+
+const PLANS: &[&str] = &[
+    "Continue current medications. Reviewed diet and exercise; patient agrees to a 30 minute walk daily.",
+    "Start therapy as prescribed. Discussed expected side effects and when to call the clinic.",
+    "Labs ordered today. Will call with results and adjust the plan accordingly.",
+    "Symptoms improving. Supportive care, fluids and rest. Return precautions discussed in detail.",
+    "Referred to specialty clinic for further evaluation. Imaging to be scheduled by the front desk.",
+];
+
+const FINDINGS: &[&str] = &[
+    "Alert and oriented, in no acute distress. Lungs clear to auscultation bilaterally.",
+    "Regular rate and rhythm, no murmurs. Abdomen soft and non-tender.",
+    "Mild erythema of the posterior pharynx. No cervical lymphadenopathy.",
+    "Gait steady. Strength five of five in all extremities. Skin warm and dry.",
+];
+
+/// A DocumentReference for the visit, authored by the attending practitioner.
+pub fn note(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
+    let id = ctx.rng.uuid();
+    let h = ("DocumentReference", id.as_str());
+    let (tcode, tdisplay) = *ctx.rng.pick(NOTE_TYPES);
+    let p = ctx.patient.clone();
+    let doctor = ctx.pool.practitioners[v.practitioner].family.clone();
+    let age = (v.start - p.birth) / YEAR;
+    let dob = fmt_date(p.birth);
+    let visit = fmt_date(v.start);
+    let mut fragments = vec![
+        p.given.clone(),
+        p.family.clone(),
+        p.mrn.clone(),
+        dob.clone(),
+        p.phone.clone(),
+        visit.clone(),
+        fmt_date(v.end),
+        doctor.clone(),
+    ];
+    let mut text = format!(
+        "{tdisplay}\nPatient: {family}, {given}    MRN: {mrn}    DOB: {dob}\nPhone: {phone}\nDate of service: {visit}\n\n",
+        family = p.family,
+        given = p.given,
+        mrn = p.mrn,
+        phone = p.phone,
+    );
+    let age_text = format!("{age}-year-old");
+    if age > 89 {
+        fragments.push(age_text.clone());
+    }
+    let sex = if p.female { "woman" } else { "man" };
+    text.push_str(&format!(
+        "History of present illness: {given} is a {age_text} {sex} seen for {reason}. ",
+        given = p.given,
+        reason = v.kind.1.trim_end_matches(" (procedure)").to_lowercase(),
+    ));
+    if let Some(prev) = previous {
+        let d = fmt_date(prev);
+        text.push_str(&format!("Last seen in clinic on {d}. "));
+        fragments.push(d);
+    }
+    text.push_str(
+        "Reports adherence to medications and denies fever, chest pain or shortness of breath.\n\n",
+    );
+    text.push_str(&format!("Examination: {}\n\n", ctx.rng.pick(FINDINGS)));
+    text.push_str(&format!("Assessment and plan: {}\n", ctx.rng.pick(PLANS)));
+    text.push_str(&format!(
+        "Follow-up in {} weeks.\n\n",
+        ctx.rng.random_range(2..13)
+    ));
+    text.push_str(&format!(
+        "Electronically signed by Dr. {doctor} on {}\n",
+        fmt_datetime(v.end)
+    ));
+    fragments.sort();
+    fragments.dedup();
+    for f in &fragments {
+        ctx.plant(K::NoteFragment, f, h.0, h.1);
+    }
+    let data = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let meta = ctx.meta(v.end);
+    let subject_form = if ctx.rng.chance(0.5) {
+        PatientRef::RelativeWithDisplay
+    } else {
+        PatientRef::Relative
+    };
+    let subject = ctx.patient_ref(subject_form, h);
+    ctx.out.push(json!({
+        "resourceType": "DocumentReference", "id": id, "meta": meta,
+        "status": "current",
+        "docStatus": "final",
+        "type": concept(system::LOINC, tcode, tdisplay),
+        "category": [concept("http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category", "clinical-note", "Clinical Note")],
+        "subject": subject,
+        "date": fmt_datetime(v.end),
+        "author": [abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id)],
+        "custodian": rel("Organization", &ctx.pool.organizations[v.organization].id),
+        "content": [{ "attachment": {
+            "contentType": "text/plain; charset=utf-8", "data": data, "title": tdisplay,
+            "creation": fmt_datetime(v.end),
+        }}],
+        "context": {
+            "encounter": [rel("Encounter", &v.id)],
+            "period": { "start": fmt_datetime(v.start), "end": fmt_datetime(v.end) },
+        },
+    }));
+}

@@ -1,0 +1,156 @@
+//! Small JSON builders for FHIR datatypes, and the per-patient generation context.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use crate::planted::{Planted, PlantedKind};
+use crate::pool::Pool;
+use crate::refs::BASE_URL;
+use crate::rng::{RngExt, fmt_datetime};
+use crate::vocab::system;
+
+/// `Coding`.
+pub fn coding(system: &str, code: &str, display: &str) -> Value {
+    json!({ "system": system, "code": code, "display": display })
+}
+
+/// `CodeableConcept` with one coding and `text` = display.
+pub fn concept(system: &str, code: &str, display: &str) -> Value {
+    json!({ "coding": [coding(system, code, display)], "text": display })
+}
+
+/// `Quantity` in UCUM.
+pub fn quantity(value: f64, unit: &str) -> Value {
+    json!({ "value": value, "unit": unit, "system": system::UCUM, "code": unit })
+}
+
+/// Rounds to `decimals` places.
+pub fn round(x: f64, decimals: u8) -> f64 {
+    let f = 10f64.powi(i32::from(decimals));
+    (x * f).round() / f
+}
+
+/// Relative reference `Type/id`.
+pub fn rel(resource_type: &str, id: &str) -> Value {
+    json!({ "reference": format!("{resource_type}/{id}") })
+}
+
+/// Absolute reference `{BASE_URL}/Type/id`.
+pub fn abs(resource_type: &str, id: &str) -> Value {
+    json!({ "reference": format!("{BASE_URL}/{resource_type}/{id}") })
+}
+
+/// `urn:uuid:{id}` reference (ids are uuids).
+pub fn urn(id: &str) -> Value {
+    json!({ "reference": format!("urn:uuid:{id}") })
+}
+
+/// The generation state of one patient: RNG, shared pool, patient facts and outputs.
+#[derive(Debug)]
+pub struct Ctx<'p> {
+    /// The patient's RNG stream.
+    pub rng: ChaCha8Rng,
+    /// Shared practitioners, organizations and locations.
+    pub pool: &'p Pool,
+    /// Export instant (seconds since the epoch).
+    pub now: i64,
+    /// Resources produced so far.
+    pub out: Vec<Value>,
+    /// Values planted so far.
+    pub planted: Vec<Planted>,
+    /// Patient facts used by clinical resources.
+    pub patient: PatientFacts,
+}
+
+/// What clinical generators need to know about the patient.
+#[derive(Debug, Default, Clone)]
+pub struct PatientFacts {
+    /// Resource id.
+    pub id: String,
+    /// Medical record number.
+    pub mrn: String,
+    /// First given name.
+    pub given: String,
+    /// Family name.
+    pub family: String,
+    /// Home phone.
+    pub phone: String,
+    /// `true` for female.
+    pub female: bool,
+    /// Birth instant.
+    pub birth: i64,
+    /// Death instant, if deceased.
+    pub death: Option<i64>,
+}
+
+impl Ctx<'_> {
+    /// Records a planted value held by `resource_type/id`.
+    pub fn plant(&mut self, kind: PlantedKind, value: &str, resource_type: &str, id: &str) {
+        self.planted
+            .push(Planted::new(kind, value, resource_type, id));
+    }
+
+    /// `meta` with a random version and a `lastUpdated` shortly after `t` (never after `now`).
+    pub fn meta(&mut self, t: i64) -> Value {
+        let last = (t + self.rng.random_range(60..86_400 * 3)).min(self.now);
+        json!({ "versionId": self.rng.uuid(), "lastUpdated": fmt_datetime(last) })
+    }
+
+    /// The last instant the patient can have clinical events (death or export time).
+    pub fn end(&self) -> i64 {
+        self.patient.death.unwrap_or(self.now)
+    }
+
+    /// A reference to the patient; `display` (the patient's name) is added and planted when set.
+    pub fn patient_ref(&mut self, form: PatientRef, holder: (&str, &str)) -> Value {
+        let p = &self.patient;
+        let mut r = match form {
+            PatientRef::Relative => rel("Patient", &p.id),
+            PatientRef::Absolute => abs("Patient", &p.id),
+            PatientRef::Urn => urn(&p.id),
+            PatientRef::Conditional => {
+                let mrn = p.mrn.clone();
+                self.plant(PlantedKind::Mrn, &mrn, holder.0, holder.1);
+                json!({ "reference": format!("Patient?identifier={}|{mrn}", system::MRN) })
+            }
+            PatientRef::RelativeWithDisplay => {
+                let display = format!("{} {}", p.given, p.family);
+                let r = json!({ "reference": format!("Patient/{}", p.id), "display": display });
+                self.plant(PlantedKind::Name, &display, holder.0, holder.1);
+                r
+            }
+        };
+        if let (PatientRef::Urn | PatientRef::Conditional, Value::Object(m)) = (form, &mut r) {
+            m.insert("type".to_owned(), json!("Patient"));
+        }
+        r
+    }
+
+    /// An absolute reference to a pool practitioner, with its name as `display` (planted).
+    pub fn practitioner_ref(&mut self, idx: usize, holder: (&str, &str)) -> Value {
+        let pr = &self.pool.practitioners[idx];
+        let r = json!({
+            "reference": format!("{BASE_URL}/Practitioner/{}", pr.id),
+            "display": pr.display,
+        });
+        let display = pr.display.clone();
+        self.plant(PlantedKind::PractitionerName, &display, holder.0, holder.1);
+        r
+    }
+}
+
+/// Which reference form to use for the subject/patient of a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatientRef {
+    /// `Patient/{id}`.
+    Relative,
+    /// `Patient/{id}` with `display` = the patient's name.
+    RelativeWithDisplay,
+    /// `{BASE_URL}/Patient/{id}`.
+    Absolute,
+    /// `urn:uuid:{id}`.
+    Urn,
+    /// `Patient?identifier={MRN system}|{mrn}`.
+    Conditional,
+}

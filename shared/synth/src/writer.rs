@@ -1,0 +1,277 @@
+//! Writing an export to a directory: NDJSON per type, `manifest.json`, `planted-identifiers.json`.
+//!
+//! Patients are generated in chunks, optionally on several threads, and always written in patient
+//! order, so the bytes do not depend on the thread count.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+
+use serde_json::Value;
+
+use crate::manifest::{Manifest, ManifestOutput};
+use crate::planted::Planted;
+use crate::refs::BASE_URL;
+use crate::{Generator, Summary, SynthConfig, SynthError};
+
+/// Every resource type the generator writes, sorted.
+pub const RESOURCE_TYPES: [&str; 15] = [
+    "AllergyIntolerance",
+    "CarePlan",
+    "Claim",
+    "Condition",
+    "DiagnosticReport",
+    "DocumentReference",
+    "Encounter",
+    "Immunization",
+    "Location",
+    "MedicationRequest",
+    "Observation",
+    "Organization",
+    "Patient",
+    "Practitioner",
+    "Procedure",
+];
+
+/// NDJSON lines of one patient (or of the pool), split by type.
+#[derive(Debug, Default)]
+struct Lines {
+    buf: Vec<Vec<u8>>,
+    count: Vec<u64>,
+    bytes: u64,
+    planted: Vec<Planted>,
+}
+
+impl Lines {
+    fn new(resources: &[Value], planted: Vec<Planted>) -> Self {
+        let mut me = Self {
+            buf: vec![Vec::new(); RESOURCE_TYPES.len()],
+            count: vec![0; RESOURCE_TYPES.len()],
+            bytes: 0,
+            planted,
+        };
+        for r in resources {
+            let t = r["resourceType"].as_str().unwrap_or_default();
+            let i = RESOURCE_TYPES
+                .binary_search(&t)
+                .unwrap_or_else(|_| panic!("unknown resource type {t}"));
+            let buf = &mut me.buf[i];
+            let before = buf.len();
+            serde_json::to_writer(&mut *buf, r)
+                .expect("serializing a Value into a Vec cannot fail");
+            buf.push(b'\n');
+            me.bytes += (buf.len() - before) as u64;
+            me.count[i] += 1;
+        }
+        me
+    }
+}
+
+struct Sink {
+    dir: PathBuf,
+    files: Vec<Option<BufWriter<File>>>,
+    count: Vec<u64>,
+    bytes: u64,
+    planted: Vec<Planted>,
+}
+
+impl Sink {
+    fn io(&self, name: &str) -> impl Fn(std::io::Error) -> SynthError + use<> {
+        let path = self.dir.join(name);
+        move |source| SynthError::Io {
+            path: path.clone(),
+            source,
+        }
+    }
+
+    fn write(&mut self, lines: Lines) -> Result<(), SynthError> {
+        for (i, buf) in lines.buf.iter().enumerate() {
+            if buf.is_empty() {
+                continue;
+            }
+            let name = format!("{}.ndjson", RESOURCE_TYPES[i]);
+            if self.files[i].is_none() {
+                let f = File::create(self.dir.join(&name)).map_err(self.io(&name))?;
+                self.files[i] = Some(BufWriter::with_capacity(1 << 20, f));
+            }
+            let err = self.io(&name);
+            self.files[i]
+                .as_mut()
+                .map_or(Ok(()), |f| f.write_all(buf))
+                .map_err(err)?;
+            self.count[i] += lines.count[i];
+        }
+        self.bytes += lines.bytes;
+        self.planted.extend(lines.planted);
+        Ok(())
+    }
+}
+
+/// Writes the export described by `cfg` into `out` (created if missing).
+pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<Summary, SynthError> {
+    std::fs::create_dir_all(out).map_err(|source| SynthError::Io {
+        path: out.to_owned(),
+        source,
+    })?;
+    let generator = Generator::new(cfg.seed);
+    let mut sink = Sink {
+        dir: out.to_owned(),
+        files: (0..RESOURCE_TYPES.len()).map(|_| None).collect(),
+        count: vec![0; RESOURCE_TYPES.len()],
+        bytes: 0,
+        planted: Vec::new(),
+    };
+    sink.write(Lines::new(
+        &generator.pool.resources,
+        generator.pool.planted.clone(),
+    ))?;
+    let limit = cfg.target_bytes.map_or(cfg.patients, |_| u64::MAX);
+    let done =
+        |s: &Sink, written: u64| written >= limit || cfg.target_bytes.is_some_and(|t| s.bytes >= t);
+    let mut written = 0u64;
+    let threads = cfg.threads.max(1);
+    if threads == 1 {
+        while !done(&sink, written) {
+            let rec = generator.patient(written);
+            sink.write(Lines::new(&rec.resources, rec.planted))?;
+            written += 1;
+        }
+    } else {
+        written = parallel(&generator, threads, &mut sink, &done)?;
+    }
+    for (i, f) in sink.files.iter_mut().enumerate() {
+        if let Some(f) = f {
+            let name = format!("{}.ndjson", RESOURCE_TYPES[i]);
+            f.flush().map_err(|source| SynthError::Io {
+                path: out.join(name),
+                source,
+            })?;
+        }
+    }
+    write_manifest(&generator, &sink, out)?;
+    write_planted(cfg.seed, written, &sink.planted, out)?;
+    Ok(Summary {
+        patients: written,
+        counts: RESOURCE_TYPES
+            .iter()
+            .zip(&sink.count)
+            .filter(|(_, c)| **c > 0)
+            .map(|(t, c)| ((*t).to_owned(), *c))
+            .collect(),
+        ndjson_bytes: sink.bytes,
+        planted: sink.planted.len(),
+        transaction_time: crate::rng::fmt_datetime(generator.now),
+    })
+}
+
+/// Generates patients on `threads` workers and writes them in index order until `done`.
+fn parallel(
+    generator: &Generator,
+    threads: usize,
+    sink: &mut Sink,
+    done: &dyn Fn(&Sink, u64) -> bool,
+) -> Result<u64, SynthError> {
+    let next = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::sync_channel::<(u64, Lines)>(threads * 8);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop) = (&next, &stop);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let rec = generator.patient(i);
+                    if tx
+                        .send((i, Lines::new(&rec.resources, rec.planted)))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut written = 0u64;
+        let mut result = Ok(());
+        while !done(sink, written) {
+            let Ok((i, lines)) = rx.recv() else { break };
+            pending.insert(i, lines);
+            while let Some(lines) = pending.remove(&written) {
+                if let Err(e) = sink.write(lines) {
+                    result = Err(e);
+                }
+                written += 1;
+                if result.is_err() || done(sink, written) {
+                    break;
+                }
+            }
+            if result.is_err() {
+                break;
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        drop(rx);
+        result.map(|()| written)
+    })
+}
+
+fn write_manifest(generator: &Generator, sink: &Sink, out: &Path) -> Result<(), SynthError> {
+    let types: Vec<&str> = RESOURCE_TYPES
+        .iter()
+        .zip(&sink.count)
+        .filter(|(_, c)| **c > 0)
+        .map(|(t, _)| *t)
+        .collect();
+    let manifest = Manifest {
+        transaction_time: crate::rng::fmt_datetime(generator.now),
+        request: format!("{BASE_URL}/$export?_type={}", types.join(",")),
+        requires_access_token: false,
+        output: RESOURCE_TYPES
+            .iter()
+            .zip(&sink.count)
+            .filter(|(_, c)| **c > 0)
+            .map(|(t, c)| ManifestOutput {
+                resource_type: (*t).to_owned(),
+                url: format!("{t}.ndjson"),
+                count: *c,
+            })
+            .collect(),
+        error: Vec::new(),
+    };
+    let path = out.join("manifest.json");
+    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serializes");
+    bytes.push(b'\n');
+    std::fs::write(&path, bytes).map_err(|source| SynthError::Io { path, source })
+}
+
+/// Writes `planted-identifiers.json` with one identifier per line (valid JSON, diff-friendly).
+fn write_planted(
+    seed: u64,
+    patients: u64,
+    planted: &[Planted],
+    out: &Path,
+) -> Result<(), SynthError> {
+    let path = out.join("planted-identifiers.json");
+    let io = |source| SynthError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut w = BufWriter::new(File::create(&path).map_err(io)?);
+    write!(
+        w,
+        "{{\"seed\":{seed},\"patients\":{patients},\"identifiers\":["
+    )
+    .map_err(io)?;
+    for (i, p) in planted.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })
+            .map_err(io)?;
+        serde_json::to_writer(&mut w, p).map_err(|e| io(e.into()))?;
+    }
+    w.write_all(b"\n]}\n").map_err(io)?;
+    w.flush().map_err(io)
+}

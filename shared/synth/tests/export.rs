@@ -1,0 +1,226 @@
+//! End-to-end properties of a written export.
+
+mod scan;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde_json::Value;
+use starvit_synth::refs::{RefForm, for_each_reference, parse};
+use starvit_synth::{BASE_URL, Manifest, PlantedList, RefIndex, SynthConfig, generate};
+
+const PATIENTS: u64 = 24;
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn write(
+    patients: u64,
+    seed: u64,
+    threads: usize,
+) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = SynthConfig {
+        threads,
+        ..SynthConfig::new(patients, seed)
+    };
+    let summary = generate(&cfg, dir.path()).unwrap();
+    assert_eq!(summary.patients, patients);
+    let f = files(dir.path());
+    (dir, f)
+}
+
+/// All resources by file, checking each line's type matches its file.
+fn resources(files: &BTreeMap<String, Vec<u8>>) -> Vec<Value> {
+    let mut all = Vec::new();
+    for (name, bytes) in files {
+        let Some(t) = name.strip_suffix(".ndjson") else {
+            continue;
+        };
+        for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let v: Value = serde_json::from_slice(line).unwrap();
+            assert_eq!(v["resourceType"], t, "{name}");
+            all.push(v);
+        }
+    }
+    all
+}
+
+#[test]
+fn same_seed_is_byte_identical_and_thread_independent_other_seed_differs() {
+    let (_a, a) = write(PATIENTS, 42, 1);
+    let (_b, b) = write(PATIENTS, 42, 2);
+    let (_c, c) = write(PATIENTS, 43, 1);
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(b[name] == *bytes, "{name} differs between runs");
+        if name.ends_with(".ndjson") {
+            assert!(c[name] != *bytes, "{name} does not depend on the seed");
+        }
+    }
+    let (_d, d) = write(PATIENTS + 3, 42, 1);
+    let prefix = &d["Patient.ndjson"][..a["Patient.ndjson"].len()];
+    assert!(
+        prefix == a["Patient.ndjson"].as_slice(),
+        "patient i depends on the patient count"
+    );
+}
+
+#[test]
+fn export_is_well_formed_and_every_reference_resolves() {
+    let (dir, f) = write(PATIENTS, 7, 1);
+    let all = resources(&f);
+    let mut ids: BTreeSet<(String, String)> = BTreeSet::new();
+    for r in &all {
+        let key = (
+            r["resourceType"].as_str().unwrap().to_owned(),
+            r["id"].as_str().expect("id").to_owned(),
+        );
+        assert!(ids.insert(key.clone()), "duplicate id {key:?}");
+    }
+    for t in starvit_synth::writer::RESOURCE_TYPES {
+        assert!(all.iter().any(|r| r["resourceType"] == t), "no {t}");
+    }
+
+    let manifest = Manifest::read(&dir.path().join("manifest.json")).unwrap();
+    assert!(!manifest.requires_access_token && manifest.error.is_empty());
+    let ndjson = f.keys().filter(|k| k.ends_with(".ndjson")).count();
+    assert_eq!(manifest.output.len(), ndjson);
+    for o in &manifest.output {
+        let lines = f[&o.url].iter().filter(|b| **b == b'\n').count() as u64;
+        assert_eq!(o.count, lines, "{}", o.url);
+        assert_eq!(o.url, format!("{}.ndjson", o.resource_type));
+    }
+
+    let mut index = RefIndex::new(BASE_URL);
+    all.iter().for_each(|r| index.add(r));
+    let mut forms = BTreeMap::<&str, usize>::new();
+    let mut total = 0;
+    for r in &all {
+        for_each_reference(r, &mut |reference| {
+            index
+                .resolve(reference, r)
+                .unwrap_or_else(|e| panic!("{reference} in {}: {e}", r["id"]));
+            let form = match parse(reference, BASE_URL).unwrap() {
+                RefForm::Relative { .. } => "relative",
+                RefForm::Absolute { .. } => "absolute",
+                RefForm::UrnUuid { .. } => "urn:uuid",
+                RefForm::Contained { .. } => "contained",
+                RefForm::Conditional { .. } => "conditional",
+            };
+            *forms.entry(form).or_default() += 1;
+            total += 1;
+        });
+    }
+    assert_eq!(forms.len(), 5, "reference forms seen: {forms:?}");
+    assert!(total > 1000);
+}
+
+#[test]
+fn resolver_rejects_dangling_references() {
+    let index = RefIndex::new(BASE_URL);
+    let empty = serde_json::json!({});
+    assert!(index.resolve("Patient/nope", &empty).is_err());
+    assert!(index.resolve("#med1", &empty).is_err());
+    assert!(
+        index
+            .resolve("https://elsewhere.example/fhir/Patient/x", &empty)
+            .is_err()
+    );
+    assert!(
+        index
+            .resolve(
+                "Patient?identifier=http://hospital.example.org/mrn|MRN0",
+                &empty
+            )
+            .is_err()
+    );
+}
+
+#[test]
+fn planted_list_is_complete_and_exact() {
+    let (dir, f) = write(PATIENTS, 11, 1);
+    let all = resources(&f);
+    let planted = PlantedList::read(&dir.path().join("planted-identifiers.json")).unwrap();
+    assert_eq!((planted.seed, planted.patients), (11, PATIENTS));
+    let listed: BTreeSet<scan::Found> = planted
+        .identifiers
+        .iter()
+        .map(|p| (p.resource_type.clone(), p.id.clone(), p.value.clone()))
+        .collect();
+    let found = scan::scan(&all, &planted.identifiers);
+    let missing: Vec<_> = found.difference(&listed).take(10).collect();
+    assert!(
+        missing.is_empty(),
+        "found in the output but not planted: {missing:?}"
+    );
+    let absent: Vec<_> = listed.difference(&found).take(10).collect();
+    assert!(
+        absent.is_empty(),
+        "planted but not found in the output: {absent:?}"
+    );
+    let kinds: BTreeSet<_> = planted.identifiers.iter().map(|p| p.kind).collect();
+    assert!(kinds.len() >= 18, "kinds: {kinds:?}");
+}
+
+#[test]
+fn population_has_elderly_and_deceased_patients_and_restricted_zips() {
+    let (all, _) = starvit_synth::export_in_memory(3, PATIENTS);
+    let patients: Vec<&Value> = all
+        .iter()
+        .filter(|r| r["resourceType"] == "Patient")
+        .collect();
+    let year = |s: &str| s[..4].parse::<i64>().unwrap();
+    assert!(
+        patients
+            .iter()
+            .any(|p| year(p["birthDate"].as_str().unwrap()) <= 2025 - 91)
+    );
+    assert!(patients.iter().any(|p| p.get("deceasedDateTime").is_some()));
+    let restricted = [
+        "036", "059", "063", "102", "203", "205", "369", "556", "692", "790", "821", "823", "830",
+        "831", "878", "879", "884", "890", "893",
+    ];
+    let (big, _) = starvit_synth::export_in_memory(3, 120);
+    let zips: Vec<String> = big
+        .iter()
+        .filter(|r| r["resourceType"] == "Patient")
+        .map(|p| p["address"][0]["postalCode"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(zips.iter().any(|z| restricted.contains(&&z[..3])));
+}
+
+#[test]
+fn in_memory_patient_matches_written_patient() {
+    let (_d, f) = write(3, 5, 1);
+    let rec = starvit_synth::patient_bundle(5, 2);
+    let line = serde_json::to_string(&rec.resources[0]).unwrap();
+    let text = String::from_utf8(f["Patient.ndjson"].clone()).unwrap();
+    assert_eq!(text.lines().nth(2), Some(line.as_str()));
+}
+
+#[test]
+fn target_size_mode_stops_once_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = SynthConfig {
+        target_bytes: Some(2_000_000),
+        threads: 2,
+        ..SynthConfig::new(0, 9)
+    };
+    let s = generate(&cfg, dir.path()).unwrap();
+    assert!(s.ndjson_bytes >= 2_000_000 && s.patients > 0);
+    let cfg1 = SynthConfig { threads: 1, ..cfg };
+    let dir1 = tempfile::tempdir().unwrap();
+    assert_eq!(generate(&cfg1, dir1.path()).unwrap(), s);
+    assert_eq!(files(dir.path()), files(dir1.path()));
+}
