@@ -1,1 +1,85 @@
-//! placeholder
+//! `starvit-runtime`: the Cloud Functions Framework contract, for Rust.
+//!
+//! Google ships no Functions Framework for Rust, so this crate reproduces its contract on axum and
+//! the CloudEvents SDK. A function crate is a thin `main.rs` plus a plain handler:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use starvit_runtime::{Classify, Disposition, Event, Function, Outcome, RuntimeConfig};
+//! use starvit_runtime::payload::StorageObjectData;
+//!
+//! #[derive(Debug, thiserror::Error)]
+//! enum Error {
+//!     #[error("storage unavailable")]
+//!     Unavailable,
+//! }
+//! impl Classify for Error {
+//!     fn disposition(&self) -> Disposition { Disposition::Retry }
+//!     fn code(&self) -> &'static str { "storage_unavailable" }
+//! }
+//!
+//! #[derive(Debug)]
+//! struct Context;
+//! impl Function for Context {
+//!     type Data = StorageObjectData;
+//!     type Error = Error;
+//!     async fn handle(&self, event: Event<StorageObjectData>) -> Result<Outcome, Error> {
+//!         let _ = event.data.generation;
+//!         Ok(Outcome::done())
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let config = RuntimeConfig::from_env()?;
+//!     starvit_runtime::telemetry::init(&config)?;
+//!     starvit_runtime::serve(Arc::new(Context), &config).await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! # Module map
+//! - [`config`]: [`RuntimeConfig`], parsed once from `(key, value)` pairs (`PORT`, `LOG_FORMAT`, ...).
+//! - [`function`]: the [`Function`] trait a function crate implements on its context.
+//! - [`event`]: [`Event<T>`], the CloudEvent attributes plus typed `data`, and how a raw
+//!   CloudEvent becomes one.
+//! - [`trace`]: [`TraceContext`], the W3C `traceparent` carried by events.
+//! - [`payload`]: typed event payloads ([`payload::StorageObjectData`],
+//!   [`payload::MessagePublishedData`]) proven by JSON fixtures.
+//! - [`disposition`]: [`Disposition`], [`Classify`] and [`Outcome`]: what a handler says happened.
+//! - [`dispatch`]: the one place where outcomes and errors become HTTP statuses and log lines.
+//! - [`server`]: [`app`] (the axum `Router`) and [`serve`] (listen on `$PORT`, graceful shutdown).
+//! - [`telemetry`]: one [`telemetry::init`]; Cloud Logging JSON on Cloud Run, text locally.
+//!
+//! # The HTTP contract
+//! Eventarc and Pub/Sub push redeliver anything that is not a 2xx for up to 24 hours, so the status
+//! *is* the retry policy. Only [`dispatch`] maps to HTTP:
+//!
+//! | what happened | status | log |
+//! |---|---|---|
+//! | `Ok(Outcome::Done)` | 200 | INFO `event done` |
+//! | `Ok(Outcome::Skipped)` | 204 | INFO `event skipped` with the static reason |
+//! | `Err(e)`, `e.disposition() == Drop` | 200 | ERROR with `e.code()` |
+//! | malformed event (SDK rejects it, data does not fit `T`) | 200 | ERROR `malformed_event` |
+//! | body over the limit | 200 | ERROR `body_too_large` |
+//! | `Err(e)`, `e.disposition() == Retry` | 503 | ERROR with `e.code()` |
+//! | the handler panicked | 500 | ERROR `handler_panic` |
+//!
+//! A request body is never logged.
+
+pub mod config;
+pub mod dispatch;
+pub mod disposition;
+pub mod event;
+pub mod function;
+pub mod payload;
+pub mod server;
+pub mod telemetry;
+pub mod trace;
+
+pub use config::{ConfigError, LogFormat, RuntimeConfig};
+pub use disposition::{Classify, Disposition, Outcome};
+pub use event::Event;
+pub use function::Function;
+pub use server::{app, serve, serve_with_shutdown, shutdown_signal};
+pub use trace::TraceContext;
