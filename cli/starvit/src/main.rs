@@ -12,7 +12,11 @@ mod synth;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "starvit", version, about = "Starvit de-identified analytics plane: developer CLI")]
+#[command(
+    name = "starvit",
+    version,
+    about = "Starvit de-identified analytics plane: developer CLI"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -1,0 +1,147 @@
+//! Settings of the `deidentify` function, parsed once at start-up.
+
+use std::path::PathBuf;
+
+use starvit_deid::{DeidError, Key, Policy};
+
+/// Typed settings. Built from `(key, value)` pairs so tests never touch the process environment.
+#[derive(Debug)]
+pub struct Config {
+    /// PHI staging bucket: the only bucket this function reads (`STARVIT_PHI_BUCKET`).
+    pub phi_bucket: String,
+    /// De-ID bucket: where de-identified NDJSON lands (`STARVIT_DEID_BUCKET`).
+    pub deid_bucket: String,
+    /// Quarantine bucket on the PHI side (`STARVIT_QUARANTINE_BUCKET`).
+    pub quarantine_bucket: String,
+    /// The compiled policy (`STARVIT_DEID_POLICY`: a builtin name or a file; default `shifted`).
+    pub policy: Policy,
+    /// The pseudonymisation key (`STARVIT_DEID_KEY`, hex, or `STARVIT_DEID_KEY_FILE`).
+    pub key: Key,
+    /// Pipeline name stamped into the lineage (`STARVIT_PIPELINE`, default `fhir-batch`).
+    pub pipeline: String,
+    /// Where output is spooled before the create-only upload (`STARVIT_SPOOL_DIR`, default temp).
+    pub spool_dir: Option<PathBuf>,
+}
+
+/// A setting is missing or invalid. Never echoes a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is unset.
+    #[error("{0} is required")]
+    Missing(&'static str),
+    /// The key is malformed.
+    #[error("STARVIT_DEID_KEY must be hex-encoded (at least 32 hex digits)")]
+    KeyNotHex,
+    /// Loading the policy or the key failed.
+    #[error(transparent)]
+    Deid(#[from] DeidError),
+}
+
+impl Config {
+    /// Parses the settings.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the variable at fault.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let mut phi_bucket = None;
+        let mut deid_bucket = None;
+        let mut quarantine_bucket = None;
+        let mut policy = "shifted".to_owned();
+        let mut key_hex = None;
+        let mut key_file = None;
+        let mut pipeline = "fhir-batch".to_owned();
+        let mut spool_dir = None;
+        for (name, value) in vars {
+            let value = value.into();
+            match name.as_ref() {
+                "STARVIT_PHI_BUCKET" => phi_bucket = Some(value),
+                "STARVIT_DEID_BUCKET" => deid_bucket = Some(value),
+                "STARVIT_QUARANTINE_BUCKET" => quarantine_bucket = Some(value),
+                "STARVIT_DEID_POLICY" => policy = value,
+                "STARVIT_DEID_KEY" => key_hex = Some(value),
+                "STARVIT_DEID_KEY_FILE" => key_file = Some(PathBuf::from(value)),
+                "STARVIT_PIPELINE" => pipeline = value,
+                "STARVIT_SPOOL_DIR" => spool_dir = Some(PathBuf::from(value)),
+                _ => {}
+            }
+        }
+        let key = match (key_hex, key_file) {
+            (Some(hex_key), _) => {
+                let bytes = hex::decode(hex_key.trim()).map_err(|_| ConfigError::KeyNotHex)?;
+                if bytes.len() < 16 {
+                    return Err(ConfigError::KeyNotHex);
+                }
+                Key::from_bytes(bytes)?
+            }
+            (None, Some(path)) => Key::from_file(&path)?,
+            (None, None) => {
+                return Err(ConfigError::Missing(
+                    "STARVIT_DEID_KEY or STARVIT_DEID_KEY_FILE",
+                ));
+            }
+        };
+        Ok(Self {
+            phi_bucket: phi_bucket.ok_or(ConfigError::Missing("STARVIT_PHI_BUCKET"))?,
+            deid_bucket: deid_bucket.ok_or(ConfigError::Missing("STARVIT_DEID_BUCKET"))?,
+            quarantine_bucket: quarantine_bucket
+                .ok_or(ConfigError::Missing("STARVIT_QUARANTINE_BUCKET"))?,
+            policy: Policy::resolve(&policy)?,
+            key,
+            pipeline,
+            spool_dir,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Vec<(&'static str, String)> {
+        vec![
+            ("STARVIT_PHI_BUCKET", "phi".into()),
+            ("STARVIT_DEID_BUCKET", "deid".into()),
+            ("STARVIT_QUARANTINE_BUCKET", "quarantine".into()),
+            (
+                "STARVIT_DEID_KEY",
+                "00112233445566778899aabbccddeeff".into(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn parses_defaults() {
+        let cfg = Config::from_vars(base()).expect("valid");
+        assert_eq!(cfg.policy.name(), "shifted");
+        assert_eq!(cfg.pipeline, "fhir-batch");
+        assert!(
+            !format!("{:?}", cfg.key).contains("00112233"),
+            "key must be redacted in Debug"
+        );
+    }
+
+    #[test]
+    fn rejects_missing_and_bad_settings() {
+        let mut vars = base();
+        vars.retain(|(k, _)| *k != "STARVIT_DEID_BUCKET");
+        assert!(matches!(
+            Config::from_vars(vars),
+            Err(ConfigError::Missing("STARVIT_DEID_BUCKET"))
+        ));
+        let mut vars = base();
+        vars.push(("STARVIT_DEID_KEY", "not hex".into()));
+        let err = Config::from_vars(vars).expect_err("bad key");
+        assert!(
+            !err.to_string().contains("not hex"),
+            "a secret is never echoed"
+        );
+        let mut vars = base();
+        vars.push(("STARVIT_DEID_POLICY", "no-such-policy".into()));
+        assert!(Config::from_vars(vars).is_err());
+    }
+}

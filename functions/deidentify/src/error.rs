@@ -1,0 +1,82 @@
+//! Everything that can go wrong in `deidentify`, and whether Eventarc should redeliver it.
+//!
+//! The classification lives here and only here. Messages carry codes, counts, line numbers and
+//! names of objects, never content.
+
+use starvit_gcp::GcpError;
+use starvit_runtime::{Classify, Disposition};
+
+/// Errors of the handler.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Reading the source or writing an output failed at the storage service.
+    #[error("storage: {0}")]
+    Storage(#[from] GcpError),
+    /// Local I/O (spool file) or a broken read of the source mid-stream.
+    #[error("i/o while de-identifying (line {line})")]
+    Io {
+        /// Lines read when it happened.
+        line: u64,
+    },
+    /// The leak gate found an input identifier in the output: nothing was published.
+    #[error("leak gate tripped at line {line} ({kind})")]
+    LeakGate {
+        /// 1-based input line.
+        line: u64,
+        /// Kind of value, never the value.
+        kind: String,
+    },
+    /// The engine could not serialise a resource (a bug or a poison line).
+    #[error("cannot serialise output at line {line}")]
+    Serialize {
+        /// 1-based input line.
+        line: u64,
+    },
+    /// The source object's lineage metadata is malformed.
+    #[error("source lineage metadata is malformed: {0}")]
+    SourceLineage(#[from] starvit_lineage::LineageError),
+    /// The blocking de-identification task panicked or was cancelled.
+    #[error("de-identification task failed")]
+    Task,
+}
+
+impl Classify for Error {
+    fn disposition(&self) -> Disposition {
+        match self {
+            Self::Storage(e) if e.is_transient() => Disposition::Retry,
+            Self::Io { .. } | Self::Task => Disposition::Retry,
+            Self::Storage(_)
+            | Self::LeakGate { .. }
+            | Self::Serialize { .. }
+            | Self::SourceLineage(_) => Disposition::Drop,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Storage(e) if e.is_not_found() => "source_generation_gone",
+            Self::Storage(e) if e.is_transient() => "storage_unavailable",
+            Self::Storage(_) => "storage_rejected",
+            Self::Io { .. } => "io_error",
+            Self::LeakGate { .. } => "leak_gate",
+            Self::Serialize { .. } => "serialize_failed",
+            Self::SourceLineage(_) => "bad_source_lineage",
+            Self::Task => "task_failed",
+        }
+    }
+}
+
+impl Error {
+    /// Maps an engine error. I/O is transient (a broken source stream or the local spool).
+    pub(crate) fn from_deid(err: &starvit_deid::DeidError, lines: u64) -> Self {
+        use starvit_deid::DeidError;
+        match err {
+            DeidError::Leak { line, kind } => Self::LeakGate {
+                line: *line,
+                kind: format!("{kind:?}"),
+            },
+            DeidError::Serialize { line } => Self::Serialize { line: *line },
+            _ => Self::Io { line: lines },
+        }
+    }
+}

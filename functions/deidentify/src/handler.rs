@@ -1,0 +1,265 @@
+//! The handler: PHI object finalized → de-identified object in the de-ID bucket.
+
+use std::io::{BufReader, BufWriter, Write as _};
+use std::sync::Arc;
+
+use starvit_deid::{Engine, NdjsonQuarantine, Summary};
+use starvit_gcp::storage::{StorageClient, WriteAttrs, WriteOutcome};
+use starvit_gcp::{GcpConfig, GcpError};
+use starvit_lineage::{
+    DeidRunId, Generation, Lineage, PipelineName, PolicyVersion, SourceBucket, SourceObject,
+    StageName,
+};
+use starvit_runtime::disposition::Counts;
+use starvit_runtime::payload::StorageObjectData;
+use starvit_runtime::{Event, Function, Outcome};
+use tokio_util::io::SyncIoBridge;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::naming;
+
+/// What the function holds between events: settings, the compiled engine, the storage client.
+#[derive(Debug)]
+pub struct Context {
+    phi_bucket: String,
+    deid_bucket: String,
+    quarantine_bucket: String,
+    pipeline: String,
+    spool_dir: Option<std::path::PathBuf>,
+    engine: Arc<Engine>,
+    storage: StorageClient,
+}
+
+impl Context {
+    /// Builds the context once at start-up.
+    ///
+    /// # Errors
+    /// When the storage client cannot be built.
+    pub async fn new(config: Config, gcp: &GcpConfig) -> Result<Self, GcpError> {
+        let storage = StorageClient::new(gcp).await?;
+        let Config {
+            phi_bucket,
+            deid_bucket,
+            quarantine_bucket,
+            policy,
+            key,
+            pipeline,
+            spool_dir,
+        } = config;
+        let engine = Arc::new(Engine::new(policy, &key));
+        Ok(Self {
+            phi_bucket,
+            deid_bucket,
+            quarantine_bucket,
+            pipeline,
+            spool_dir,
+            engine,
+            storage,
+        })
+    }
+
+    /// The policy version stamped on everything this context writes.
+    #[must_use]
+    pub fn policy_version(&self) -> &str {
+        self.engine.policy().version()
+    }
+}
+
+impl Function for Context {
+    type Data = StorageObjectData;
+    type Error = Error;
+
+    fn handle(
+        &self,
+        event: Event<StorageObjectData>,
+    ) -> impl std::future::Future<Output = Result<Outcome, Error>> + Send {
+        handle(self, event)
+    }
+}
+
+/// De-identifies the object named by the event.
+///
+/// Skips objects of other buckets and non-NDJSON objects. Idempotent: see the crate docs.
+///
+/// # Errors
+/// [`Error`], classified Retry (storage 5xx/429, I/O) or Drop (leak gate, poison, gone).
+pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Outcome, Error> {
+    let object = event.data;
+    if object.bucket != ctx.phi_bucket {
+        return Ok(Outcome::skipped("foreign_bucket"));
+    }
+    if !naming::is_ndjson(&object.name) {
+        return Ok(Outcome::skipped("not_ndjson"));
+    }
+    let version = ctx.policy_version().to_owned();
+    let lineage = lineage_for(ctx, &object, &version)?;
+    let output_name = naming::output_name(&object.name, object.generation, &version);
+
+    let reader = ctx
+        .storage
+        .read_at_generation(&object.bucket, &object.name, object.generation)
+        .await?;
+    let source = SyncIoBridge::new(reader.into_async_read());
+    let engine = Arc::clone(&ctx.engine);
+    let spool_dir = ctx.spool_dir.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        deidentify_to_spool(&engine, source, spool_dir.as_deref())
+    })
+    .await
+    .map_err(|_| Error::Task)?;
+    let spooled = match run {
+        Ok(spooled) => spooled,
+        Err(err) => {
+            if matches!(err, Error::LeakGate { .. } | Error::Serialize { .. }) {
+                record_rejection(ctx, &object, &version, &err).await?;
+            }
+            return Err(err);
+        }
+    };
+
+    let totals = spooled.summary.totals();
+    if totals.quarantined > 0 {
+        let name = naming::quarantine_name(&object.name, object.generation, &version);
+        let attrs = WriteAttrs {
+            content_type: Some("application/x-ndjson".into()),
+            metadata: lineage.to_object_metadata(),
+        };
+        ctx.storage
+            .write_file_create_only(
+                &ctx.quarantine_bucket,
+                &name,
+                spooled.quarantine.path(),
+                &attrs,
+            )
+            .await?;
+    }
+    let mut created = 0;
+    if totals.output > 0 {
+        let attrs = WriteAttrs {
+            content_type: Some("application/x-ndjson".into()),
+            metadata: lineage.to_object_metadata(),
+        };
+        let outcome = ctx
+            .storage
+            .write_file_create_only(
+                &ctx.deid_bucket,
+                &output_name,
+                spooled.output.path(),
+                &attrs,
+            )
+            .await?;
+        created = u64::from(matches!(outcome, WriteOutcome::Created(_)));
+    }
+    tracing::info!(
+        object = %object.name,
+        generation = object.generation,
+        lines = spooled.summary.lines,
+        output = totals.output,
+        dropped = totals.dropped,
+        quarantined = totals.quarantined,
+        created,
+        "de-identified"
+    );
+    Ok(Outcome::done_with(
+        Counts::new()
+            .with("lines", spooled.summary.lines)
+            .with("output", totals.output)
+            .with("dropped", totals.dropped)
+            .with("quarantined", totals.quarantined)
+            .with("created", created),
+    ))
+}
+
+/// The spooled results of one run: output and quarantine files (deleted on drop).
+struct Spooled {
+    summary: Summary,
+    output: tempfile::NamedTempFile,
+    quarantine: tempfile::NamedTempFile,
+}
+
+/// Runs the engine on a blocking thread: source stream → spool files. Constant memory.
+fn deidentify_to_spool(
+    engine: &Engine,
+    source: impl std::io::Read,
+    spool_dir: Option<&std::path::Path>,
+) -> Result<Spooled, Error> {
+    let spool = || match spool_dir {
+        Some(dir) => tempfile::NamedTempFile::new_in(dir),
+        None => tempfile::NamedTempFile::new(),
+    };
+    let output = spool().map_err(|_| Error::Io { line: 0 })?;
+    let quarantine = spool().map_err(|_| Error::Io { line: 0 })?;
+    let input = BufReader::with_capacity(256 << 10, source);
+    let out = BufWriter::with_capacity(
+        256 << 10,
+        output.reopen().map_err(|_| Error::Io { line: 0 })?,
+    );
+    let mut q = NdjsonQuarantine::new(BufWriter::new(
+        quarantine.reopen().map_err(|_| Error::Io { line: 0 })?,
+    ));
+    let summary = engine
+        .deid_ndjson(input, out, &mut q)
+        .map_err(|e| Error::from_deid(&e, 0))?;
+    q.into_inner().flush().map_err(|_| Error::Io {
+        line: summary.lines,
+    })?;
+    Ok(Spooled {
+        summary,
+        output,
+        quarantine,
+    })
+}
+
+/// The lineage stamped on the outputs: source lineage (export job id) plus this stage's ids.
+fn lineage_for(ctx: &Context, object: &StorageObjectData, version: &str) -> Result<Lineage, Error> {
+    let source = if object
+        .metadata
+        .keys()
+        .any(|k| k.starts_with(starvit_lineage::kv::METADATA_PREFIX))
+    {
+        Some(Lineage::from_object_metadata(&object.metadata)?)
+    } else {
+        None
+    };
+    let mut lineage = Lineage::new(StageName::new("deidentify")?);
+    lineage.export_job_id = source.and_then(|s| s.export_job_id);
+    lineage.pipeline = Some(PipelineName::new(ctx.pipeline.clone())?);
+    lineage.source_bucket = Some(SourceBucket::new(object.bucket.clone())?);
+    lineage.source_object = Some(SourceObject::new(object.name.clone())?);
+    lineage.source_generation = Some(Generation::new(object.generation)?);
+    lineage.deid_policy_version = Some(PolicyVersion::new(version)?);
+    lineage.deid_run_id = Some(DeidRunId::new(naming::run_id(
+        &object.bucket,
+        &object.name,
+        object.generation,
+        version,
+    ))?);
+    Ok(lineage)
+}
+
+/// Records, on the PHI side, that a file failed closed. Reason and position only, no content.
+async fn record_rejection(
+    ctx: &Context,
+    object: &StorageObjectData,
+    version: &str,
+    err: &Error,
+) -> Result<(), Error> {
+    let record = format!(
+        "{{\"source_object\":{:?},\"generation\":{},\"policy_version\":{:?},\"reason\":{:?},\"detail\":{:?}}}\n",
+        object.name,
+        object.generation,
+        version,
+        starvit_runtime::Classify::code(err),
+        err.to_string(),
+    );
+    let name = naming::rejection_name(&object.name, object.generation, version);
+    let attrs = WriteAttrs {
+        content_type: Some("application/json".into()),
+        ..WriteAttrs::default()
+    };
+    ctx.storage
+        .write_bytes_create_only(&ctx.quarantine_bucket, &name, record.into(), &attrs)
+        .await?;
+    Ok(())
+}

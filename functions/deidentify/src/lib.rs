@@ -1,0 +1,26 @@
+//! `deidentify`: the Cloud Run function at the PHI → de-ID boundary.
+//!
+//! On `google.cloud.storage.object.v1.finalized` in the PHI staging bucket it reads exactly that
+//! generation, de-identifies it with the configured policy (streaming, constant memory), runs the
+//! leak gate, and writes the result create-only to the de-ID bucket under a deterministic name with
+//! the lineage in the object metadata. Bad lines go to the quarantine bucket on the PHI side.
+//!
+//! Module map:
+//! - [`config`]  typed settings, parsed once from `(key, value)` pairs.
+//! - [`naming`]  deterministic output names and run ids (the idempotency keys).
+//! - [`error`]   the error enum and its Retry/Drop classification.
+//! - [`handler`] the handler: a plain `async fn handle(&Context, Event) -> Result<Outcome, Error>`.
+//!
+//! Idempotency: the output name is a function of (source name, generation, policy version), and it
+//! is written with `ifGenerationMatch=0`, so a duplicate event or a retry after a crash writes
+//! nothing new (412 = already done). The de-identified bytes are deterministic too, so a retry after
+//! a crash between the quarantine write and the output write converges to the same objects.
+
+pub mod config;
+pub mod error;
+pub mod handler;
+pub mod naming;
+
+pub use config::Config;
+pub use error::Error;
+pub use handler::Context;

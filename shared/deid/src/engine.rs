@@ -1,0 +1,351 @@
+//! The streaming NDJSON engine: one line in, at most one line out, constant memory.
+//!
+//! Each line is independent: read with a bounded reader, parsed, checked to be a FHIR
+//! resource (else quarantined with its line number and a reason code), transformed by the
+//! policy (or dropped when its type is not kept), checked by the leak gate against the
+//! identifying values of its own input line, and written. A leak aborts the file with
+//! [`DeidError::Leak`]: whatever was written must be discarded by the caller (write to a
+//! staging object; [`Engine::deid_files`] does this with `*.partial` files).
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::error::DeidError;
+use crate::key::Key;
+use crate::leak;
+use crate::linereader::{Line, read_bounded};
+use crate::policy::Policy;
+use crate::pseudonym::Pseudonymizer;
+use crate::quarantine::{
+    MemoryQuarantine, NdjsonQuarantine, QuarantineReason, QuarantineRecord, QuarantineSink,
+};
+use crate::reference;
+use crate::summary::{Summary, UNKNOWN_TYPE};
+use crate::transform::Transformer;
+
+/// Default line limit: 8 MiB (a parsed line costs a few times its size in memory).
+pub const DEFAULT_MAX_LINE_BYTES: usize = 8 << 20;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Lines longer than this are quarantined unread ([`QuarantineReason::LineTooLong`]).
+    pub max_line_bytes: usize,
+    /// "Today" for age computations (ages over the cap are generalised). Fix it in tests.
+    pub reference_date: NaiveDate,
+    /// Run the per-line leak gate (on by default; only tests turn it off).
+    pub leak_gate: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            reference_date: chrono::Utc::now().date_naive(),
+            leak_gate: true,
+        }
+    }
+}
+
+/// A policy bound to a key: the de-identification engine. Cheap to share across threads.
+#[derive(Debug)]
+pub struct Engine {
+    policy: Policy,
+    pseudo: Pseudonymizer,
+    options: EngineOptions,
+}
+
+/// One file for [`Engine::deid_files`].
+#[derive(Debug, Clone)]
+pub struct FileJob {
+    /// NDJSON input (PHI side).
+    pub input: PathBuf,
+    /// Final output path; written as `<output>.partial` and renamed only on success.
+    pub output: PathBuf,
+    /// Optional quarantine file (PHI side), NDJSON of `{line, reason, raw}`.
+    pub quarantine: Option<PathBuf>,
+}
+
+/// Result of one [`FileJob`].
+#[derive(Debug)]
+pub struct FileReport {
+    /// The job's input path.
+    pub input: PathBuf,
+    /// Summary, or the error that made the file fail (its output was removed).
+    pub result: Result<Summary, DeidError>,
+}
+
+fn valid_type_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && b[0].is_ascii_uppercase()
+        && b.iter().all(u8::is_ascii_alphanumeric)
+}
+
+enum LineResult {
+    Out(Value),
+    Dropped,
+    Quarantined,
+}
+
+impl Engine {
+    /// Binds a policy and a key with default options.
+    #[must_use]
+    pub fn new(policy: Policy, key: &Key) -> Self {
+        Self::with_options(policy, key, EngineOptions::default())
+    }
+
+    /// Binds a policy and a key.
+    #[must_use]
+    pub fn with_options(policy: Policy, key: &Key, options: EngineOptions) -> Self {
+        Self {
+            policy,
+            pseudo: Pseudonymizer::new(key),
+            options,
+        }
+    }
+
+    /// The policy (its [`Policy::version`] is stamped on every output).
+    #[must_use]
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    fn transformer(&self) -> Transformer<'_> {
+        Transformer {
+            policy: &self.policy,
+            pseudo: &self.pseudo,
+            reference_date: self.options.reference_date,
+        }
+    }
+
+    /// De-identifies one parsed resource (the event path). `Ok(None)` = dropped by policy
+    /// or not a resource.
+    ///
+    /// # Errors
+    /// [`DeidError::Leak`] (line 0) when the leak gate trips.
+    pub fn deid_resource(&self, mut resource: Value) -> Result<Option<Value>, DeidError> {
+        let needles = if self.options.leak_gate {
+            leak::extract(&resource)
+        } else {
+            leak::Needles::default()
+        };
+        if !self.transformer().resource(&mut resource) {
+            return Ok(None);
+        }
+        if let Some(kind) = leak::check(&needles, &resource) {
+            return Err(DeidError::Leak { line: 0, kind });
+        }
+        Ok(Some(resource))
+    }
+
+    fn line(
+        &self,
+        line_no: u64,
+        bytes: &[u8],
+        summary: &mut Summary,
+        q: &mut dyn QuarantineSink,
+    ) -> Result<LineResult, DeidError> {
+        let mut quarantine = |reason: QuarantineReason,
+                              ty: &str,
+                              summary: &mut Summary|
+         -> Result<LineResult, DeidError> {
+            q.quarantine(&QuarantineRecord {
+                line: line_no,
+                reason,
+                raw: Some(bytes),
+            })?;
+            let e = summary.entry(ty);
+            e.input += 1;
+            e.quarantined += 1;
+            *summary.quarantine_reasons.entry(reason).or_default() += 1;
+            Ok(LineResult::Quarantined)
+        };
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return quarantine(QuarantineReason::InvalidUtf8, UNKNOWN_TYPE, summary);
+        };
+        let Ok(mut value) = serde_json::from_str::<Value>(text) else {
+            return quarantine(QuarantineReason::InvalidJson, UNKNOWN_TYPE, summary);
+        };
+        let Some(obj) = value.as_object() else {
+            return quarantine(QuarantineReason::NotAnObject, UNKNOWN_TYPE, summary);
+        };
+        let Some(rt) = obj.get("resourceType").and_then(Value::as_str) else {
+            return quarantine(QuarantineReason::MissingResourceType, UNKNOWN_TYPE, summary);
+        };
+        if !valid_type_name(rt) {
+            return quarantine(QuarantineReason::InvalidResourceType, UNKNOWN_TYPE, summary);
+        }
+        let rt = rt.to_owned();
+        if !obj
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(reference::is_id)
+        {
+            return quarantine(QuarantineReason::MissingId, &rt, summary);
+        }
+        let counts = summary.entry(&rt);
+        counts.input += 1;
+        if !self.policy.keeps_type(&rt) {
+            counts.dropped += 1;
+            return Ok(LineResult::Dropped);
+        }
+        let needles = if self.options.leak_gate {
+            Some(leak::extract(&value))
+        } else {
+            None
+        };
+        if !self.transformer().resource(&mut value) {
+            summary.entry(&rt).dropped += 1;
+            return Ok(LineResult::Dropped);
+        }
+        if let Some(needles) = needles {
+            if let Some(kind) = leak::check(&needles, &value) {
+                return Err(DeidError::Leak {
+                    line: line_no,
+                    kind,
+                });
+            }
+            summary.leak_checked += 1;
+        }
+        summary.entry(&rt).output += 1;
+        Ok(LineResult::Out(value))
+    }
+
+    /// De-identifies an NDJSON stream. Blank lines are skipped (not counted).
+    ///
+    /// # Errors
+    /// I/O errors; [`DeidError::Leak`] when the leak gate trips: the output written so far
+    /// must then be discarded by the caller.
+    pub fn deid_ndjson<R: BufRead, W: Write>(
+        &self,
+        mut input: R,
+        output: W,
+        quarantine: &mut dyn QuarantineSink,
+    ) -> Result<Summary, DeidError> {
+        let mut out = BufWriter::with_capacity(256 << 10, output);
+        let mut summary = Summary {
+            policy_version: self.policy.version().to_owned(),
+            ..Summary::default()
+        };
+        let mut buf = Vec::with_capacity(64 << 10);
+        let mut line_no = 0u64;
+        loop {
+            let read = read_bounded(&mut input, &mut buf, self.options.max_line_bytes)?;
+            line_no += 1;
+            match read {
+                Line::Eof => break,
+                Line::TooLong => {
+                    summary.lines += 1;
+                    quarantine.quarantine(&QuarantineRecord {
+                        line: line_no,
+                        reason: QuarantineReason::LineTooLong,
+                        raw: None,
+                    })?;
+                    let e = summary.entry(UNKNOWN_TYPE);
+                    e.input += 1;
+                    e.quarantined += 1;
+                    *summary
+                        .quarantine_reasons
+                        .entry(QuarantineReason::LineTooLong)
+                        .or_default() += 1;
+                }
+                Line::Ok => {
+                    let bytes = buf.strip_suffix(b"\r").unwrap_or(&buf);
+                    if bytes.trim_ascii().is_empty() {
+                        continue;
+                    }
+                    summary.lines += 1;
+                    if let LineResult::Out(v) =
+                        self.line(line_no, bytes, &mut summary, quarantine)?
+                    {
+                        serde_json::to_writer(&mut out, &v)
+                            .map_err(|_| DeidError::Serialize { line: line_no })?;
+                        out.write_all(b"\n")?;
+                    }
+                }
+            }
+        }
+        out.flush()?;
+        Ok(summary)
+    }
+
+    /// De-identifies one file through a `.partial` staging file, renamed on success and
+    /// removed on any error (fail closed).
+    ///
+    /// # Errors
+    /// As [`Engine::deid_ndjson`], plus file I/O.
+    pub fn deid_file(&self, job: &FileJob) -> Result<Summary, DeidError> {
+        let staging = partial_path(&job.output);
+        let result = (|| {
+            let input =
+                std::io::BufReader::with_capacity(256 << 10, std::fs::File::open(&job.input)?);
+            let out = std::fs::File::create(&staging)?;
+            let summary = match &job.quarantine {
+                Some(qpath) => {
+                    let mut q =
+                        NdjsonQuarantine::new(BufWriter::new(std::fs::File::create(qpath)?));
+                    let s = self.deid_ndjson(input, out, &mut q)?;
+                    q.into_inner().flush()?;
+                    s
+                }
+                None => self.deid_ndjson(input, out, &mut MemoryQuarantine::default())?,
+            };
+            std::fs::rename(&staging, &job.output)?;
+            Ok(summary)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&staging);
+        }
+        result
+    }
+
+    /// De-identifies several files on up to `threads` threads (one file per thread at a
+    /// time). Reports come back in job order.
+    #[must_use]
+    pub fn deid_files(&self, jobs: &[FileJob], threads: usize) -> Vec<FileReport> {
+        let next = AtomicUsize::new(0);
+        let workers = threads.clamp(1, jobs.len().max(1));
+        let mut done: Vec<(usize, FileReport)> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(job) = jobs.get(i) else { break };
+                            mine.push((
+                                i,
+                                FileReport {
+                                    input: job.input.clone(),
+                                    result: self.deid_file(job),
+                                },
+                            ));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        done.sort_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, r)| r).collect()
+    }
+}
+
+fn partial_path(output: &Path) -> PathBuf {
+    let mut name = output
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".partial");
+    output.with_file_name(name)
+}

@@ -1,0 +1,266 @@
+//! De-identification policies: versioned TOML data files under `policies/`.
+//!
+//! A policy = one profile file (`shifted.toml`, `safe-harbor.toml`: date mode, age cap)
+//! plus the shared rules file it names (`rules-r4.toml`: the per-type allow-list, the
+//! extension allow-list, restricted ZIP prefixes).
+//!
+//! **Version** = `sha256:<hex>` of `"starvit-deid-policy/v1\n"` followed, for the profile
+//! file then the rules file, by `len(file name) ‖ file name ‖ len(text) ‖ text` (lengths
+//! as 8-byte big-endian). Every byte that goes into the compiled policy is hashed, so a
+//! change to either file changes the version of every profile that includes it; the
+//! same files give the same version whether loaded from disk or built in.
+
+mod compile;
+mod model;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub(crate) use compile::{Rules, Treat};
+
+use crate::dates::DateMode;
+use crate::error::DeidError;
+
+/// One input file of a policy, kept for the governance table (full text + hash).
+#[derive(Debug, Clone)]
+pub struct PolicySource {
+    /// File name (no directory).
+    pub name: String,
+    /// Exact file content.
+    pub text: String,
+}
+
+/// A compiled, versioned policy.
+#[derive(Debug)]
+pub struct Policy {
+    name: String,
+    version: String,
+    date_mode: DateMode,
+    min_days: u32,
+    max_days: u32,
+    max_age: u32,
+    pub(crate) rules: Rules,
+    sources: Vec<PolicySource>,
+}
+
+const BUILTIN_RULES: &str = include_str!("../../../../policies/rules-r4.toml");
+const BUILTIN_SHIFTED: &str = include_str!("../../../../policies/shifted.toml");
+const BUILTIN_SAFE_HARBOR: &str = include_str!("../../../../policies/safe-harbor.toml");
+
+fn invalid(name: &str, message: impl Into<String>) -> DeidError {
+    DeidError::PolicyInvalid {
+        name: name.to_owned(),
+        message: message.into(),
+    }
+}
+
+impl Policy {
+    /// A policy shipped in the binary: `shifted` or `safe-harbor`.
+    ///
+    /// # Errors
+    /// [`DeidError::UnknownPolicy`] for any other name.
+    pub fn builtin(name: &str) -> Result<Self, DeidError> {
+        let (file, text) = match name {
+            "shifted" => ("shifted.toml", BUILTIN_SHIFTED),
+            "safe-harbor" => ("safe-harbor.toml", BUILTIN_SAFE_HARBOR),
+            _ => return Err(DeidError::UnknownPolicy(name.to_owned())),
+        };
+        Self::from_sources(file, text, |rules| {
+            if rules == "rules-r4.toml" {
+                Ok(BUILTIN_RULES.to_owned())
+            } else {
+                Err(invalid(name, "builtin profiles only include rules-r4.toml"))
+            }
+        })
+    }
+
+    /// Loads a profile file from disk; its rules file is resolved next to it.
+    ///
+    /// # Errors
+    /// [`DeidError::PolicyIo`] / [`DeidError::PolicyInvalid`].
+    pub fn load(path: &Path) -> Result<Self, DeidError> {
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|source| DeidError::PolicyIo {
+                path: p.to_owned(),
+                source,
+            })
+        };
+        let text = read(path)?;
+        let file = path
+            .file_name()
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+        Self::from_sources(&file, &text, |rules| {
+            if rules.contains('/') || rules.contains('\\') || rules.starts_with('.') {
+                return Err(invalid(
+                    &file,
+                    "rules must be a file name next to the profile",
+                ));
+            }
+            read(&dir.join(rules))
+        })
+    }
+
+    /// `NAME` of a builtin policy, or a path to a profile file.
+    ///
+    /// # Errors
+    /// As [`Policy::builtin`] / [`Policy::load`].
+    pub fn resolve(name_or_path: &str) -> Result<Self, DeidError> {
+        match name_or_path {
+            "shifted" | "safe-harbor" => Self::builtin(name_or_path),
+            p => Self::load(Path::new(p)),
+        }
+    }
+
+    /// Compiles a profile text, fetching its rules file through `rules_source`.
+    ///
+    /// # Errors
+    /// [`DeidError::PolicyInvalid`] when either file does not match the schema.
+    pub fn from_sources(
+        profile_file: &str,
+        profile_text: &str,
+        rules_source: impl FnOnce(&str) -> Result<String, DeidError>,
+    ) -> Result<Self, DeidError> {
+        let profile: model::ProfileFile = toml::from_str(profile_text)
+            .map_err(|e| invalid(profile_file, e.message().to_owned()))?;
+        let rules_text = rules_source(&profile.rules)?;
+        let rules_file: model::RulesFile = toml::from_str(&rules_text)
+            .map_err(|e| invalid(&profile.rules, e.message().to_owned()))?;
+        let rules = compile::compile(&rules_file).map_err(|m| invalid(&profile.rules, m))?;
+        let date_mode = match profile.dates.mode.as_str() {
+            "shift" => DateMode::Shift,
+            "year" => DateMode::Year,
+            other => {
+                return Err(invalid(
+                    profile_file,
+                    format!("dates.mode {other:?} (shift|year)"),
+                ));
+            }
+        };
+        let min_days = profile.dates.min_days.unwrap_or(1).max(1);
+        let max_days = profile.dates.max_days.unwrap_or(365).max(min_days);
+        let sources = vec![
+            PolicySource {
+                name: profile_file.to_owned(),
+                text: profile_text.to_owned(),
+            },
+            PolicySource {
+                name: profile.rules.clone(),
+                text: rules_text,
+            },
+        ];
+        Ok(Self {
+            name: profile.profile,
+            version: version_of(&sources),
+            date_mode,
+            min_days,
+            max_days,
+            max_age: profile.ages.max_age,
+            rules,
+            sources,
+        })
+    }
+
+    /// Profile name (`shifted`, `safe-harbor`, ...).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `sha256:<hex>` over every input file (see module docs).
+    #[must_use]
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Date treatment of this profile.
+    #[must_use]
+    pub fn date_mode(&self) -> DateMode {
+        self.date_mode
+    }
+
+    /// Shift range in days (`shift` mode), `min >= 1`.
+    #[must_use]
+    pub fn shift_range(&self) -> (u32, u32) {
+        (self.min_days, self.max_days)
+    }
+
+    /// Ages above this are generalised to 90.
+    #[must_use]
+    pub fn max_age(&self) -> u32 {
+        self.max_age
+    }
+
+    /// The exact files hashed into the version.
+    #[must_use]
+    pub fn sources(&self) -> &[PolicySource] {
+        &self.sources
+    }
+
+    /// True when the policy keeps this resource type at all.
+    #[must_use]
+    pub fn keeps_type(&self, resource_type: &str) -> bool {
+        self.rules.resources.contains_key(resource_type)
+    }
+}
+
+fn version_of(sources: &[PolicySource]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"starvit-deid-policy/v1\n");
+    for s in sources {
+        h.update((s.name.len() as u64).to_be_bytes());
+        h.update(s.name.as_bytes());
+        h.update((s.text.len() as u64).to_be_bytes());
+        h.update(s.text.as_bytes());
+    }
+    format!("sha256:{}", hex::encode(h.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_compile_and_differ() {
+        let a = Policy::builtin("shifted").unwrap();
+        let b = Policy::builtin("safe-harbor").unwrap();
+        assert_ne!(a.version(), b.version());
+        assert!(a.version().starts_with("sha256:") && a.version().len() == 71);
+        for t in ["Patient", "Observation", "Provenance", "DocumentReference"] {
+            assert!(a.keeps_type(t), "{t}");
+        }
+        for t in [
+            "ClientApplication",
+            "Subscription",
+            "Binary",
+            "AuditEvent",
+            "Bot",
+            "ProjectMembership",
+            "Login",
+        ] {
+            assert!(!a.keeps_type(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn loaded_equals_builtin_and_rules_change_changes_version() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/shifted.toml");
+        let loaded = Policy::load(Path::new(dir)).unwrap();
+        assert_eq!(
+            loaded.version(),
+            Policy::builtin("shifted").unwrap().version()
+        );
+        let changed = Policy::from_sources("shifted.toml", BUILTIN_SHIFTED, |_| {
+            Ok(format!("{BUILTIN_RULES}\n# x\n"))
+        })
+        .unwrap();
+        assert_ne!(changed.version(), loaded.version());
+    }
+
+    #[test]
+    fn unknown_treatment_is_rejected() {
+        let bad = BUILTIN_RULES.replace("valueCoding = \"Coding\"", "valueCoding = \"Codingg\"");
+        assert!(Policy::from_sources("shifted.toml", BUILTIN_SHIFTED, |_| Ok(bad)).is_err());
+    }
+}

@@ -1,0 +1,138 @@
+//! Reference forms and how each is rewritten.
+//!
+//! | input | output |
+//! |---|---|
+//! | `Type/id`, `Type/id/_history/v` | `Type/<pseudo(id)>` |
+//! | `https://host/.../Type/id[/_history/v]` | `Type/<pseudo(id)>` (made relative) |
+//! | `urn:uuid:<id>` | `urn:uuid:<pseudo(id)>` (pseudo ids are UUIDs, so it still resolves) |
+//! | `#local` (contained) | `#<local_pseudo(local)>`, the contained resource's id is mapped alike |
+//! | `#` (the container) | `#` |
+//! | `Type?identifier=sys\|val` (conditional) | dropped: it carries an identifier value and we keep no index |
+//! | anything else (`urn:oid:`, garbage) | dropped |
+
+use crate::pseudonym::Pseudonymizer;
+
+/// A parsed `Reference.reference`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefTarget<'a> {
+    /// `Type/id` (relative or absolute).
+    Typed {
+        /// Resource type.
+        ty: &'a str,
+        /// Logical id.
+        id: &'a str,
+    },
+    /// `urn:uuid:<id>`.
+    Uuid(&'a str),
+    /// `#id` to a contained resource.
+    Contained(&'a str),
+    /// `#` to the containing resource.
+    Container,
+    /// A conditional (search) reference.
+    Conditional,
+    /// Not a form we can map: dropped.
+    Unknown,
+}
+
+fn is_type(s: &str) -> bool {
+    let mut b = s.bytes();
+    matches!(b.next(), Some(c) if c.is_ascii_uppercase())
+        && b.all(|c| c.is_ascii_alphanumeric())
+        && s.len() <= 64
+}
+
+/// True for a syntactically valid FHIR logical id (`[A-Za-z0-9-.]{1,64}`).
+#[must_use]
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+}
+
+/// Parses a reference string.
+#[must_use]
+pub fn parse(s: &str) -> RefTarget<'_> {
+    if let Some(local) = s.strip_prefix('#') {
+        return if local.is_empty() {
+            RefTarget::Container
+        } else if is_id(local) {
+            RefTarget::Contained(local)
+        } else {
+            RefTarget::Unknown
+        };
+    }
+    if let Some(id) = s.strip_prefix("urn:uuid:") {
+        return if is_id(id) {
+            RefTarget::Uuid(id)
+        } else {
+            RefTarget::Unknown
+        };
+    }
+    if s.contains('?') {
+        return RefTarget::Conditional;
+    }
+    let path = match s.find("/_history/") {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    let mut parts = path.rsplit('/');
+    match (parts.next(), parts.next()) {
+        (Some(id), Some(ty)) if is_type(ty) && is_id(id) => RefTarget::Typed { ty, id },
+        _ => RefTarget::Unknown,
+    }
+}
+
+/// Rewrites a reference string; `None` means "drop it".
+#[must_use]
+pub fn rewrite(s: &str, p: &Pseudonymizer) -> Option<String> {
+    match parse(s) {
+        RefTarget::Typed { ty, id } => Some(format!("{ty}/{}", p.id(id))),
+        RefTarget::Uuid(id) => Some(format!("urn:uuid:{}", p.id(id))),
+        RefTarget::Contained(local) => Some(format!("#{}", p.local_id(local))),
+        RefTarget::Container => Some("#".to_owned()),
+        RefTarget::Conditional | RefTarget::Unknown => None,
+    }
+}
+
+/// The logical id a reference points to when it may be a Patient (`Patient/x`, or an
+/// untyped `urn:uuid:x`), used to find the patient whose date shift applies.
+#[must_use]
+pub fn patient_id(s: &str) -> Option<&str> {
+    match parse(s) {
+        RefTarget::Typed { ty: "Patient", id } | RefTarget::Uuid(id) => Some(id),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        assert_eq!(
+            parse("Patient/abc"),
+            RefTarget::Typed {
+                ty: "Patient",
+                id: "abc"
+            }
+        );
+        assert_eq!(
+            parse("https://example.org/fhir/R4/Patient/abc/_history/3"),
+            RefTarget::Typed {
+                ty: "Patient",
+                id: "abc"
+            }
+        );
+        assert_eq!(parse("urn:uuid:abc"), RefTarget::Uuid("abc"));
+        assert_eq!(parse("#p1"), RefTarget::Contained("p1"));
+        assert_eq!(parse("#"), RefTarget::Container);
+        assert_eq!(
+            parse("Patient?identifier=http://x|123"),
+            RefTarget::Conditional
+        );
+        assert_eq!(parse("urn:oid:1.2.3"), RefTarget::Unknown);
+        assert_eq!(parse("John Smith"), RefTarget::Unknown);
+    }
+}

@@ -1,0 +1,74 @@
+//! Per-file and per-run counts (types and numbers only: safe to log).
+
+use std::collections::BTreeMap;
+
+use crate::quarantine::QuarantineReason;
+
+/// Counts for one resource type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TypeCounts {
+    /// Lines read of this type (including dropped and quarantined).
+    pub input: u64,
+    /// Resources written.
+    pub output: u64,
+    /// Dropped by policy (type not kept).
+    pub dropped: u64,
+    /// Quarantined.
+    pub quarantined: u64,
+}
+
+/// Bucket for lines whose type could not be read.
+pub const UNKNOWN_TYPE: &str = "<unparsed>";
+
+/// What the engine did with one input (or several, merged).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Version of the policy applied.
+    pub policy_version: String,
+    /// Non-empty lines read.
+    pub lines: u64,
+    /// Lines whose output passed the leak gate.
+    pub leak_checked: u64,
+    /// Counts per resource type (unparseable lines under [`UNKNOWN_TYPE`]).
+    pub by_type: BTreeMap<String, TypeCounts>,
+    /// Quarantined lines per reason.
+    pub quarantine_reasons: BTreeMap<QuarantineReason, u64>,
+}
+
+impl Summary {
+    /// Totals over all types.
+    #[must_use]
+    pub fn totals(&self) -> TypeCounts {
+        self.by_type
+            .values()
+            .fold(TypeCounts::default(), |a, c| TypeCounts {
+                input: a.input + c.input,
+                output: a.output + c.output,
+                dropped: a.dropped + c.dropped,
+                quarantined: a.quarantined + c.quarantined,
+            })
+    }
+
+    /// Adds another summary (same policy) into this one.
+    pub fn merge(&mut self, other: &Summary) {
+        if self.policy_version.is_empty() {
+            self.policy_version.clone_from(&other.policy_version);
+        }
+        self.lines += other.lines;
+        self.leak_checked += other.leak_checked;
+        for (t, c) in &other.by_type {
+            let e = self.by_type.entry(t.clone()).or_default();
+            e.input += c.input;
+            e.output += c.output;
+            e.dropped += c.dropped;
+            e.quarantined += c.quarantined;
+        }
+        for (r, n) in &other.quarantine_reasons {
+            *self.quarantine_reasons.entry(*r).or_default() += n;
+        }
+    }
+
+    pub(crate) fn entry(&mut self, resource_type: &str) -> &mut TypeCounts {
+        self.by_type.entry(resource_type.to_owned()).or_default()
+    }
+}

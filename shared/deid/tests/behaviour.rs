@@ -1,0 +1,297 @@
+//! Behaviour of the engine over the small fixture: fail-closed, references, dates,
+//! generalisations, quarantine, leak gate.
+
+mod common;
+
+use serde_json::Value;
+use starvit_deid::{DeidError, MemoryQuarantine, Policy, QuarantineReason, ValueKind};
+
+fn by_type<'a>(out: &'a [Value], t: &str) -> Vec<&'a Value> {
+    out.iter().filter(|v| v["resourceType"] == t).collect()
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+#[test]
+fn fail_closed_types_elements_extensions() {
+    let (out, summary) = common::run(&common::engine("shifted"), common::SMALL);
+    for t in ["ClientApplication", "Subscription", "Foo"] {
+        assert!(by_type(&out, t).is_empty(), "{t} must be dropped");
+        assert_eq!(summary.by_type[t].dropped, 1, "{t}");
+    }
+    let text = out.iter().map(Value::to_string).collect::<String>();
+    for secret in [
+        "super-secret",
+        "hook-secret",
+        "mauve",
+        "favouriteColour",
+        "Vendor Secret",
+        "vendor.example",
+        "Quillfeather",
+        "AAAA",
+        "SUB-778899",
+    ] {
+        assert!(!text.contains(secret), "{secret} survived");
+    }
+    let pat = by_type(&out, "Patient")[0];
+    // Allow-listed extension kept with its coded part, its free-text part dropped.
+    let ext = pat["extension"].as_array().unwrap();
+    assert_eq!(ext.len(), 1);
+    assert_eq!(ext[0]["extension"].as_array().unwrap().len(), 1);
+    assert_eq!(ext[0]["extension"][0]["valueCoding"]["code"], "2106-3");
+    assert!(
+        ext[0]["extension"][0]["valueCoding"]
+            .get("display")
+            .is_none()
+    );
+    assert!(pat.get("name").is_none() && pat.get("telecom").is_none() && pat.get("text").is_none());
+    assert!(pat["identifier"][0].get("value").is_none());
+    // Contained Binary dropped, contained Coverage kept.
+    let eob = by_type(&out, "ExplanationOfBenefit")[0];
+    assert_eq!(eob["contained"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn every_reference_form_points_to_the_patient_pseudonym() {
+    let (out, _) = common::run(&common::engine("shifted"), common::SMALL);
+    let pid = s(&by_type(&out, "Patient")[0]["id"]).to_owned();
+    assert_ne!(pid, "pat-old-0001");
+    let obs = by_type(&out, "Observation");
+    assert_eq!(
+        s(&obs[0]["subject"]["reference"]),
+        format!("Patient/{pid}"),
+        "absolute URL made relative"
+    );
+    assert_eq!(
+        s(&obs[1]["subject"]["reference"]),
+        format!("urn:uuid:{pid}"),
+        "urn:uuid resolves to the same id"
+    );
+    assert_eq!(
+        s(&by_type(&out, "Encounter")[0]["subject"]["reference"]),
+        format!("Patient/{pid}")
+    );
+    assert!(
+        by_type(&out, "Encounter")[0]["subject"]
+            .get("display")
+            .is_none()
+    );
+    // _history dropped, target pseudonym equals the Encounter's id.
+    let eid = s(&by_type(&out, "Encounter")[0]["id"]);
+    assert_eq!(
+        s(&obs[0]["encounter"]["reference"]),
+        format!("Encounter/{eid}")
+    );
+    // Conditional reference dropped entirely.
+    assert!(obs[1].get("performer").is_none());
+    // Contained: #cov rewritten consistently with the contained id.
+    let eob = by_type(&out, "ExplanationOfBenefit")[0];
+    let local = s(&eob["contained"][0]["id"]);
+    assert_eq!(
+        s(&eob["insurance"][0]["coverage"]["reference"]),
+        format!("#{local}")
+    );
+    assert_eq!(
+        s(&eob["contained"][0]["beneficiary"]["reference"]),
+        format!("Patient/{pid}")
+    );
+}
+
+fn day(v: &Value) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(&s(v)[..10], "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn date_shift_is_per_patient_and_keeps_intervals() {
+    let (out, _) = common::run(&common::engine("shifted"), common::SMALL);
+    let enc = by_type(&out, "Encounter")[0];
+    let obs = by_type(&out, "Observation");
+    let orig = chrono::NaiveDate::from_ymd_opt(2020, 3, 1).unwrap();
+    let shift_old = (day(&enc["period"]["start"]) - orig).num_days();
+    assert_ne!(shift_old, 0);
+    assert!(shift_old.abs() <= 365);
+    // Same patient, other resources (absolute-URL and urn:uuid references): same shift.
+    assert_eq!(
+        (day(&obs[0]["effectiveDateTime"]) - orig).num_days(),
+        shift_old
+    );
+    assert_eq!(
+        (day(&obs[1]["effectiveDateTime"]) - chrono::NaiveDate::from_ymd_opt(2020, 3, 4).unwrap())
+            .num_days(),
+        shift_old
+    );
+    // Time of day and interval survive.
+    assert!(s(&enc["period"]["start"]).ends_with("T10:00:00-05:00"));
+    assert!(s(&enc["period"]["end"]).ends_with("T11:30:00-05:00"));
+    // Another patient: another shift.
+    let shift_young = (day(&obs[2]["effectiveDateTime"]) - orig).num_days();
+    assert_ne!(shift_young, shift_old);
+    // Stable across runs.
+    let (again, _) = common::run(&common::engine("shifted"), common::SMALL);
+    assert_eq!(again, out);
+}
+
+#[test]
+fn generalisations_zip_age_birthdate() {
+    let (out, _) = common::run(&common::engine("shifted"), common::SMALL);
+    let pats = by_type(&out, "Patient");
+    assert_eq!(
+        pats[0]["address"][0]["postalCode"], "000",
+        "036 is restricted"
+    );
+    assert!(
+        pats[0]["address"][0].get("line").is_none() && pats[0]["address"][0].get("city").is_none()
+    );
+    assert_eq!(pats[1]["address"][0]["postalCode"], "021");
+    assert_eq!(
+        by_type(&out, "Practitioner")[0]["address"][0]["postalCode"],
+        "000",
+        "893 is restricted"
+    );
+    // Born 1930, 95 at the reference date 2026-01-01: year 1936 reads 90.
+    assert_eq!(pats[0]["birthDate"], "1936");
+    assert_ne!(pats[1]["birthDate"], "1980-05-06");
+    assert_eq!(s(&pats[1]["birthDate"]).len(), 10);
+    let cond = by_type(&out, "Condition")[0];
+    assert_eq!(cond["onsetAge"]["value"], 90);
+    assert_eq!(cond["abatementAge"]["value"], 50);
+    let codes: Vec<&str> = pats[0]["meta"]["security"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| s(&c["code"]))
+        .collect();
+    assert_eq!(codes, ["PSEUDED", "MASKED", "ABSTRED", "REDACTED"]);
+}
+
+#[test]
+fn safe_harbor_keeps_years_only() {
+    let (out, _) = common::run(&common::engine("safe-harbor"), common::SMALL);
+    let enc = by_type(&out, "Encounter")[0];
+    assert_eq!(enc["period"]["start"], "2020");
+    assert_eq!(by_type(&out, "Patient")[1]["birthDate"], "1980");
+    assert_eq!(by_type(&out, "Patient")[1]["deceasedDateTime"], "2020");
+    assert_eq!(by_type(&out, "Patient")[0]["birthDate"], "1936");
+    assert_eq!(by_type(&out, "Patient")[0]["meta"]["lastUpdated"], "2024");
+}
+
+#[test]
+fn clinical_content_and_policy_version_survive() {
+    let engine = common::engine("shifted");
+    let (out, _) = common::run(&engine, common::SMALL);
+    let obs = by_type(&out, "Observation");
+    assert_eq!(
+        obs[0]["valueQuantity"],
+        serde_json::json!({"value":162.5,"unit":"cm","system":"http://unitsofmeasure.org","code":"cm"})
+    );
+    assert_eq!(
+        obs[0]["code"],
+        serde_json::json!({"coding":[{"system":"http://loinc.org","code":"8302-2"}]})
+    );
+    assert_eq!(obs[1]["component"][0]["valueQuantity"]["value"], 120);
+    for v in &out {
+        assert_eq!(v["meta"]["tag"][0]["code"], engine.policy().version());
+    }
+}
+
+#[test]
+fn malformed_lines_are_quarantined_and_the_rest_is_processed() {
+    let engine = starvit_deid::Engine::with_options(
+        Policy::builtin("shifted").unwrap(),
+        &common::key(),
+        starvit_deid::EngineOptions {
+            max_line_bytes: 4096,
+            ..Default::default()
+        },
+    );
+    let good = r#"{"resourceType":"Observation","id":"o1","status":"final"}"#;
+    let mut input = Vec::new();
+    input.extend_from_slice(format!("{good}\n").as_bytes()); // 1
+    input.extend_from_slice(b"{not json\n"); // 2
+    input.extend_from_slice(b"{\"resourceType\":\"Patient\",\"id\":\"p\xff\"}\n"); // 3 invalid utf-8
+    input.extend_from_slice(b"[1,2,3]\n"); // 4
+    input.extend_from_slice(b"{\"id\":\"x\"}\n"); // 5
+    input.extend_from_slice(b"{\"resourceType\":\"Patient\"}\n"); // 6
+    input.extend_from_slice(b"{\"resourceType\":\"not a type\",\"id\":\"x\"}\n"); // 7
+    input.extend_from_slice(
+        format!(
+            "{{\"resourceType\":\"Patient\",\"id\":\"big\",\"x\":\"{}\"}}\n",
+            "a".repeat(10_000)
+        )
+        .as_bytes(),
+    ); // 8
+    input.extend_from_slice(b"\n"); // 9 blank
+    input.extend_from_slice(format!("{}\r\n", good.replace("o1", "o2")).as_bytes()); // 10
+    let mut out = Vec::new();
+    let mut q = MemoryQuarantine::default();
+    let summary = engine.deid_ndjson(&input[..], &mut out, &mut q).unwrap();
+    assert_eq!(
+        q.records,
+        vec![
+            (2, QuarantineReason::InvalidJson),
+            (3, QuarantineReason::InvalidUtf8),
+            (4, QuarantineReason::NotAnObject),
+            (5, QuarantineReason::MissingResourceType),
+            (6, QuarantineReason::MissingId),
+            (7, QuarantineReason::InvalidResourceType),
+            (8, QuarantineReason::LineTooLong),
+        ]
+    );
+    assert_eq!(summary.by_type["Observation"].output, 2);
+    assert_eq!(summary.totals().quarantined, 7);
+    assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn a_policy_that_keeps_names_trips_the_leak_gate() {
+    let profile = include_str!("../../../policies/shifted.toml");
+    let rules = include_str!("../../../policies/rules-r4.toml").replace(
+        "[resources.Patient]\n",
+        "[resources.Patient]\nname = \"HumanNameLeaky\"\n",
+    ) + "\n[types.HumanNameLeaky]\nfamily = \"keep\"\n";
+    let policy = Policy::from_sources("shifted.toml", profile, |_| Ok(rules)).unwrap();
+    let engine = starvit_deid::Engine::new(policy, &common::key());
+    let mut out = Vec::new();
+    let err = engine
+        .deid_ndjson(
+            common::SMALL.as_bytes(),
+            &mut out,
+            &mut MemoryQuarantine::default(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DeidError::Leak {
+                line: 1,
+                kind: ValueKind::Name
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("Oldfield"), "no PHI in errors");
+}
+
+#[test]
+fn deid_files_fails_closed_and_removes_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.ndjson");
+    std::fs::write(&good, common::SMALL).unwrap();
+    let engine = common::engine("shifted");
+    let jobs = vec![starvit_deid::FileJob {
+        input: good,
+        output: dir.path().join("out.ndjson"),
+        quarantine: None,
+    }];
+    let reports = engine.deid_files(&jobs, 2);
+    assert!(reports[0].result.is_ok());
+    assert!(dir.path().join("out.ndjson").exists());
+    assert!(!dir.path().join("out.ndjson.partial").exists());
+}
+
+#[test]
+fn key_debug_is_redacted() {
+    assert_eq!(format!("{:?}", common::key()), "Key(<redacted>)");
+}
