@@ -1,0 +1,2 @@
+//! `make demo` (placeholder until the chain test passes).
+fn main() {}

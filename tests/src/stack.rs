@@ -1,0 +1,185 @@
+//! The local cloud started by `localcloud/up.sh DIR`, stopped by `localcloud/down.sh DIR` on drop.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+use starvit_gcp::GcpConfig;
+
+use crate::repo_root;
+
+/// A running stack. Dropping it stops every emulator it started, also when a test panics.
+#[derive(Debug)]
+pub struct Stack {
+    dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    /// Variables from `DIR/env` (endpoints, ports, PIDs, project).
+    pub env: HashMap<String, String>,
+}
+
+impl Stack {
+    /// Installs (idempotent) and starts a stack in a fresh state dir under `target/localcloud/`.
+    ///
+    /// # Errors
+    /// When the install or start fails; the message says what to install.
+    pub fn start(name: &str) -> anyhow::Result<Self> {
+        install()?;
+        let parent = repo_root().join("target/localcloud");
+        std::fs::create_dir_all(&parent)?;
+        let temp = tempfile::Builder::new()
+            .prefix(&format!("{name}-"))
+            .tempdir_in(&parent)?;
+        let mut stack = Self {
+            dir: temp.path().to_path_buf(),
+            _temp: Some(temp),
+            env: HashMap::new(),
+        };
+        let up = Command::new(repo_root().join("localcloud/up.sh"))
+            .arg(&stack.dir)
+            .output()
+            .context("running localcloud/up.sh")?;
+        if !up.status.success() {
+            bail!(
+                "localcloud/up.sh failed:\n{}",
+                String::from_utf8_lossy(&up.stderr)
+            );
+        }
+        stack.env = parse_env(&std::fs::read_to_string(stack.dir.join("env"))?);
+        Ok(stack)
+    }
+
+    /// [`Stack::start`], or `None` after printing why when the stack cannot run here and `CI`
+    /// is not `true` (under CI a failure is a failure).
+    ///
+    /// # Panics
+    /// Under `CI=true` when the stack cannot start.
+    #[must_use]
+    pub fn start_or_skip(name: &str) -> Option<Self> {
+        match Self::start(name) {
+            Ok(stack) => Some(stack),
+            Err(err) if !crate::required() => {
+                eprintln!(
+                    "SKIPPED {name}: the local cloud cannot run here ({err:#}); CI=true makes this a failure"
+                );
+                None
+            }
+            Err(err) => panic!("CI=true and the local cloud failed to start: {err:#}"),
+        }
+    }
+
+    /// A variable of the stack's env file.
+    ///
+    /// # Panics
+    /// When `up.sh` did not write it.
+    #[must_use]
+    pub fn var(&self, key: &str) -> &str {
+        self.env.get(key).map_or_else(
+            || panic!("{key} missing from the stack env"),
+            String::as_str,
+        )
+    }
+
+    /// The project id of the emulators.
+    #[must_use]
+    pub fn project(&self) -> &str {
+        self.var("LOCALCLOUD_PROJECT")
+    }
+
+    /// Endpoints for `starvit-gcp`.
+    #[must_use]
+    pub fn gcp_config(&self) -> GcpConfig {
+        GcpConfig {
+            project_id: self.project().to_owned(),
+            storage_endpoint: Some(self.var("GCS_ENDPOINT").to_owned()),
+            pubsub_endpoint: Some(self.var("PUBSUB_ENDPOINT").to_owned()),
+            bigquery_endpoint: Some(self.var("BIGQUERY_ENDPOINT").to_owned()),
+        }
+    }
+
+    /// The environment a function process needs to reach the emulators.
+    #[must_use]
+    pub fn function_env(&self) -> Vec<(String, String)> {
+        vec![
+            ("GOOGLE_CLOUD_PROJECT".into(), self.project().to_owned()),
+            (
+                "STORAGE_EMULATOR_HOST".into(),
+                self.var("GCS_ENDPOINT").to_owned(),
+            ),
+            (
+                "PUBSUB_EMULATOR_HOST".into(),
+                self.var("PUBSUB_EMULATOR_HOST").to_owned(),
+            ),
+            (
+                "BIGQUERY_EMULATOR_HOST".into(),
+                self.var("BIGQUERY_ENDPOINT").to_owned(),
+            ),
+        ]
+    }
+
+    /// The state dir (logs, env, pids).
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stops one service (`pubsub`, `gcs`, `bigquery`) and keeps the others running.
+    ///
+    /// # Errors
+    /// When the script fails.
+    pub fn stop_service(&self, service: &str) -> anyhow::Result<()> {
+        run_script(
+            "service.sh",
+            &[self.dir.to_string_lossy().as_ref(), "stop", service],
+        )
+    }
+
+    /// Starts one stopped service again on the same port and data dir.
+    ///
+    /// # Errors
+    /// When the script fails.
+    pub fn start_service(&self, service: &str) -> anyhow::Result<()> {
+        run_script(
+            "service.sh",
+            &[self.dir.to_string_lossy().as_ref(), "start", service],
+        )
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = Command::new(repo_root().join("localcloud/down.sh"))
+            .arg(&self.dir)
+            .output();
+    }
+}
+
+/// Runs `localcloud/install.sh` (idempotent, about a second when installed).
+///
+/// # Errors
+/// The script's message (it names what to install).
+pub fn install() -> anyhow::Result<()> {
+    run_script("install.sh", &[])
+}
+
+fn run_script(script: &str, args: &[&str]) -> anyhow::Result<()> {
+    let out = Command::new(repo_root().join("localcloud").join(script))
+        .args(args)
+        .output()
+        .with_context(|| format!("running localcloud/{script}"))?;
+    if !out.status.success() {
+        bail!(
+            "localcloud/{script} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+fn parse_env(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('\'').to_owned()))
+        .collect()
+}
