@@ -37,6 +37,7 @@ impl Stack {
         };
         let up = Command::new(repo_root().join("localcloud/up.sh"))
             .arg(&stack.dir)
+            .env("LOCALCLOUD_OWNER_PID", std::process::id().to_string())
             .output()
             .context("running localcloud/up.sh")?;
         if !up.status.success() {

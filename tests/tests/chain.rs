@@ -80,3 +80,292 @@ async fn export_is_deidentified_into_the_deid_bucket() {
             .is_empty()
     );
 }
+
+/// De-identifies `dir` locally with the chain's key and policy: what the de-ID bucket must hold.
+fn expected_output(file: &std::path::Path) -> Vec<u8> {
+    let key =
+        starvit_deid::Key::from_bytes(hex::decode(starvit_e2e::chain::LOCAL_KEY_HEX).expect("hex"))
+            .expect("key");
+    let engine = starvit_deid::Engine::new(
+        starvit_deid::Policy::builtin("shifted").expect("policy"),
+        &key,
+    );
+    let mut out = Vec::new();
+    let input = std::io::BufReader::new(std::fs::File::open(file).expect("open"));
+    engine
+        .deid_ndjson(
+            input,
+            &mut out,
+            &mut starvit_deid::MemoryQuarantine::default(),
+        )
+        .expect("deid");
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_event_delivered_three_times_ends_in_the_same_objects() {
+    let Some(stack) = Stack::start_or_skip("chain-dup") else {
+        return;
+    };
+    let options = ChainOptions {
+        duplicate: 3,
+        ..ChainOptions::default()
+    };
+    let chain = Chain::start(stack, &binaries(), &options)
+        .await
+        .expect("chain");
+    let export = synth(5, 21);
+    let uploaded = chain
+        .upload_export(export.path(), "job-dup")
+        .await
+        .expect("upload");
+    assert!(
+        chain.wait_idle(Duration::from_secs(120)).await,
+        "chain did not go idle"
+    );
+    let stats = chain.router_stats();
+    assert_eq!(stats.delivered, uploaded.len() as u64);
+    assert!(
+        stats.posts >= 3 * uploaded.len() as u64,
+        "each event posted three times: {stats:?}"
+    );
+
+    let out = chain.list(DEID_BUCKET).await.expect("list");
+    assert_eq!(
+        out.len(),
+        uploaded.len(),
+        "duplicates must not add objects: {out:?}"
+    );
+    for object in &out {
+        assert_eq!(object.generation.len(), out[0].generation.len());
+        let file = object.name.rsplit('/').next().expect("name");
+        let ty = file.split('.').next().expect("type");
+        let bytes = chain.read(DEID_BUCKET, &object.name).await.expect("read");
+        assert_eq!(
+            bytes,
+            expected_output(&export.path().join(format!("{ty}.ndjson"))),
+            "{} differs from a single clean run",
+            object.name
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_lines_and_files_are_quarantined_and_the_rest_lands() {
+    let Some(stack) = Stack::start_or_skip("chain-poison") else {
+        return;
+    };
+    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
+        .await
+        .expect("chain");
+    let good = r#"{"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"valueQuantity":{"value":72,"unit":"/min"}}"#;
+    let mixed = format!(
+        "{good}\nnot json at all\n{{\"resourceType\":\"Observation\"}}\n[1,2]\n\u{0}\u{1}\n{good}\n"
+    );
+    chain
+        .upload_bytes("exports/job-p/Observation.ndjson", mixed.into_bytes())
+        .await
+        .expect("upload");
+    chain
+        .upload_bytes(
+            "exports/job-p/Garbage.ndjson",
+            vec![0xff, 0xfe, b'\n', b'{', b'\n'],
+        )
+        .await
+        .expect("upload");
+    let export = synth(2, 5);
+    let uploaded = chain
+        .upload_export(export.path(), "job-ok")
+        .await
+        .expect("upload");
+    assert!(
+        chain.wait_idle(Duration::from_secs(120)).await,
+        "chain did not go idle"
+    );
+    assert_eq!(
+        chain.router_stats().given_up,
+        0,
+        "poison must not be retried forever"
+    );
+
+    let deid = chain.list(DEID_BUCKET).await.expect("list");
+    assert_eq!(
+        deid.iter()
+            .filter(|o| o.name.starts_with("exports/job-ok/"))
+            .count(),
+        uploaded.len()
+    );
+    let obs: Vec<_> = deid
+        .iter()
+        .filter(|o| o.name.starts_with("exports/job-p/Observation."))
+        .collect();
+    assert_eq!(obs.len(), 1, "the good lines of the mixed file land");
+    let text = String::from_utf8(chain.read(DEID_BUCKET, &obs[0].name).await.expect("read"))
+        .expect("utf8");
+    assert_eq!(text.lines().count(), 2);
+    assert!(
+        !deid
+            .iter()
+            .any(|o| o.name.starts_with("exports/job-p/Garbage.")),
+        "a file with no good line writes nothing"
+    );
+
+    let quarantine = chain.list(QUARANTINE_BUCKET).await.expect("list");
+    let q_obs = quarantine
+        .iter()
+        .find(|o| {
+            o.name.starts_with("exports/job-p/Observation.")
+                && o.name.ends_with(".quarantine.ndjson")
+        })
+        .expect("quarantine object for the mixed file");
+    let records = String::from_utf8(
+        chain
+            .read(QUARANTINE_BUCKET, &q_obs.name)
+            .await
+            .expect("read"),
+    )
+    .expect("utf8");
+    let reasons: Vec<(u64, String)> = records
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("record");
+            (
+                v["line"].as_u64().expect("line"),
+                v["reason"].as_str().expect("reason").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert_eq!(reasons[0], (2, "invalid_json".to_owned()));
+    assert_eq!(reasons[1].0, 3);
+    assert_eq!(reasons[2], (4, "not_an_object".to_owned()));
+    assert!(
+        quarantine
+            .iter()
+            .any(|o| o.name.starts_with("exports/job-p/Garbage.")),
+        "garbage quarantined"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_killed_mid_file_converges_after_restart() {
+    let Some(stack) = Stack::start_or_skip("chain-kill") else {
+        return;
+    };
+    let mut chain = Chain::start(stack, &binaries(), &ChainOptions::default())
+        .await
+        .expect("chain");
+    let export = tempfile::tempdir().expect("tempdir");
+    let mut config = starvit_synth::SynthConfig::new(1_000_000, 3);
+    config.target_bytes = Some(40 << 20);
+    starvit_synth::generate(&config, export.path()).expect("synth");
+    let big = export.path().join("Observation.ndjson");
+    let size = std::fs::metadata(&big).expect("meta").len();
+    assert!(
+        size > 20 << 20,
+        "need a file big enough to kill mid-way ({size} bytes)"
+    );
+
+    chain
+        .upload_bytes(
+            "exports/job-k/Observation.ndjson",
+            std::fs::read(&big).expect("read"),
+        )
+        .await
+        .expect("upload");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while chain.router_stats().in_flight == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "event never delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    chain.deidentify.kill();
+    assert!(
+        chain.list(DEID_BUCKET).await.expect("list").is_empty(),
+        "killed before the upload: nothing landed"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    chain.deidentify.restart().await.expect("restart");
+    assert!(
+        chain.wait_idle(Duration::from_secs(300)).await,
+        "chain did not converge"
+    );
+
+    let stats = chain.router_stats();
+    assert!(
+        stats.failed_attempts >= 1,
+        "the killed delivery failed and was redelivered: {stats:?}"
+    );
+    let out = chain.list(DEID_BUCKET).await.expect("list");
+    assert_eq!(out.len(), 1, "{out:?}");
+    let bytes = chain.read(DEID_BUCKET, &out[0].name).await.expect("read");
+    assert!(
+        bytes == expected_output(&big),
+        "output after the crash equals one clean run"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_duplicate_http_event_writes_nothing_new() {
+    let Some(stack) = Stack::start_or_skip("chain-http") else {
+        return;
+    };
+    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
+        .await
+        .expect("chain");
+    let export = synth(2, 9);
+    chain
+        .upload_export(export.path(), "job-h")
+        .await
+        .expect("upload");
+    assert!(chain.wait_idle(Duration::from_secs(120)).await);
+    let before = chain.list(DEID_BUCKET).await.expect("list");
+    let phi = chain.list(PHI_BUCKET).await.expect("list");
+    let patient = phi
+        .iter()
+        .find(|o| o.name.ends_with("/Patient.ndjson"))
+        .expect("patient file");
+
+    let client = reqwest::Client::new();
+    let body = serde_json::json!({
+        "kind": "storage#object", "bucket": PHI_BUCKET, "name": patient.name,
+        "generation": patient.generation, "metageneration": "1", "size": patient.size,
+        "contentType": "application/x-ndjson", "metadata": patient.metadata,
+    });
+    for attempt in 0..2 {
+        let resp = client
+            .post(chain.deidentify.url())
+            .header("ce-specversion", "1.0")
+            .header("ce-id", format!("dup-{attempt}"))
+            .header(
+                "ce-source",
+                format!("//storage.googleapis.com/projects/_/buckets/{PHI_BUCKET}"),
+            )
+            .header("ce-type", "google.cloud.storage.object.v1.finalized")
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(
+            resp.status().as_u16(),
+            200,
+            "a duplicate is acknowledged, not retried"
+        );
+    }
+    let after = chain.list(DEID_BUCKET).await.expect("list");
+    assert_eq!(
+        before
+            .iter()
+            .map(|o| (&o.name, &o.generation))
+            .collect::<Vec<_>>(),
+        after
+            .iter()
+            .map(|o| (&o.name, &o.generation))
+            .collect::<Vec<_>>(),
+        "nothing was rewritten"
+    );
+}
