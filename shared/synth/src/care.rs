@@ -2,16 +2,17 @@
 //! AllergyIntolerance, CarePlan and Claim.
 
 use rand::Rng;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::clinical::Visit;
-use crate::fhir::{Ctx, PatientRef, abs, concept, rel, urn};
+use crate::fhir::{Ctx, PatientRef, abs, concept, rel};
 use crate::planted::PlantedKind as K;
-use crate::rng::{DAY, RngExt, fmt_date, fmt_datetime};
+use crate::rng::{DAY, RngExt, fmt_datetime};
 use crate::vocab::codes::{
     ALLERGENS, CARE_PLANS, CONDITIONS, MEDICATIONS, PROCEDURES, REACTIONS, VACCINES,
 };
 use crate::vocab::{people, system};
+use crate::writer::types::{CLAIM, CONDITION, IMMUNIZATION, MEDICATION_REQUEST, PROCEDURE};
 
 const CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
 const VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
@@ -29,23 +30,39 @@ pub fn condition(ctx: &mut Ctx<'_>, v: &Visit) -> (String, bool) {
     } else {
         ("active", "Active")
     };
-    let meta = ctx.meta(v.end);
-    let mut r = json!({
-        "resourceType": "Condition", "id": id, "meta": meta,
-        "clinicalStatus": concept(CLINICAL, status.0, status.1),
-        "verificationStatus": concept(VERIFICATION, "confirmed", "Confirmed"),
-        "category": [concept("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis", "Encounter Diagnosis")],
-        "code": concept(system::SNOMED, code, display),
-        "subject": rel("Patient", &ctx.patient.id),
-        "encounter": urn(&v.id),
-        "onsetDateTime": fmt_datetime(onset),
-        "recordedDate": fmt_datetime(v.start),
-        "recorder": abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id),
-    });
+    let meta = ctx.meta_raw(v.end);
+    let mut j = ctx.out.begin(CONDITION);
+    j.raw("{\"resourceType\":\"Condition\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(",\"clinicalStatus\":")
+        .concept(CLINICAL, status.0, status.1)
+        .raw(",\"verificationStatus\":")
+        .concept(VERIFICATION, "confirmed", "Confirmed")
+        .raw(",\"category\":[")
+        .concept(
+            "http://terminology.hl7.org/CodeSystem/condition-category",
+            "encounter-diagnosis",
+            "Encounter Diagnosis",
+        )
+        .raw("],\"code\":")
+        .concept(system::SNOMED, code, display)
+        .raw(",\"subject\":")
+        .reference("Patient/", &ctx.patient.id)
+        .raw(",\"encounter\":")
+        .reference("urn:uuid:", &v.id)
+        .raw(",\"onsetDateTime\":")
+        .datetime(onset)
+        .raw(",\"recordedDate\":")
+        .datetime(v.start)
+        .raw(",\"recorder\":")
+        .abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id);
     if let Some(a) = abatement {
-        r["abatementDateTime"] = json!(fmt_datetime(a));
+        j.raw(",\"abatementDateTime\":").datetime(a);
     }
-    ctx.out.push(r);
+    j.raw("}");
+    j.end();
     (id, chronic)
 }
 
@@ -53,33 +70,55 @@ pub fn condition(ctx: &mut Ctx<'_>, v: &Visit) -> (String, bool) {
 pub fn medication_request(ctx: &mut Ctx<'_>, v: &Visit, reason: Option<&str>) {
     let id = ctx.rng.uuid();
     let (code, display, instruction) = *ctx.rng.pick(MEDICATIONS);
-    let meta = ctx.meta(v.end);
-    let mut r = json!({
-        "resourceType": "MedicationRequest", "id": id, "meta": meta,
-        "status": if ctx.rng.chance(0.7) { "active" } else { "completed" },
-        "intent": "order",
-    });
-    let med = concept(system::RXNORM, code, display);
-    if ctx.rng.random_range(0..3) == 0 {
-        r["contained"] = json!([{
-            "resourceType": "Medication", "id": "med1", "code": med,
-            "form": concept(system::SNOMED, "385055001", "Tablet"),
-        }]);
-        r["medicationReference"] = json!({ "reference": "#med1" });
+    let meta = ctx.meta_raw(v.end);
+    let active = ctx.rng.chance(0.7);
+    let contained = ctx.rng.random_range(0..3) == 0;
+    let repeats: i32 = ctx.rng.random_range(0..6);
+    let mut j = ctx.out.begin(MEDICATION_REQUEST);
+    j.raw("{\"resourceType\":\"MedicationRequest\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(if active {
+            ",\"status\":\"active\""
+        } else {
+            ",\"status\":\"completed\""
+        })
+        .raw(",\"intent\":\"order\"");
+    if contained {
+        j.raw(",\"contained\":[{\"resourceType\":\"Medication\",\"id\":\"med1\",\"code\":")
+            .concept(system::RXNORM, code, display)
+            .raw(",\"form\":")
+            .concept(system::SNOMED, "385055001", "Tablet")
+            .raw("}],\"medicationReference\":{\"reference\":\"#med1\"}");
     } else {
-        r["medicationCodeableConcept"] = med;
+        j.raw(",\"medicationCodeableConcept\":")
+            .concept(system::RXNORM, code, display);
     }
-    r["subject"] = rel("Patient", &ctx.patient.id);
-    r["encounter"] = rel("Encounter", &v.id);
-    r["authoredOn"] = json!(fmt_datetime(v.start + 600));
-    r["requester"] = abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id);
+    j.raw(",\"subject\":")
+        .reference("Patient/", &ctx.patient.id)
+        .raw(",\"encounter\":")
+        .reference("Encounter/", &v.id)
+        .raw(",\"authoredOn\":")
+        .datetime(v.start + 600)
+        .raw(",\"requester\":")
+        .abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id);
     if let Some(reason) = reason {
-        r["reasonReference"] = json!([rel("Condition", reason)]);
+        j.raw(",\"reasonReference\":[")
+            .reference("Condition/", reason)
+            .raw("]");
     }
-    r["dosageInstruction"] = json!([{ "sequence": 1, "text": instruction, "asNeededBoolean": instruction.contains("as needed") }]);
-    r["dispenseRequest"] = json!({ "numberOfRepeatsAllowed": ctx.rng.random_range(0..6),
-        "quantity": { "value": 30, "unit": "tablet" } });
-    ctx.out.push(r);
+    j.raw(",\"dosageInstruction\":[{\"sequence\":1,\"text\":")
+        .str(instruction)
+        .raw(if instruction.contains("as needed") {
+            ",\"asNeededBoolean\":true}]"
+        } else {
+            ",\"asNeededBoolean\":false}]"
+        })
+        .raw(",\"dispenseRequest\":{\"numberOfRepeatsAllowed\":")
+        .i64(i64::from(repeats))
+        .raw(",\"quantity\":{\"value\":30,\"unit\":\"tablet\"}}}");
+    j.end();
 }
 
 /// A Procedure performed during the visit.
@@ -88,18 +127,28 @@ pub fn procedure(ctx: &mut Ctx<'_>, v: &Visit) {
     let (code, display) = *ctx.rng.pick(PROCEDURES);
     let start = v.start + ctx.rng.random_range(0..1800);
     let end = (start + ctx.rng.random_range(600..7200)).min(v.end.max(start + 600));
-    let meta = ctx.meta(end);
-    let performer = abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id);
-    ctx.out.push(json!({
-        "resourceType": "Procedure", "id": id, "meta": meta,
-        "status": "completed",
-        "code": concept(system::SNOMED, code, display),
-        "subject": rel("Patient", &ctx.patient.id),
-        "encounter": rel("Encounter", &v.id),
-        "performedPeriod": { "start": fmt_datetime(start), "end": fmt_datetime(end) },
-        "performer": [{ "actor": performer }],
-        "location": rel("Location", &ctx.pool.locations[v.organization].id),
-    }));
+    let meta = ctx.meta_raw(end);
+    let mut j = ctx.out.begin(PROCEDURE);
+    j.raw("{\"resourceType\":\"Procedure\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(",\"status\":\"completed\",\"code\":")
+        .concept(system::SNOMED, code, display)
+        .raw(",\"subject\":")
+        .reference("Patient/", &ctx.patient.id)
+        .raw(",\"encounter\":")
+        .reference("Encounter/", &v.id)
+        .raw(",\"performedPeriod\":{\"start\":")
+        .datetime(start)
+        .raw(",\"end\":")
+        .datetime(end)
+        .raw("},\"performer\":[{\"actor\":")
+        .abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id)
+        .raw("}],\"location\":")
+        .reference("Location/", &ctx.pool.locations[v.organization].id)
+        .raw("}");
+    j.end();
 }
 
 /// An Immunization; its patient is a conditional reference on the MRN.
@@ -111,22 +160,42 @@ pub fn immunization(ctx: &mut Ctx<'_>, v: &Visit) {
         char::from(b'A' + ctx.rng.random_range(0..26u8)),
         ctx.rng.digits(5)
     );
-    let meta = ctx.meta(v.end);
-    let patient = ctx.patient_ref(PatientRef::Conditional, ("Immunization", &id));
-    ctx.out.push(json!({
-        "resourceType": "Immunization", "id": id, "meta": meta,
-        "status": "completed",
-        "vaccineCode": concept(system::CVX, code, display),
-        "patient": patient,
-        "encounter": rel("Encounter", &v.id),
-        "occurrenceDateTime": fmt_datetime(v.start + 900),
-        "primarySource": true,
-        "lotNumber": lot,
-        "expirationDate": fmt_date(v.start + ctx.rng.random_range(90..700) * DAY),
-        "site": concept("http://terminology.hl7.org/CodeSystem/v3-ActSite", "LA", "left arm"),
-        "route": concept("http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration", "IM", "Injection, intramuscular"),
-        "performer": [{ "actor": abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id) }],
-    }));
+    let meta = ctx.meta_raw(v.end);
+    ctx.plant_patient_ref(PatientRef::Conditional, ("Immunization", &id));
+    let expiration = v.start + ctx.rng.random_range(90..700) * DAY;
+    let mut j = ctx.out.begin(IMMUNIZATION);
+    j.raw("{\"resourceType\":\"Immunization\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(",\"status\":\"completed\",\"vaccineCode\":")
+        .concept(system::CVX, code, display)
+        .raw(",\"patient\":")
+        .patient_ref(PatientRef::Conditional, &ctx.patient)
+        .raw(",\"encounter\":")
+        .reference("Encounter/", &v.id)
+        .raw(",\"occurrenceDateTime\":")
+        .datetime(v.start + 900)
+        .raw(",\"primarySource\":true,\"lotNumber\":")
+        .str(&lot)
+        .raw(",\"expirationDate\":")
+        .date(expiration)
+        .raw(",\"site\":")
+        .concept(
+            "http://terminology.hl7.org/CodeSystem/v3-ActSite",
+            "LA",
+            "left arm",
+        )
+        .raw(",\"route\":")
+        .concept(
+            "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration",
+            "IM",
+            "Injection, intramuscular",
+        )
+        .raw(",\"performer\":[{\"actor\":")
+        .abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id)
+        .raw("}]}");
+    j.end();
 }
 
 /// An AllergyIntolerance recorded at `t`; its patient is a `urn:uuid:` reference.
@@ -137,7 +206,7 @@ pub fn allergy(ctx: &mut Ctx<'_>, t: i64) {
     let severity = *ctx.rng.pick(&["mild", "moderate", "severe"]);
     let meta = ctx.meta(t);
     let patient = ctx.patient_ref(PatientRef::Urn, ("AllergyIntolerance", &id));
-    ctx.out.push(json!({
+    ctx.out.push(&json!({
         "resourceType": "AllergyIntolerance", "id": id, "meta": meta,
         "clinicalStatus": concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "active", "Active"),
         "verificationStatus": concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "confirmed", "Confirmed"),
@@ -163,7 +232,7 @@ pub fn care_plan(ctx: &mut Ctx<'_>, v: &Visit, condition: &str) {
             (v.start + ctx.rng.random_range(30..400) * DAY).min(ctx.end())
         ));
     }
-    ctx.out.push(json!({
+    ctx.out.push(&json!({
         "resourceType": "CarePlan", "id": id, "meta": meta,
         "status": if active { "active" } else { "completed" },
         "intent": "order",
@@ -188,38 +257,62 @@ pub fn claim(ctx: &mut Ctx<'_>, v: &Visit, payer: &str, member_id: &str) {
     ctx.plant(K::ClaimNumber, &number, "Claim", &id);
     ctx.plant(K::MemberId, member_id, "Claim", &id);
     let amount = f64::from(ctx.rng.random_range(8_000..250_000u32)) / 100.0;
-    let meta = ctx.meta(v.end);
-    let patient = ctx.patient_ref(PatientRef::Absolute, ("Claim", &id));
-    let money = |x: f64| json!({ "value": x, "currency": "USD" });
+    let meta = ctx.meta_raw(v.end);
+    ctx.plant_patient_ref(PatientRef::Absolute, ("Claim", &id));
     let kind = if v.end - v.start > DAY {
         "institutional"
     } else {
         "professional"
     };
-    let item: Value = json!([{
-        "sequence": 1,
-        "productOrService": concept(system::SNOMED, v.kind.0, v.kind.1),
-        "servicedDate": fmt_date(v.start),
-        "encounter": [rel("Encounter", &v.id)],
-        "net": money(amount),
-    }]);
-    ctx.out.push(json!({
-        "resourceType": "Claim", "id": id, "meta": meta,
-        "identifier": [{ "system": system::CLAIM, "value": number }],
-        "status": "active",
-        "type": concept("http://terminology.hl7.org/CodeSystem/claim-type", kind, kind),
-        "use": "claim",
-        "patient": patient,
-        "billablePeriod": { "start": fmt_datetime(v.start), "end": fmt_datetime(v.end) },
-        "created": fmt_datetime(v.end.min(ctx.now)),
-        "provider": rel("Organization", &ctx.pool.organizations[v.organization].id),
-        "priority": concept("http://terminology.hl7.org/CodeSystem/processpriority", "normal", "Normal"),
-        "insurance": [{ "sequence": 1, "focal": true, "coverage": {
-            "identifier": { "system": system::MEMBER, "value": member_id }, "display": payer,
-        }}],
-        "item": item,
-        "total": money(amount),
-    }));
+    let mut j = ctx.out.begin(CLAIM);
+    j.raw("{\"resourceType\":\"Claim\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(",\"identifier\":[{\"system\":")
+        .str(system::CLAIM)
+        .raw(",\"value\":")
+        .str(&number)
+        .raw("}],\"status\":\"active\",\"type\":")
+        .concept(
+            "http://terminology.hl7.org/CodeSystem/claim-type",
+            kind,
+            kind,
+        )
+        .raw(",\"use\":\"claim\",\"patient\":")
+        .patient_ref(PatientRef::Absolute, &ctx.patient)
+        .raw(",\"billablePeriod\":{\"start\":")
+        .datetime(v.start)
+        .raw(",\"end\":")
+        .datetime(v.end)
+        .raw("},\"created\":")
+        .datetime(v.end.min(ctx.now))
+        .raw(",\"provider\":")
+        .reference("Organization/", &ctx.pool.organizations[v.organization].id)
+        .raw(",\"priority\":")
+        .concept(
+            "http://terminology.hl7.org/CodeSystem/processpriority",
+            "normal",
+            "Normal",
+        )
+        .raw(",\"insurance\":[{\"sequence\":1,\"focal\":true,\"coverage\":{\"identifier\":{\"system\":")
+        .str(system::MEMBER)
+        .raw(",\"value\":")
+        .str(member_id)
+        .raw("},\"display\":")
+        .str(payer)
+        .raw("}}],\"item\":[{\"sequence\":1,\"productOrService\":")
+        .concept(system::SNOMED, v.kind.0, v.kind.1)
+        .raw(",\"servicedDate\":")
+        .date(v.start)
+        .raw(",\"encounter\":[")
+        .reference("Encounter/", &v.id)
+        .raw("],\"net\":{\"value\":")
+        .f64(amount)
+        .raw(",\"currency\":\"USD\"}}],\"total\":{\"value\":")
+        .f64(amount)
+        .raw(",\"currency\":\"USD\"}}");
+    j.end();
 }
 
 /// The patient's payer and member id.

@@ -1,15 +1,17 @@
 //! Encounters and what happens in them: vital signs, laboratory results and their reports.
 
 use rand::Rng;
-use serde_json::{Value, json};
 
-use crate::fhir::{Ctx, PatientRef, abs, concept, quantity, rel, round, urn};
+use crate::fhir::{Ctx, Meta, PatientFacts, PatientRef, round};
+use crate::json::J;
 use crate::planted::PlantedKind as K;
-use crate::rng::{DAY, RngExt, YEAR, clinic_time, fmt_date, fmt_datetime};
+use crate::pool::Pool;
+use crate::rng::{DAY, RngExt, YEAR, clinic_time, fmt_date};
 use crate::vocab::codes::{
     BP_DIASTOLIC, BP_PANEL, BP_SYSTOLIC, ENCOUNTER_TYPES, Lab, PANELS, SINGLE_LABS, VITALS,
 };
 use crate::vocab::system;
+use crate::writer::types::{DIAGNOSTIC_REPORT, ENCOUNTER, OBSERVATION};
 
 const OBS_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
 const INTERPRETATION: &str = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
@@ -52,32 +54,52 @@ pub fn encounter(ctx: &mut Ctx<'_>, t: i64) -> Visit {
         "VR" => "virtual",
         _ => "ambulatory",
     };
-    let meta = ctx.meta(end);
+    let meta = ctx.meta_raw(end);
     let subject_form = if ctx.rng.chance(0.3) {
         PatientRef::RelativeWithDisplay
     } else {
         PatientRef::Relative
     };
-    let subject = ctx.patient_ref(subject_form, ("Encounter", &id));
-    let individual = ctx.practitioner_ref(practitioner, ("Encounter", &id));
+    ctx.plant_patient_ref(subject_form, ("Encounter", &id));
+    ctx.plant_practitioner_ref(practitioner, ("Encounter", &id));
     let pool = ctx.pool;
-    let r = json!({
-        "resourceType": "Encounter", "id": id, "meta": meta,
-        "status": "finished",
-        "class": { "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": class, "display": class_display },
-        "type": [concept(system::SNOMED, code, display)],
-        "subject": subject,
-        "participant": [{
-            "type": [concept("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "PPRF", "primary performer")],
-            "period": { "start": fmt_datetime(start), "end": fmt_datetime(end) },
-            "individual": individual,
-        }],
-        "period": { "start": fmt_datetime(start), "end": fmt_datetime(end) },
-        "reasonCode": [concept(system::SNOMED, reason, reason_display)],
-        "location": [{ "location": rel("Location", &pool.locations[location].id), "status": "completed" }],
-        "serviceProvider": rel("Organization", &pool.organizations[organization].id),
-    });
-    ctx.out.push(r);
+    let mut j = ctx.out.begin(ENCOUNTER);
+    j.raw("{\"resourceType\":\"Encounter\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(",\"status\":\"finished\",\"class\":{\"system\":\"http://terminology.hl7.org/CodeSystem/v3-ActCode\",\"code\":")
+        .str(class)
+        .raw(",\"display\":")
+        .str(class_display)
+        .raw("},\"type\":[")
+        .concept(system::SNOMED, code, display)
+        .raw("],\"subject\":")
+        .patient_ref(subject_form, &ctx.patient)
+        .raw(",\"participant\":[{\"type\":[")
+        .concept(
+            "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+            "PPRF",
+            "primary performer",
+        )
+        .raw("],\"period\":{\"start\":")
+        .datetime(start)
+        .raw(",\"end\":")
+        .datetime(end)
+        .raw("},\"individual\":")
+        .practitioner_ref(pool, practitioner)
+        .raw("}],\"period\":{\"start\":")
+        .datetime(start)
+        .raw(",\"end\":")
+        .datetime(end)
+        .raw("},\"reasonCode\":[")
+        .concept(system::SNOMED, reason, reason_display)
+        .raw("],\"location\":[{\"location\":")
+        .reference("Location/", &pool.locations[location].id)
+        .raw(",\"status\":\"completed\"}],\"serviceProvider\":")
+        .reference("Organization/", &pool.organizations[organization].id)
+        .raw("}");
+    j.end();
     Visit {
         id,
         start,
@@ -99,23 +121,31 @@ fn value_for(rng: &mut impl Rng, lab: &Lab) -> f64 {
     round(v, lab.decimals)
 }
 
-fn interpretation(lab: &Lab, v: f64) -> Value {
-    let (code, display) = if v < lab.low {
+fn interpretation(lab: &Lab, v: f64) -> (&'static str, &'static str) {
+    if v < lab.low {
         ("L", "Low")
     } else if v > lab.high {
         ("H", "High")
     } else {
         ("N", "Normal")
-    };
-    json!([concept(INTERPRETATION, code, display)])
+    }
 }
 
-fn observation_base(
-    ctx: &mut Ctx<'_>,
-    v: &Visit,
-    category: (&str, &str),
-    code: (&str, &str),
-) -> (String, Value) {
+/// `interpretation`: `[CodeableConcept]` of `lab` for value `v`.
+fn write_interpretation(j: &mut J<'_>, lab: &Lab, v: f64) {
+    let (code, display) = interpretation(lab, v);
+    j.raw("[").concept(INTERPRETATION, code, display).raw("]");
+}
+
+/// The random draws common to every Observation.
+struct ObsBase {
+    id: String,
+    effective: i64,
+    issued: i64,
+    meta: Meta,
+}
+
+fn observation_base(ctx: &mut Ctx<'_>, v: &Visit, category: (&str, &str)) -> ObsBase {
     let id = ctx.rng.uuid();
     let effective = (v.start + ctx.rng.random_range(0..=(v.end - v.start).max(1) / 2)).min(v.end);
     let issued = effective
@@ -126,19 +156,48 @@ fn observation_base(
                 3600
             },
         );
-    let meta = ctx.meta(issued);
-    let r = json!({
-        "resourceType": "Observation", "id": id, "meta": meta,
-        "status": "final",
-        "category": [{ "coding": [{ "system": OBS_CATEGORY, "code": category.0, "display": category.1 }] }],
-        "code": concept(system::LOINC, code.0, code.1),
-        "subject": rel("Patient", &ctx.patient.id),
-        "encounter": rel("Encounter", &v.id),
-        "effectiveDateTime": fmt_datetime(effective),
-        "issued": fmt_datetime(issued.min(ctx.now)),
-        "performer": [abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id)],
-    });
-    (id, r)
+    let meta = ctx.meta_raw(issued);
+    ObsBase {
+        id,
+        effective,
+        issued: issued.min(ctx.now),
+        meta,
+    }
+}
+
+/// Writes the common Observation fields, leaving the object open for the value fields.
+fn write_observation_base(
+    j: &mut J<'_>,
+    pool: &Pool,
+    patient: &PatientFacts,
+    v: &Visit,
+    b: &ObsBase,
+    category: (&str, &str),
+    code: (&str, &str),
+) {
+    j.raw("{\"resourceType\":\"Observation\",\"id\":")
+        .str(&b.id)
+        .raw(",\"meta\":")
+        .meta(&b.meta)
+        .raw(",\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":")
+        .str(OBS_CATEGORY)
+        .raw(",\"code\":")
+        .str(category.0)
+        .raw(",\"display\":")
+        .str(category.1)
+        .raw("}]}],\"code\":")
+        .concept(system::LOINC, code.0, code.1)
+        .raw(",\"subject\":")
+        .reference("Patient/", &patient.id)
+        .raw(",\"encounter\":")
+        .reference("Encounter/", &v.id)
+        .raw(",\"effectiveDateTime\":")
+        .datetime(b.effective)
+        .raw(",\"issued\":")
+        .datetime(b.issued)
+        .raw(",\"performer\":[")
+        .abs("Practitioner", &pool.practitioners[v.practitioner].id)
+        .raw("]");
 }
 
 /// A quantitative observation with value, unit, range and interpretation; returns its id.
@@ -149,27 +208,47 @@ fn quantitative(
     lab: &Lab,
     value: Option<f64>,
 ) -> String {
-    let (id, mut r) = observation_base(ctx, v, category, (lab.code, lab.display));
+    let b = observation_base(ctx, v, category);
     let x = value.unwrap_or_else(|| value_for(&mut ctx.rng, lab));
-    r["valueQuantity"] = quantity(x, lab.unit);
-    if category.0 == "laboratory" {
-        r["referenceRange"] =
-            json!([{ "low": quantity(lab.low, lab.unit), "high": quantity(lab.high, lab.unit) }]);
-        r["interpretation"] = interpretation(lab, x);
-        if ctx.rng.chance(0.08) {
-            r["note"] =
-                json!([{ "text": "Specimen slightly hemolyzed; repeat if clinically indicated." }]);
-        }
+    let laboratory = category.0 == "laboratory";
+    let note = if laboratory {
+        ctx.rng
+            .chance(0.08)
+            .then(|| "Specimen slightly hemolyzed; repeat if clinically indicated.".to_owned())
     } else if ctx.rng.chance(0.12) {
         let given = ctx.patient.given.clone();
-        let text = format!(
+        ctx.plant(K::NoteFragment, &given, "Observation", &b.id);
+        Some(format!(
             "{given} reports feeling well today; measured seated after five minutes of rest."
-        );
-        ctx.plant(K::NoteFragment, &given, "Observation", &id);
-        r["note"] = json!([{ "text": text }]);
+        ))
+    } else {
+        None
+    };
+    let mut j = ctx.out.begin(OBSERVATION);
+    write_observation_base(
+        &mut j,
+        ctx.pool,
+        &ctx.patient,
+        v,
+        &b,
+        category,
+        (lab.code, lab.display),
+    );
+    j.raw(",\"valueQuantity\":").quantity(x, lab.unit);
+    if laboratory {
+        j.raw(",\"referenceRange\":[{\"low\":")
+            .quantity(lab.low, lab.unit)
+            .raw(",\"high\":")
+            .quantity(lab.high, lab.unit)
+            .raw("}],\"interpretation\":");
+        write_interpretation(&mut j, lab, x);
     }
-    ctx.out.push(r);
-    id
+    if let Some(text) = note {
+        j.raw(",\"note\":[{\"text\":").str(&text).raw("}]");
+    }
+    j.raw("}");
+    j.end();
+    b.id
 }
 
 /// Vital signs of a visit (weight, height and BMI consistent with each other, BP with components).
@@ -188,16 +267,25 @@ pub fn vitals(ctx: &mut Ctx<'_>, v: &Visit) {
     for lab in &VITALS[3..] {
         quantitative(ctx, v, VS, lab, None);
     }
-    let (_, mut bp) = observation_base(ctx, v, VS, BP_PANEL);
+    let b = observation_base(ctx, v, VS);
     let sys = value_for(&mut ctx.rng, &BP_SYSTOLIC);
     let dia = value_for(&mut ctx.rng, &BP_DIASTOLIC).min(sys - 20.0);
-    bp["component"] = json!([
-        { "code": concept(system::LOINC, BP_SYSTOLIC.code, BP_SYSTOLIC.display), "valueQuantity": quantity(sys, "mm[Hg]"),
-          "interpretation": interpretation(&BP_SYSTOLIC, sys) },
-        { "code": concept(system::LOINC, BP_DIASTOLIC.code, BP_DIASTOLIC.display), "valueQuantity": quantity(dia, "mm[Hg]"),
-          "interpretation": interpretation(&BP_DIASTOLIC, dia) },
-    ]);
-    ctx.out.push(bp);
+    let mut j = ctx.out.begin(OBSERVATION);
+    write_observation_base(&mut j, ctx.pool, &ctx.patient, v, &b, VS, BP_PANEL);
+    j.raw(",\"component\":[{\"code\":")
+        .concept(system::LOINC, BP_SYSTOLIC.code, BP_SYSTOLIC.display)
+        .raw(",\"valueQuantity\":")
+        .quantity(sys, "mm[Hg]")
+        .raw(",\"interpretation\":");
+    write_interpretation(&mut j, &BP_SYSTOLIC, sys);
+    j.raw("},{\"code\":")
+        .concept(system::LOINC, BP_DIASTOLIC.code, BP_DIASTOLIC.display)
+        .raw(",\"valueQuantity\":")
+        .quantity(dia, "mm[Hg]")
+        .raw(",\"interpretation\":");
+    write_interpretation(&mut j, &BP_DIASTOLIC, dia);
+    j.raw("}]}");
+    j.end();
 }
 
 /// A lab panel: member Observations plus a DiagnosticReport whose `result`s are `urn:uuid:` refs.
@@ -221,21 +309,39 @@ pub fn lab_panel(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
         conclusion.push_str(&format!(" Compared with prior panel of {d}."));
         ctx.plant(K::NoteFragment, &d, "DiagnosticReport", &id);
     }
-    let meta = ctx.meta(issued);
-    let r = json!({
-        "resourceType": "DiagnosticReport", "id": id, "meta": meta,
-        "status": "final",
-        "category": [concept("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory")],
-        "code": concept(system::LOINC, panel.code.0, panel.code.1),
-        "subject": rel("Patient", &ctx.patient.id),
-        "encounter": rel("Encounter", &v.id),
-        "effectiveDateTime": fmt_datetime(v.start),
-        "issued": fmt_datetime(issued),
-        "performer": [rel("Organization", &ctx.pool.organizations[v.organization].id)],
-        "result": results.iter().map(|r| urn(r)).collect::<Vec<_>>(),
-        "conclusion": conclusion,
-    });
-    ctx.out.push(r);
+    let meta = ctx.meta_raw(issued);
+    let mut j = ctx.out.begin(DIAGNOSTIC_REPORT);
+    j.raw("{\"resourceType\":\"DiagnosticReport\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(",\"status\":\"final\",\"category\":[")
+        .concept(
+            "http://terminology.hl7.org/CodeSystem/v2-0074",
+            "LAB",
+            "Laboratory",
+        )
+        .raw("],\"code\":")
+        .concept(system::LOINC, panel.code.0, panel.code.1)
+        .raw(",\"subject\":")
+        .reference("Patient/", &ctx.patient.id)
+        .raw(",\"encounter\":")
+        .reference("Encounter/", &v.id)
+        .raw(",\"effectiveDateTime\":")
+        .datetime(v.start)
+        .raw(",\"issued\":")
+        .datetime(issued)
+        .raw(",\"performer\":[")
+        .reference("Organization/", &ctx.pool.organizations[v.organization].id)
+        .raw("],\"result\":[");
+    for (i, r) in results.iter().enumerate() {
+        if i > 0 {
+            j.raw(",");
+        }
+        j.reference("urn:uuid:", r);
+    }
+    j.raw("],\"conclusion\":").str(&conclusion).raw("}");
+    j.end();
 }
 
 /// A single stand-alone lab result.

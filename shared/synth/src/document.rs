@@ -1,16 +1,15 @@
 //! DocumentReference: a plain-text clinical note (base64 in `content.attachment.data`) that
 //! mentions the patient's name, MRN, phone and dates. Every such fragment is planted.
 
-use base64::Engine as _;
 use rand::Rng;
-use serde_json::json;
 
 use crate::clinical::Visit;
-use crate::fhir::{Ctx, PatientRef, abs, concept, rel};
+use crate::fhir::{Ctx, PatientRef};
 use crate::planted::PlantedKind as K;
 use crate::rng::{RngExt, YEAR, fmt_date, fmt_datetime};
 use crate::vocab::codes::NOTE_TYPES;
 use crate::vocab::system;
+use crate::writer::types::DOCUMENT_REFERENCE;
 
 const PLANS: &[&str] = &[
     "Continue current medications. Reviewed diet and exercise; patient agrees to a 30 minute walk daily.",
@@ -87,31 +86,46 @@ pub fn note(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
     for f in &fragments {
         ctx.plant(K::NoteFragment, f, h.0, h.1);
     }
-    let data = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
-    let meta = ctx.meta(v.end);
+    let meta = ctx.meta_raw(v.end);
     let subject_form = if ctx.rng.chance(0.5) {
         PatientRef::RelativeWithDisplay
     } else {
         PatientRef::Relative
     };
-    let subject = ctx.patient_ref(subject_form, h);
-    ctx.out.push(json!({
-        "resourceType": "DocumentReference", "id": id, "meta": meta,
-        "status": "current",
-        "docStatus": "final",
-        "type": concept(system::LOINC, tcode, tdisplay),
-        "category": [concept("http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category", "clinical-note", "Clinical Note")],
-        "subject": subject,
-        "date": fmt_datetime(v.end),
-        "author": [abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id)],
-        "custodian": rel("Organization", &ctx.pool.organizations[v.organization].id),
-        "content": [{ "attachment": {
-            "contentType": "text/plain; charset=utf-8", "data": data, "title": tdisplay,
-            "creation": fmt_datetime(v.end),
-        }}],
-        "context": {
-            "encounter": [rel("Encounter", &v.id)],
-            "period": { "start": fmt_datetime(v.start), "end": fmt_datetime(v.end) },
-        },
-    }));
+    ctx.plant_patient_ref(subject_form, h);
+    let mut j = ctx.out.begin(DOCUMENT_REFERENCE);
+    j.raw("{\"resourceType\":\"DocumentReference\",\"id\":")
+        .str(&id)
+        .raw(",\"meta\":")
+        .meta(&meta)
+        .raw(",\"status\":\"current\",\"docStatus\":\"final\",\"type\":")
+        .concept(system::LOINC, tcode, tdisplay)
+        .raw(",\"category\":[")
+        .concept(
+            "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category",
+            "clinical-note",
+            "Clinical Note",
+        )
+        .raw("],\"subject\":")
+        .patient_ref(subject_form, &ctx.patient)
+        .raw(",\"date\":")
+        .datetime(v.end)
+        .raw(",\"author\":[")
+        .abs("Practitioner", &ctx.pool.practitioners[v.practitioner].id)
+        .raw("],\"custodian\":")
+        .reference("Organization/", &ctx.pool.organizations[v.organization].id)
+        .raw(",\"content\":[{\"attachment\":{\"contentType\":\"text/plain; charset=utf-8\",\"data\":")
+        .base64(text.as_bytes())
+        .raw(",\"title\":")
+        .str(tdisplay)
+        .raw(",\"creation\":")
+        .datetime(v.end)
+        .raw("}}],\"context\":{\"encounter\":[")
+        .reference("Encounter/", &v.id)
+        .raw("],\"period\":{\"start\":")
+        .datetime(v.start)
+        .raw(",\"end\":")
+        .datetime(v.end)
+        .raw("}}}");
+    j.end();
 }

@@ -4,10 +4,11 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
+use crate::json::{J, Out};
 use crate::planted::{Planted, PlantedKind};
 use crate::pool::Pool;
 use crate::refs::BASE_URL;
-use crate::rng::{RngExt, fmt_datetime};
+use crate::rng::{RngExt, UuidStr, fmt_datetime};
 use crate::vocab::system;
 
 /// `Coding`.
@@ -55,8 +56,8 @@ pub struct Ctx<'p> {
     pub pool: &'p Pool,
     /// Export instant (seconds since the epoch).
     pub now: i64,
-    /// Resources produced so far.
-    pub out: Vec<Value>,
+    /// Resources produced so far (NDJSON lines by type).
+    pub out: Out,
     /// Values planted so far.
     pub planted: Vec<Planted>,
     /// Patient facts used by clinical resources.
@@ -93,8 +94,44 @@ impl Ctx<'_> {
 
     /// `meta` with a random version and a `lastUpdated` shortly after `t` (never after `now`).
     pub fn meta(&mut self, t: i64) -> Value {
-        let last = (t + self.rng.random_range(60..86_400 * 3)).min(self.now);
-        json!({ "versionId": self.rng.uuid(), "lastUpdated": fmt_datetime(last) })
+        let m = self.meta_raw(t);
+        json!({ "versionId": m.version.as_str(), "lastUpdated": fmt_datetime(m.last_updated) })
+    }
+
+    /// The draws of [`Ctx::meta`], for direct writers ([`J::meta`]).
+    pub fn meta_raw(&mut self, t: i64) -> Meta {
+        let last_updated = (t + self.rng.random_range(60..86_400 * 3)).min(self.now);
+        Meta {
+            version: self.rng.uuid_str(),
+            last_updated,
+        }
+    }
+
+    /// Plants what [`Ctx::patient_ref`] plants, for direct writers ([`J::patient_ref`]).
+    pub fn plant_patient_ref(&mut self, form: PatientRef, holder: (&str, &str)) {
+        match form {
+            PatientRef::Conditional => {
+                let mrn = self.patient.mrn.clone();
+                self.plant(PlantedKind::Mrn, &mrn, holder.0, holder.1);
+            }
+            PatientRef::RelativeWithDisplay => {
+                let display = format!("{} {}", self.patient.given, self.patient.family);
+                self.plant(PlantedKind::Name, &display, holder.0, holder.1);
+            }
+            PatientRef::Relative | PatientRef::Absolute | PatientRef::Urn => {}
+        }
+    }
+
+    /// Plants what [`Ctx::practitioner_ref`] plants, for direct writers
+    /// ([`J::practitioner_ref`]).
+    pub fn plant_practitioner_ref(&mut self, idx: usize, holder: (&str, &str)) {
+        let pr = &self.pool.practitioners[idx];
+        self.planted.push(Planted::new(
+            PlantedKind::PractitionerName,
+            pr.display.as_str(),
+            holder.0,
+            holder.1,
+        ));
     }
 
     /// The last instant the patient can have clinical events (death or export time).
@@ -137,6 +174,52 @@ impl Ctx<'_> {
         let display = pr.display.clone();
         self.plant(PlantedKind::PractitionerName, &display, holder.0, holder.1);
         r
+    }
+}
+
+/// A resource's `meta`: version id and `lastUpdated`.
+#[derive(Debug, Clone, Copy)]
+pub struct Meta {
+    /// `versionId`.
+    pub version: UuidStr,
+    /// `lastUpdated`, seconds since the epoch.
+    pub last_updated: i64,
+}
+
+impl J<'_> {
+    /// What [`Ctx::patient_ref`] builds, written directly.
+    pub fn patient_ref(&mut self, form: PatientRef, p: &PatientFacts) -> &mut Self {
+        self.raw("{\"reference\":");
+        match form {
+            PatientRef::Relative => self.str2("Patient/", &p.id),
+            PatientRef::Absolute => self.strs(&[BASE_URL, "/Patient/", &p.id]),
+            PatientRef::Urn => self.str2("urn:uuid:", &p.id).raw(",\"type\":\"Patient\""),
+            PatientRef::Conditional => self
+                .strs(&["Patient?identifier=", system::MRN, "|", &p.mrn])
+                .raw(",\"type\":\"Patient\""),
+            PatientRef::RelativeWithDisplay => self
+                .str2("Patient/", &p.id)
+                .raw(",\"display\":")
+                .strs(&[&p.given, " ", &p.family]),
+        };
+        self.raw("}")
+    }
+
+    /// What [`Ctx::practitioner_ref`] builds, written directly.
+    pub fn practitioner_ref(&mut self, pool: &Pool, idx: usize) -> &mut Self {
+        let pr = &pool.practitioners[idx];
+        self.raw("{\"reference\":")
+            .strs(&[BASE_URL, "/Practitioner/", &pr.id])
+            .raw(",\"display\":")
+            .str(&pr.display)
+            .raw("}")
+    }
+
+    /// What [`abs`] builds, written directly.
+    pub fn abs(&mut self, resource_type: &str, id: &str) -> &mut Self {
+        self.raw("{\"reference\":")
+            .strs(&[BASE_URL, "/", resource_type, "/", id])
+            .raw("}")
     }
 }
 

@@ -7,6 +7,7 @@ use crate::care;
 use crate::clinical::{self, Visit};
 use crate::document;
 use crate::fhir::Ctx;
+use crate::json::Out;
 use crate::patient;
 use crate::planted::Planted;
 use crate::pool::Pool;
@@ -23,12 +24,29 @@ pub struct PatientRecord {
 
 /// Generates patient `index` of `seed` against `pool` (which must be `Pool::new(seed)`).
 pub fn patient_record(pool: &Pool, seed: u64, now: i64, index: u64) -> PatientRecord {
+    let (out, planted) = patient_lines(pool, seed, now, index, Out::default());
+    PatientRecord {
+        resources: out.values(),
+        planted,
+    }
+}
+
+/// Like [`patient_record`], as NDJSON lines appended to `out` (cleared first, so its buffers can be
+/// reused), with the planted values.
+pub fn patient_lines(
+    pool: &Pool,
+    seed: u64,
+    now: i64,
+    index: u64,
+    mut out: Out,
+) -> (Out, Vec<Planted>) {
+    out.clear();
     let mut ctx = Ctx {
         rng: stream_rng(seed, index.wrapping_add(1)),
         pool,
         now,
-        out: Vec::with_capacity(96),
-        planted: Vec::with_capacity(48),
+        out,
+        planted: Vec::with_capacity(64),
         patient: Default::default(),
     };
     patient::patient(&mut ctx, index);
@@ -84,8 +102,5 @@ pub fn patient_record(pool: &Pool, seed: u64, now: i64, index: u64) -> PatientRe
     if let (Some(condition), Some(v)) = (chronic, visits.last()) {
         care::care_plan(&mut ctx, v, &condition);
     }
-    PatientRecord {
-        resources: ctx.out,
-        planted: ctx.planted,
-    }
+    (ctx.out, ctx.planted)
 }

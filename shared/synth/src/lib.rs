@@ -56,6 +56,8 @@
 //! - [`patient`], [`clinical`], [`care`], [`document`]: resource generators; [`history`] ties
 //!   them into one patient's timeline.
 //! - [`refs`]: reference parsing and resolution. [`planted`], [`manifest`]: file schemas.
+//! - [`json`]: per-type NDJSON buffers and the direct compact-JSON writer used by the hot
+//!   resource types (no intermediate `serde_json::Value`).
 //! - [`writer`]: the directory writer.
 
 pub mod care;
@@ -63,6 +65,7 @@ pub mod clinical;
 pub mod document;
 pub mod fhir;
 pub mod history;
+pub mod json;
 pub mod manifest;
 pub mod patient;
 pub mod planted;
@@ -163,6 +166,14 @@ impl Generator {
     /// Patient `index`: its Patient and every resource about it, plus what was planted.
     pub fn patient(&self, index: u64) -> PatientRecord {
         history::patient_record(&self.pool, self.seed, self.now, index)
+    }
+}
+
+impl Generator {
+    /// Patient `index` as NDJSON lines by type (written into `out`, reusing its buffers), with what
+    /// was planted. The same resources as [`Generator::patient`], serialized.
+    pub fn patient_lines(&self, index: u64, out: json::Out) -> (json::Out, Vec<Planted>) {
+        history::patient_lines(&self.pool, self.seed, self.now, index, out)
     }
 }
 

@@ -217,5 +217,5 @@ pub fn patient(ctx: &mut Ctx<'_>, index: u64) {
     f.family = family.to_owned();
     f.phone = tel;
     ctx.patient = f;
-    ctx.out.push(r);
+    ctx.out.push(&r);
 }

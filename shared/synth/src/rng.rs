@@ -44,11 +44,17 @@ pub trait RngExt: Rng {
     }
     /// A random version-4 UUID, lower-case hyphenated.
     fn uuid(&mut self) -> String {
+        self.uuid_str().as_str().to_owned()
+    }
+    /// [`RngExt::uuid`] without allocating (same random draws, same text).
+    fn uuid_str(&mut self) -> UuidStr {
         let bytes: [u8; 16] = self.random();
+        let mut buf = [0u8; 36];
         uuid::Builder::from_random_bytes(bytes)
             .into_uuid()
             .hyphenated()
-            .to_string()
+            .encode_lower(&mut buf);
+        UuidStr(buf)
     }
     /// A string of `n` random decimal digits.
     fn digits(&mut self, n: usize) -> String {
@@ -60,8 +66,19 @@ pub trait RngExt: Rng {
 
 impl<R: Rng + ?Sized> RngExt for R {}
 
+/// A lower-case hyphenated UUID held inline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UuidStr([u8; 36]);
+
+impl UuidStr {
+    /// The UUID text.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("a hyphenated uuid is ASCII")
+    }
+}
+
 /// Days since 1970-01-01 to a (year, month, day) civil date (proleptic Gregorian).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -8,10 +8,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 
 use serde_json::Value;
 
+use crate::json::Out;
 use crate::manifest::{Manifest, ManifestOutput};
 use crate::planted::Planted;
 use crate::refs::BASE_URL;
@@ -36,37 +37,64 @@ pub const RESOURCE_TYPES: [&str; 15] = [
     "Procedure",
 ];
 
-/// NDJSON lines of one patient (or of the pool), split by type.
+/// Indices of resource types in [`RESOURCE_TYPES`].
+pub mod types {
+    /// `AllergyIntolerance`.
+    pub const ALLERGY_INTOLERANCE: usize = 0;
+    /// `CarePlan`.
+    pub const CARE_PLAN: usize = 1;
+    /// `Claim`.
+    pub const CLAIM: usize = 2;
+    /// `Condition`.
+    pub const CONDITION: usize = 3;
+    /// `DiagnosticReport`.
+    pub const DIAGNOSTIC_REPORT: usize = 4;
+    /// `DocumentReference`.
+    pub const DOCUMENT_REFERENCE: usize = 5;
+    /// `Encounter`.
+    pub const ENCOUNTER: usize = 6;
+    /// `Immunization`.
+    pub const IMMUNIZATION: usize = 7;
+    /// `MedicationRequest`.
+    pub const MEDICATION_REQUEST: usize = 9;
+    /// `Observation`.
+    pub const OBSERVATION: usize = 10;
+    /// `Procedure`.
+    pub const PROCEDURE: usize = 14;
+}
+
+/// NDJSON lines of one patient (or of the pool), split by type, with what was planted in them.
 #[derive(Debug, Default)]
 struct Lines {
-    buf: Vec<Vec<u8>>,
-    count: Vec<u64>,
-    bytes: u64,
+    out: Out,
     planted: Vec<Planted>,
 }
 
 impl Lines {
-    fn new(resources: &[Value], planted: Vec<Planted>) -> Self {
-        let mut me = Self {
-            buf: vec![Vec::new(); RESOURCE_TYPES.len()],
-            count: vec![0; RESOURCE_TYPES.len()],
-            bytes: 0,
-            planted,
-        };
-        for r in resources {
-            let t = r["resourceType"].as_str().unwrap_or_default();
-            let i = RESOURCE_TYPES
-                .binary_search(&t)
-                .unwrap_or_else(|_| panic!("unknown resource type {t}"));
-            let buf = &mut me.buf[i];
-            let before = buf.len();
-            serde_json::to_writer(&mut *buf, r)
-                .expect("serializing a Value into a Vec cannot fail");
-            buf.push(b'\n');
-            me.bytes += (buf.len() - before) as u64;
-            me.count[i] += 1;
+    fn from_values(resources: &[Value], planted: Vec<Planted>) -> Self {
+        let mut out = Out::default();
+        resources.iter().for_each(|r| out.push(r));
+        Self { out, planted }
+    }
+}
+
+/// Emptied [`Out`]s handed back to the generating threads, so buffers are reused.
+#[derive(Debug, Default)]
+struct Recycle(Mutex<Vec<Out>>);
+
+impl Recycle {
+    fn take(&self) -> Out {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default()
+    }
+
+    fn give(&self, out: Out) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(out);
         }
-        me
     }
 }
 
@@ -87,26 +115,26 @@ impl Sink {
         }
     }
 
-    fn write(&mut self, lines: Lines) -> Result<(), SynthError> {
-        for (i, buf) in lines.buf.iter().enumerate() {
+    fn write(&mut self, lines: Lines) -> Result<Out, SynthError> {
+        for (i, buf) in lines.out.bufs.iter().enumerate() {
             if buf.is_empty() {
                 continue;
             }
-            let name = format!("{}.ndjson", RESOURCE_TYPES[i]);
             if self.files[i].is_none() {
+                let name = format!("{}.ndjson", RESOURCE_TYPES[i]);
                 let f = File::create(self.dir.join(&name)).map_err(self.io(&name))?;
                 self.files[i] = Some(BufWriter::with_capacity(1 << 20, f));
             }
-            let err = self.io(&name);
-            self.files[i]
-                .as_mut()
-                .map_or(Ok(()), |f| f.write_all(buf))
-                .map_err(err)?;
-            self.count[i] += lines.count[i];
+            if let Some(f) = self.files[i].as_mut()
+                && let Err(e) = f.write_all(buf)
+            {
+                return Err(self.io(&format!("{}.ndjson", RESOURCE_TYPES[i]))(e));
+            }
+            self.count[i] += lines.out.count[i];
+            self.bytes += buf.len() as u64;
         }
-        self.bytes += lines.bytes;
         self.planted.extend(lines.planted);
-        Ok(())
+        Ok(lines.out)
     }
 }
 
@@ -124,7 +152,7 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<Summary, SynthError> {
         bytes: 0,
         planted: Vec::new(),
     };
-    sink.write(Lines::new(
+    sink.write(Lines::from_values(
         &generator.pool.resources,
         generator.pool.planted.clone(),
     ))?;
@@ -134,9 +162,10 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<Summary, SynthError> {
     let mut written = 0u64;
     let threads = cfg.threads.max(1);
     if threads == 1 {
+        let mut out = Out::default();
         while !done(&sink, written) {
-            let rec = generator.patient(written);
-            sink.write(Lines::new(&rec.resources, rec.planted))?;
+            let (o, planted) = generator.patient_lines(written, out);
+            out = sink.write(Lines { out: o, planted })?;
             written += 1;
         }
     } else {
@@ -176,19 +205,17 @@ fn parallel(
 ) -> Result<u64, SynthError> {
     let next = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
+    let recycle = Recycle::default();
     let (tx, rx) = mpsc::sync_channel::<(u64, Lines)>(threads * 8);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
-            let (next, stop) = (&next, &stop);
+            let (next, stop, recycle) = (&next, &stop, &recycle);
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let rec = generator.patient(i);
-                    if tx
-                        .send((i, Lines::new(&rec.resources, rec.planted)))
-                        .is_err()
-                    {
+                    let (out, planted) = generator.patient_lines(i, recycle.take());
+                    if tx.send((i, Lines { out, planted })).is_err() {
                         break;
                     }
                 }
@@ -202,8 +229,9 @@ fn parallel(
             let Ok((i, lines)) = rx.recv() else { break };
             pending.insert(i, lines);
             while let Some(lines) = pending.remove(&written) {
-                if let Err(e) = sink.write(lines) {
-                    result = Err(e);
+                match sink.write(lines) {
+                    Ok(out) => recycle.give(out),
+                    Err(e) => result = Err(e),
                 }
                 written += 1;
                 if result.is_err() || done(sink, written) {
@@ -274,4 +302,29 @@ fn write_planted(
     }
     w.write_all(b"\n]}\n").map_err(io)?;
     w.flush().map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RESOURCE_TYPES, types::*};
+
+    #[test]
+    fn type_indices_match_the_table() {
+        for (i, t) in [
+            (ALLERGY_INTOLERANCE, "AllergyIntolerance"),
+            (CARE_PLAN, "CarePlan"),
+            (CLAIM, "Claim"),
+            (CONDITION, "Condition"),
+            (DIAGNOSTIC_REPORT, "DiagnosticReport"),
+            (DOCUMENT_REFERENCE, "DocumentReference"),
+            (ENCOUNTER, "Encounter"),
+            (IMMUNIZATION, "Immunization"),
+            (MEDICATION_REQUEST, "MedicationRequest"),
+            (OBSERVATION, "Observation"),
+            (PROCEDURE, "Procedure"),
+        ] {
+            assert_eq!(RESOURCE_TYPES[i], t);
+        }
+        assert!(RESOURCE_TYPES.is_sorted());
+    }
 }
