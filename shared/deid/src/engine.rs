@@ -25,7 +25,7 @@ use crate::quarantine::{
 };
 use crate::reference;
 use crate::summary::{Summary, UNKNOWN_TYPE};
-use crate::transform::Transformer;
+use crate::transform::{MetaParts, Transformer};
 
 /// Default line limit: 8 MiB (a parsed line costs a few times its size in memory).
 pub const DEFAULT_MAX_LINE_BYTES: usize = 8 << 20;
@@ -57,6 +57,7 @@ pub struct Engine {
     policy: Policy,
     pseudo: Pseudonymizer,
     options: EngineOptions,
+    meta: MetaParts,
 }
 
 /// One file for [`Engine::deid_files`].
@@ -87,6 +88,13 @@ fn valid_type_name(s: &str) -> bool {
         && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
+/// Per-stream state reused across lines (no allocation per line once warm).
+struct Scratch<'e> {
+    tx: Transformer<'e>,
+    needles: leak::Needles,
+    last_type: String,
+}
+
 enum LineResult {
     Out(Value),
     Dropped,
@@ -104,6 +112,7 @@ impl Engine {
     #[must_use]
     pub fn with_options(policy: Policy, key: &Key, options: EngineOptions) -> Self {
         Self {
+            meta: MetaParts::new(&policy),
             policy,
             pseudo: Pseudonymizer::new(key),
             options,
@@ -116,12 +125,14 @@ impl Engine {
         &self.policy
     }
 
+    /// A transformer for one stream (it memoises digests across lines).
     fn transformer(&self) -> Transformer<'_> {
-        Transformer {
-            policy: &self.policy,
-            pseudo: &self.pseudo,
-            reference_date: self.options.reference_date,
-        }
+        Transformer::new(
+            &self.policy,
+            &self.pseudo,
+            self.options.reference_date,
+            &self.meta,
+        )
     }
 
     /// De-identifies one parsed resource (the event path). `Ok(None)` = dropped by policy
@@ -146,6 +157,7 @@ impl Engine {
 
     fn line(
         &self,
+        scratch: &mut Scratch<'_>,
         line_no: u64,
         bytes: &[u8],
         summary: &mut Summary,
@@ -181,31 +193,32 @@ impl Engine {
         if !valid_type_name(rt) {
             return quarantine(QuarantineReason::InvalidResourceType, UNKNOWN_TYPE, summary);
         }
-        let rt = rt.to_owned();
         if !obj
             .get("id")
             .and_then(Value::as_str)
             .is_some_and(reference::is_id)
         {
-            return quarantine(QuarantineReason::MissingId, &rt, summary);
+            return quarantine(QuarantineReason::MissingId, rt, summary);
         }
-        let counts = summary.entry(&rt);
+        let counts = summary.entry(rt);
         counts.input += 1;
-        if !self.policy.keeps_type(&rt) {
+        if !self.policy.keeps_type(rt) {
             counts.dropped += 1;
             return Ok(LineResult::Dropped);
         }
-        let needles = if self.options.leak_gate {
-            Some(leak::extract(&value))
-        } else {
-            None
-        };
-        if !self.transformer().resource(&mut value) {
-            summary.entry(&rt).dropped += 1;
+        // The type name outlives the borrow of `value` in a reused buffer.
+        scratch.last_type.clear();
+        scratch.last_type.push_str(rt);
+        let gate = self.options.leak_gate;
+        if gate {
+            leak::extract_into(&value, &mut scratch.needles);
+        }
+        if !scratch.tx.resource(&mut value) {
+            summary.entry(&scratch.last_type).dropped += 1;
             return Ok(LineResult::Dropped);
         }
-        if let Some(needles) = needles {
-            if let Some(kind) = leak::check(&needles, &value) {
+        if gate {
+            if let Some(kind) = leak::check(&scratch.needles, &value) {
                 return Err(DeidError::Leak {
                     line: line_no,
                     kind,
@@ -213,7 +226,7 @@ impl Engine {
             }
             summary.leak_checked += 1;
         }
-        summary.entry(&rt).output += 1;
+        summary.entry(&scratch.last_type).output += 1;
         Ok(LineResult::Out(value))
     }
 
@@ -234,6 +247,11 @@ impl Engine {
             ..Summary::default()
         };
         let mut buf = Vec::with_capacity(64 << 10);
+        let mut scratch = Scratch {
+            tx: self.transformer(),
+            needles: leak::Needles::default(),
+            last_type: String::new(),
+        };
         let mut line_no = 0u64;
         loop {
             let read = read_bounded(&mut input, &mut buf, self.options.max_line_bytes)?;
@@ -262,7 +280,7 @@ impl Engine {
                     }
                     summary.lines += 1;
                     if let LineResult::Out(v) =
-                        self.line(line_no, bytes, &mut summary, quarantine)?
+                        self.line(&mut scratch, line_no, bytes, &mut summary, quarantine)?
                     {
                         serde_json::to_writer(&mut out, &v)
                             .map_err(|_| DeidError::Serialize { line: line_no })?;

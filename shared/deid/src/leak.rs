@@ -67,18 +67,23 @@ impl std::fmt::Display for ValueKind {
     }
 }
 
-/// The identifying values of one input resource (lower-cased).
+/// The identifying values of one input resource (lower-cased), deduplicated.
+///
+/// Values live in one reusable text buffer (no allocation per value).
 #[derive(Debug, Default)]
 pub struct Needles {
     items: Vec<Needle>,
+    text: String,
+    has_exact: bool,
 }
 
 /// One identifying value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Needle {
     pub kind: ValueKind,
-    /// Lower-cased, trimmed.
-    pub value: String,
+    /// Span of the lower-cased, trimmed value in `Needles::text`.
+    start: u32,
+    end: u32,
     /// Match the whole output string only (short free text), not words inside it.
     pub exact: bool,
 }
@@ -96,9 +101,20 @@ impl Needles {
         self.items.is_empty()
     }
 
+    /// Empties the set, keeping its buffers for the next resource.
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.text.clear();
+        self.has_exact = false;
+    }
+
     /// The collected values (kind, lower-cased value); crate-internal consumers only.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Needle> {
-        self.items.iter()
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Needle, &str)> {
+        self.items.iter().map(|n| (n, self.value(n)))
+    }
+
+    fn value(&self, n: &Needle) -> &str {
+        &self.text[n.start as usize..n.end as usize]
     }
 
     fn push(&mut self, kind: ValueKind, s: &str) {
@@ -108,22 +124,66 @@ impl Needles {
         } else {
             MIN_VALUE_CHARS
         };
-        if s.len() >= min {
-            let fragment = matches!(
-                kind,
-                ValueKind::FreeText | ValueKind::Display | ValueKind::ExtensionValue
-            );
-            // URL telecoms (an organisation's web site) are matched whole: the output keeps
-            // terminology URIs that often share their prefix.
-            let url = kind == ValueKind::Telecom
-                && (s.starts_with("http://") || s.starts_with("https://"));
-            let exact = (fragment && s.len() < MIN_FRAGMENT_CHARS) || url;
-            self.items.push(Needle {
-                kind,
-                value: s.to_ascii_lowercase(),
-                exact,
-            });
+        if s.len() < min {
+            return;
         }
+        let fragment = matches!(
+            kind,
+            ValueKind::FreeText | ValueKind::Display | ValueKind::ExtensionValue
+        );
+        // URL telecoms (an organisation's web site) are matched whole: the output keeps
+        // terminology URIs that often share their prefix.
+        let url =
+            kind == ValueKind::Telecom && (s.starts_with("http://") || s.starts_with("https://"));
+        let exact = (fragment && s.len() < MIN_FRAGMENT_CHARS) || url;
+        // The same value with the same matching mode adds nothing: the first one (lowest
+        // index, so the same reported kind) already covers it.
+        if self.items.iter().any(|n| {
+            n.exact == exact
+                && (n.end - n.start) as usize == s.len()
+                && self.value(n).as_bytes().eq_ignore_ascii_case(s.as_bytes())
+        }) {
+            return;
+        }
+        let (Ok(start), Ok(end)) = (
+            u32::try_from(self.text.len()),
+            u32::try_from(self.text.len() + s.len()),
+        ) else {
+            return;
+        };
+        self.text.push_str(s);
+        self.text[start as usize..].make_ascii_lowercase();
+        self.items.push(Needle {
+            kind,
+            start,
+            end,
+            exact,
+        });
+    }
+
+    /// Notes whether any needle is matched whole; called once after extraction.
+    fn seal(&mut self) {
+        self.has_exact = self.items.iter().any(|n| n.exact);
+    }
+
+    /// Kind of the lowest-index needle that hits `s` (exact: the whole trimmed string,
+    /// ASCII case-insensitive; words: [`contains_word`]). Per needle, a SIMD scan for its
+    /// first byte beats a one-pass byte loop on these short strings (measured).
+    fn hit(&self, s: &str) -> Option<ValueKind> {
+        let text = self.text.as_bytes();
+        let trimmed = if self.has_exact { s.trim() } else { s };
+        let h = s.as_bytes();
+        self.items
+            .iter()
+            .find(|n| {
+                let needle = &text[n.start as usize..n.end as usize];
+                if n.exact {
+                    trimmed.as_bytes().eq_ignore_ascii_case(needle)
+                } else {
+                    h.len() >= needle.len() && contains_word(h, needle)
+                }
+            })
+            .map(|n| n.kind)
     }
 
     fn push_strings(&mut self, kind: ValueKind, v: &Value) {
@@ -149,11 +209,18 @@ const ADDRESS_KEYS: &[&str] = &["address", "valueAddress", "locationAddress", "b
 #[must_use]
 pub fn extract(resource: &Value) -> Needles {
     let mut n = Needles::default();
+    extract_into(resource, &mut n);
+    n
+}
+
+/// [`extract`] into a reused set (cleared first): no allocation once its buffers are warm.
+pub fn extract_into(resource: &Value, n: &mut Needles) {
+    n.clear();
     if let Some(id) = resource.get("id").and_then(Value::as_str) {
         n.push(ValueKind::ResourceId, id);
     }
-    walk(resource, &mut n);
-    n
+    walk(resource, n);
+    n.seal();
 }
 
 fn each_object(v: &Value, mut f: impl FnMut(&serde_json::Map<String, Value>)) {
@@ -273,23 +340,15 @@ pub(crate) fn word_boundary(hay: &[u8], start: usize, end: usize) -> bool {
     before && after
 }
 
-/// Checks every string of `output` against `needles`; returns the kind of the first hit.
+/// Checks every string of `output` against `needles`; returns the kind of the first hit
+/// (first string in document order, then lowest needle index).
 #[must_use]
 pub fn check(needles: &Needles, output: &Value) -> Option<ValueKind> {
     if needles.is_empty() {
         return None;
     }
     match output {
-        Value::String(s) => needles
-            .iter()
-            .find(|n| {
-                if n.exact {
-                    s.trim().eq_ignore_ascii_case(&n.value)
-                } else {
-                    contains_word(s.as_bytes(), n.value.as_bytes())
-                }
-            })
-            .map(|n| n.kind),
+        Value::String(s) => needles.hit(s),
         Value::Array(a) => a.iter().find_map(|x| check(needles, x)),
         Value::Object(o) => o.values().find_map(|x| check(needles, x)),
         _ => None,
@@ -327,5 +386,48 @@ mod tests {
             check(&n, &json!({"id":"0123456789ABCDEF0123"})),
             Some(ValueKind::ResourceId)
         );
+    }
+
+    /// The arena-backed matcher agrees with the per-needle definition (first needle in
+    /// order that hits, exact = whole trimmed string) on pseudo-random strings.
+    #[test]
+    fn one_pass_matches_reference_definition() {
+        let alphabet: &[u8] = b"abAB1-. /:xyZ";
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n as u64).unwrap_or(0)
+        };
+        for _ in 0..3000 {
+            let word = |len: usize, next: &mut dyn FnMut(usize) -> usize| {
+                (0..len)
+                    .map(|_| char::from(alphabet[next(alphabet.len())]))
+                    .collect::<String>()
+            };
+            let mut n = Needles::default();
+            n.clear();
+            for _ in 0..next(5) {
+                let kind = [ValueKind::Name, ValueKind::FreeText, ValueKind::Telecom][next(3)];
+                let len = 3 + next(4);
+                let w = word(len, &mut next);
+                n.push(kind, &w);
+            }
+            n.seal();
+            let hay_len = next(24);
+            let hay = word(hay_len, &mut next);
+            let expected = n
+                .iter()
+                .find(|(needle, value)| {
+                    if needle.exact {
+                        hay.trim().eq_ignore_ascii_case(value)
+                    } else {
+                        contains_word(hay.as_bytes(), value.as_bytes())
+                    }
+                })
+                .map(|(needle, _)| needle.kind);
+            assert_eq!(n.hit(&hay), expected, "{hay:?}");
+        }
     }
 }

@@ -86,10 +86,31 @@ pub fn parse(s: &str) -> RefTarget<'_> {
 /// Rewrites a reference string; `None` means "drop it".
 #[must_use]
 pub fn rewrite(s: &str, p: &Pseudonymizer) -> Option<String> {
+    rewrite_with(s, p, |id| p.id(id))
+}
+
+/// [`rewrite`] with the id pseudonym supplied by `id_of` (a memoised [`Pseudonymizer::id`]).
+pub(crate) fn rewrite_with(
+    s: &str,
+    p: &Pseudonymizer,
+    id_of: impl FnOnce(&str) -> String,
+) -> Option<String> {
+    let joined = |prefix: &str, rest: &str| {
+        let mut out = String::with_capacity(prefix.len() + rest.len());
+        out.push_str(prefix);
+        out.push_str(rest);
+        out
+    };
     match parse(s) {
-        RefTarget::Typed { ty, id } => Some(format!("{ty}/{}", p.id(id))),
-        RefTarget::Uuid(id) => Some(format!("urn:uuid:{}", p.id(id))),
-        RefTarget::Contained(local) => Some(format!("#{}", p.local_id(local))),
+        RefTarget::Typed { ty, id } => {
+            let mut out = String::with_capacity(ty.len() + 37);
+            out.push_str(ty);
+            out.push('/');
+            out.push_str(&id_of(id));
+            Some(out)
+        }
+        RefTarget::Uuid(id) => Some(joined("urn:uuid:", &id_of(id))),
+        RefTarget::Contained(local) => Some(joined("#", &p.local_id(local))),
         RefTarget::Container => Some("#".to_owned()),
         RefTarget::Conditional | RefTarget::Unknown => None,
     }

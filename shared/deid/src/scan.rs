@@ -98,14 +98,14 @@ pub fn leakscan(phi: &Path, deid: &Path) -> Result<ScanReport, DeidError> {
             let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
                 return;
             };
-            for n in leak::extract(&v).iter() {
+            for (n, value) in leak::extract(&v).iter() {
                 let key = if n.kind == ValueKind::BirthDate {
-                    format!("\"birthdate\":\"{}\"", n.value)
+                    format!("\"birthdate\":\"{value}\"")
                 } else if n.exact {
                     // Whole JSON string value (a following ':' would make it a key).
-                    format!("\"{}\"", n.value)
+                    format!("\"{value}\"")
                 } else {
-                    n.value.clone()
+                    value.to_owned()
                 };
                 values.entry(key).or_insert(n.kind);
             }
@@ -157,7 +157,11 @@ pub fn collect_values<R: BufRead>(mut r: R) -> Result<Vec<(ValueKind, String)>, 
     let mut out = Vec::new();
     while read_bounded(&mut r, &mut buf, SCAN_LINE_LIMIT)? != Line::Eof {
         if let Ok(v) = serde_json::from_slice::<Value>(&buf) {
-            out.extend(leak::extract(&v).iter().map(|n| (n.kind, n.value.clone())));
+            out.extend(
+                leak::extract(&v)
+                    .iter()
+                    .map(|(n, value)| (n.kind, value.to_owned())),
+            );
         }
     }
     Ok(out)

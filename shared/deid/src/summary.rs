@@ -69,6 +69,13 @@ impl Summary {
     }
 
     pub(crate) fn entry(&mut self, resource_type: &str) -> &mut TypeCounts {
-        self.by_type.entry(resource_type.to_owned()).or_default()
+        // Look up first: allocate the key only the first time a type is seen.
+        if !self.by_type.contains_key(resource_type) {
+            self.by_type
+                .insert(resource_type.to_owned(), TypeCounts::default());
+        }
+        self.by_type
+            .get_mut(resource_type)
+            .unwrap_or_else(|| unreachable!("inserted above"))
     }
 }

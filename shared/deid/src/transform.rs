@@ -12,6 +12,8 @@
 //! dedupe still works) and `lastUpdated` (treated as a date tied to the patient: shifted,
 //! or cut to the year, because Medplum's write time tracks the clinical event time).
 
+use std::cell::RefCell;
+
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value, json};
 
@@ -42,17 +44,80 @@ struct Ctx {
     age_unit: Option<&'static str>,
 }
 
-/// Applies one policy with one key.
-#[derive(Debug)]
-pub(crate) struct Transformer<'a> {
-    pub policy: &'a Policy,
-    pub pseudo: &'a Pseudonymizer,
-    pub reference_date: NaiveDate,
+/// Slots of the pseudonym memo (direct-mapped; a power of two).
+const MEMO_SLOTS: usize = 256;
+
+/// Per-stream memo of keyed digests: the same patient, encounter and practitioner ids
+/// recur on consecutive lines, and a pseudonym is a pure function of the id. Bounded
+/// (fixed slots, overwritten on collision), so memory stays constant.
+#[derive(Debug, Default)]
+struct Memo {
+    ids: Vec<(String, String)>,
+    shift: Option<(String, i64)>,
 }
 
-fn patient_key(obj: &Map<String, Value>, rt: &str, own_id: &str) -> String {
+fn slot_of(id: &str) -> usize {
+    // FNV-1a: short keys, no need for DoS resistance (a miss only costs a digest).
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in id.as_bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    (h as usize) & (MEMO_SLOTS - 1)
+}
+
+/// The `meta.tag` and `meta.security` values, built once per policy.
+#[derive(Debug)]
+pub(crate) struct MetaParts {
+    tag: Value,
+    /// Indexed by the `flags` bits.
+    security: Vec<Value>,
+}
+
+impl MetaParts {
+    pub fn new(policy: &Policy) -> Self {
+        let tag = json!([
+            {"system": POLICY_VERSION_SYSTEM, "code": policy.version()},
+            {"system": POLICY_PROFILE_SYSTEM, "code": policy.name()},
+        ]);
+        let security = (0..16u8)
+            .map(|flags| {
+                Value::Array(
+                    [
+                        (PSEUDED, "PSEUDED"),
+                        (MASKED, "MASKED"),
+                        (ABSTRED, "ABSTRED"),
+                        (REDACTED, "REDACTED"),
+                    ]
+                    .iter()
+                    .filter(|(bit, _)| flags & bit != 0)
+                    .map(|(_, code)| json!({"system": SECURITY_SYSTEM, "code": code}))
+                    .collect(),
+                )
+            })
+            .collect();
+        Self { tag, security }
+    }
+}
+
+/// Applies one policy with one key. One per stream (it memoises digests; not `Sync`).
+#[derive(Debug)]
+pub(crate) struct Transformer<'a> {
+    policy: &'a Policy,
+    pseudo: &'a Pseudonymizer,
+    reference_date: NaiveDate,
+    memo: RefCell<Memo>,
+    meta: &'a MetaParts,
+}
+
+/// The date-shift key of a resource (see the module docs).
+enum PatientKey<'v> {
+    Id(&'v str),
+    Own,
+}
+
+fn patient_key<'v>(obj: &'v Map<String, Value>, rt: &str) -> PatientKey<'v> {
     if rt == "Patient" {
-        return own_id.to_owned();
+        return PatientKey::Own;
     }
     for field in ["patient", "subject", "beneficiary"] {
         let r = obj
@@ -60,14 +125,58 @@ fn patient_key(obj: &Map<String, Value>, rt: &str, own_id: &str) -> String {
             .and_then(|r| r.get("reference"))
             .and_then(Value::as_str);
         if let Some(id) = r.and_then(reference::patient_id) {
-            return id.to_owned();
+            return PatientKey::Id(id);
         }
     }
-    // No patient: keyed on the resource's own id, in a separate namespace.
-    format!("{rt}/{own_id}")
+    PatientKey::Own
 }
 
-impl Transformer<'_> {
+impl<'a> Transformer<'a> {
+    pub fn new(
+        policy: &'a Policy,
+        pseudo: &'a Pseudonymizer,
+        reference_date: NaiveDate,
+        meta: &'a MetaParts,
+    ) -> Self {
+        Self {
+            policy,
+            pseudo,
+            reference_date,
+            memo: RefCell::new(Memo::default()),
+            meta,
+        }
+    }
+
+    /// Pseudonym of a resource id, memoised.
+    fn pseudo_id(&self, id: &str) -> String {
+        let mut memo = self.memo.borrow_mut();
+        if memo.ids.is_empty() {
+            memo.ids.resize_with(MEMO_SLOTS, Default::default);
+        }
+        let slot = &mut memo.ids[slot_of(id)];
+        if slot.0 != id || slot.1.is_empty() {
+            slot.1 = self.pseudo.id(id);
+            slot.0.clear();
+            slot.0.push_str(id);
+        }
+        slot.1.clone()
+    }
+
+    /// Date shift of a patient key, memoised for the last key (lines of one patient are
+    /// usually consecutive).
+    fn shift_days(&self, key: &str) -> i64 {
+        let (min, max) = self.policy.shift_range();
+        let mut memo = self.memo.borrow_mut();
+        match &mut memo.shift {
+            Some((k, days)) if k == key => *days,
+            slot => {
+                let days = self.pseudo.shift_days(key, min, max);
+                *slot = Some((key.to_owned(), days));
+                days
+            }
+        }
+    }
+
     /// De-identifies a top-level resource in place. Returns `false` when the policy does not
     /// keep its type (the caller drops it). The caller has checked `resourceType` and `id`.
     pub fn resource(&self, v: &mut Value) -> bool {
@@ -77,22 +186,18 @@ impl Transformer<'_> {
         let rt = obj
             .get("resourceType")
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let Some(&idx) = self.policy.rules.resources.get(&rt) else {
+            .unwrap_or_default();
+        let Some(&idx) = self.policy.rules.resources.get(rt) else {
             return false;
         };
-        let own_id = obj
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let own_id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
         let shift = match self.policy.date_mode() {
-            DateMode::Shift => {
-                let (min, max) = self.policy.shift_range();
-                self.pseudo
-                    .shift_days(&patient_key(obj, &rt, &own_id), min, max)
-            }
+            DateMode::Shift => match patient_key(obj, rt) {
+                PatientKey::Id(id) => self.shift_days(id),
+                PatientKey::Own if rt == "Patient" => self.shift_days(own_id),
+                // No patient: keyed on the resource's own id, in a separate namespace.
+                PatientKey::Own => self.shift_days(&format!("{rt}/{own_id}")),
+            },
             DateMode::Year => 0,
         };
         let mut ctx = Ctx {
@@ -100,20 +205,21 @@ impl Transformer<'_> {
             flags: 0,
             age_unit: None,
         };
-        let mut version_id = None;
+        let version_id = obj
+            .get("meta")
+            .and_then(|m| m.get("versionId"))
+            .and_then(Value::as_str)
+            .map(|ver| self.pseudo.version_id(own_id, ver));
+        let mut new_id = Some(self.pseudo_id(own_id));
         let mut last_updated = None;
         obj.retain(|k, val| match k.as_str() {
             "resourceType" => true,
             "id" => {
-                *val = Value::String(self.pseudo.id(&own_id));
+                *val = Value::String(new_id.take().unwrap_or_default());
                 ctx.flags |= PSEUDED;
                 true
             }
             "meta" => {
-                version_id = val
-                    .get("versionId")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
                 last_updated = val.get_mut("lastUpdated").map(Value::take);
                 false
             }
@@ -121,34 +227,18 @@ impl Transformer<'_> {
         });
         let mut meta = Map::new();
         if let Some(ver) = version_id {
-            meta.insert(
-                "versionId".into(),
-                Value::String(self.pseudo.version_id(&own_id, &ver)),
-            );
+            meta.insert("versionId".into(), Value::String(ver));
         }
         if let Some(mut lu) = last_updated
             && self.apply_one(Treat::Date, &mut lu, &mut ctx)
         {
             meta.insert("lastUpdated".into(), lu);
         }
+        meta.insert("tag".into(), self.meta.tag.clone());
         meta.insert(
-            "tag".into(),
-            json!([
-                {"system": POLICY_VERSION_SYSTEM, "code": self.policy.version()},
-                {"system": POLICY_PROFILE_SYSTEM, "code": self.policy.name()},
-            ]),
+            "security".into(),
+            self.meta.security[usize::from(ctx.flags & 15)].clone(),
         );
-        let labels: Vec<Value> = [
-            (PSEUDED, "PSEUDED"),
-            (MASKED, "MASKED"),
-            (ABSTRED, "ABSTRED"),
-            (REDACTED, "REDACTED"),
-        ]
-        .iter()
-        .filter(|(bit, _)| ctx.flags & bit != 0)
-        .map(|(_, code)| json!({"system": SECURITY_SYSTEM, "code": code}))
-        .collect();
-        meta.insert("security".into(), Value::Array(labels));
         obj.insert("meta".into(), Value::Object(meta));
         true
     }
@@ -271,7 +361,9 @@ impl Transformer<'_> {
             },
             Treat::Reference => {
                 ctx.flags |= PSEUDED;
-                let out = v.as_str().and_then(|s| reference::rewrite(s, self.pseudo));
+                let out = v
+                    .as_str()
+                    .and_then(|s| reference::rewrite_with(s, self.pseudo, |id| self.pseudo_id(id)));
                 Self::set_string(v, out)
             }
             Treat::Contained => self.contained(v, ctx),

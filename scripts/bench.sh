@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# `make bench`: throughput and memory of `starvit deid` (release) on synthesized NDJSON.
+#
+# Every figure that matters is a ratio measured in the same run (the machine is shared and
+# noisy): deid vs a plain serde_json parse+serialize of the same file with the same buffered
+# I/O (`shared/deid/examples/serde_baseline.rs`), on one core; two files on two cores vs one
+# file on one core; peak RSS of the child at two input sizes.
+#
+# Data: `starvit synth --target-mb $BENCH_MB --seed 1 --out target/bench/export`, generated once
+# and reused while the parameters (stamp file) are unchanged, then concatenated into one file.
+# Prints a table and writes target/bench/deid.json.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+MB=${BENCH_MB:-520}
+SMALL_MB=${BENCH_SMALL_MB:-100}
+SEED=1
+OUT=$ROOT/target/bench
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/h-bench}
+BIN=$CARGO_TARGET_DIR/release
+export STARVIT_DEID_KEY=${STARVIT_DEID_KEY:-bench-key-not-a-secret-0123456789}
+
+echo "building (release)..."
+cargo build --quiet --release -p starvit -p starvit-deid --example serde_baseline
+
+mkdir -p "$OUT"
+stamp="target-mb=$MB seed=$SEED"
+if [[ ! -f $OUT/export/.bench-params || $(cat "$OUT/export/.bench-params") != "$stamp" ]]; then
+    echo "synthesizing $MB MB (seed $SEED)..."
+    rm -rf "$OUT/export" "$OUT/all.ndjson" "$OUT/small.ndjson"
+    "$BIN/starvit" synth --target-mb "$MB" --seed "$SEED" --out "$OUT/export" >/dev/null
+    echo "$stamp" >"$OUT/export/.bench-params"
+fi
+if [[ ! -f $OUT/all.ndjson || $OUT/export/.bench-params -nt $OUT/all.ndjson ]]; then
+    cat "$OUT"/export/*.ndjson >"$OUT/all.ndjson"
+fi
+if [[ ! -f $OUT/small.ndjson || $OUT/all.ndjson -nt $OUT/small.ndjson ]]; then
+    # The first SMALL_MB megabytes, cut at a line end.
+    head -c $((SMALL_MB * 1000000)) "$OUT/all.ndjson" | head -n -1 >"$OUT/small.ndjson"
+fi
+mkdir -p "$OUT/two"
+ln -f "$OUT/small.ndjson" "$OUT/two/a.ndjson"
+ln -f "$OUT/small.ndjson" "$OUT/two/b.ndjson"
+
+# Pin to cores when taskset exists (one core = core 0).
+pin() {
+    local cores=$1
+    shift
+    if command -v taskset >/dev/null; then taskset -c "$cores" "$@"; else "$@"; fi
+}
+
+# run NAME CORES CMD...: wall seconds and peak RSS (KiB) of the child, via /usr/bin/time.
+declare -A WALL RSS
+run() {
+    local name=$1 cores=$2
+    shift 2
+    local tf=$OUT/time.$name
+    rm -rf "$OUT/out.$name" && mkdir -p "$OUT/out.$name"
+    if [[ -x /usr/bin/time ]]; then
+        pin "$cores" /usr/bin/time -f "%e %M" -o "$tf" "$@" >/dev/null
+        read -r "WALL[$name]" "RSS[$name]" <"$tf"
+    else
+        local t0 t1
+        t0=$(date +%s.%N)
+        pin "$cores" "$@" >/dev/null
+        t1=$(date +%s.%N)
+        WALL[$name]=$(echo "$t1 - $t0" | bc)
+        RSS[$name]=0
+    fi
+}
+
+deid() { # deid NAME CORES THREADS INPUT
+    run "$1" "$2" "$BIN/starvit" deid --policy shifted --threads "$3" --input "$4" --output "$OUT/out.$1"
+}
+
+bytes_all=$(stat -c %s "$OUT/all.ndjson")
+lines_all=$(wc -l <"$OUT/all.ndjson")
+bytes_small=$(stat -c %s "$OUT/small.ndjson")
+
+echo "running (one core unless noted)..."
+# Interleave baseline and engine so both see the same machine noise.
+run serde 0 "$BIN/examples/serde_baseline" "$OUT/all.ndjson" "$OUT/out.serde/all.ndjson"
+deid deid 0 1 "$OUT/all.ndjson"
+deid small 0 1 "$OUT/small.ndjson"
+run serde_small 0 "$BIN/examples/serde_baseline" "$OUT/small.ndjson" "$OUT/out.serde_small/all.ndjson"
+deid two 0,1 2 "$OUT/two"
+deid one 0 1 "$OUT/small.ndjson"
+
+calc() { python3 -c "print(round($1, 3))"; }
+mbps() { calc "$1 / 1e6 / ${WALL[$2]}"; }
+deid_mbps=$(mbps "$bytes_all" deid)
+serde_mbps=$(mbps "$bytes_all" serde)
+deid_rps=$(calc "$lines_all / ${WALL[deid]}")
+ratio=$(calc "$deid_mbps / $serde_mbps")
+small_ratio=$(calc "(${WALL[serde_small]}) / (${WALL[small]})")
+one_mbps=$(mbps "$bytes_small" one)
+two_mbps=$(calc "2 * $bytes_small / 1e6 / ${WALL[two]}")
+scale=$(calc "$two_mbps / $one_mbps")
+rss_mib() { calc "${RSS[$1]} / 1024"; }
+
+printf '\n%-44s %12s\n' "starvit deid (shifted), $(calc "$bytes_all/1e6") MB, $lines_all resources" ""
+printf '%-44s %12s\n' "deid, 1 core: MB/s" "$deid_mbps"
+printf '%-44s %12s\n' "deid, 1 core: resources/s" "$deid_rps"
+printf '%-44s %12s\n' "serde_json Value parse+serialize: MB/s" "$serde_mbps"
+printf '%-44s %12s   (target >= 0.5, aim 0.8)\n' "ratio deid / serde_json (full file)" "$ratio"
+printf '%-44s %12s\n' "ratio deid / serde_json ($SMALL_MB MB slice)" "$small_ratio"
+printf '%-44s %12s   (target < 64)\n' "peak RSS, $SMALL_MB MB input (MiB)" "$(rss_mib small)"
+printf '%-44s %12s   (flat = about the same)\n' "peak RSS, $(calc "$bytes_all/1e6") MB input (MiB)" "$(rss_mib deid)"
+printf '%-44s %12s\n' "serde baseline peak RSS (MiB)" "$(rss_mib serde)"
+printf '%-44s %12s\n' "1 file / 1 core: MB/s" "$one_mbps"
+printf '%-44s %12s\n' "2 files / 2 cores: MB/s" "$two_mbps"
+printf '%-44s %12s   (aim near 2)\n' "scaling 2 cores / 1 core" "$scale"
+
+cat >"$OUT/deid.json" <<EOF
+{
+  "input_bytes": $bytes_all,
+  "resources": $lines_all,
+  "deid_seconds": ${WALL[deid]},
+  "deid_mb_per_s": $deid_mbps,
+  "deid_resources_per_s": $deid_rps,
+  "serde_seconds": ${WALL[serde]},
+  "serde_mb_per_s": $serde_mbps,
+  "ratio_deid_to_serde": $ratio,
+  "ratio_deid_to_serde_small": $small_ratio,
+  "peak_rss_kib": {"small": ${RSS[small]}, "full": ${RSS[deid]}, "serde": ${RSS[serde]}},
+  "small_input_bytes": $bytes_small,
+  "one_file_one_core_mb_per_s": $one_mbps,
+  "two_files_two_cores_mb_per_s": $two_mbps,
+  "two_core_scaling": $scale
+}
+EOF
+rm -rf "$OUT"/out.* "$OUT"/time.*
+echo "wrote $OUT/deid.json"
