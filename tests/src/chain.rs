@@ -21,6 +21,22 @@ pub const PHI_BUCKET: &str = "starvit-phi-staging";
 pub const DEID_BUCKET: &str = "starvit-deid";
 /// Quarantine, on the PHI side.
 pub const QUARANTINE_BUCKET: &str = "starvit-phi-quarantine";
+/// The topic `bq-load` publishes to when a file is loaded.
+pub const LOAD_COMPLETE_TOPIC: &str = "load-complete";
+/// A subscription on it that the suite and the demo read.
+pub const LOAD_COMPLETE_TAP: &str = "load-complete-tap";
+/// Raw de-ID dataset.
+pub const RAW_DATASET: &str = "deid_raw";
+/// Governance dataset (lineage, policy versions).
+pub const GOVERNANCE_DATASET: &str = "governance";
+/// Labels of the harness's own read queries (so label checks can tell them from the pipeline's).
+pub const HARNESS_LABELS: [(&str, &str); 5] = [
+    ("service", "starvit-e2e"),
+    ("owner", "data-platform"),
+    ("env", "local"),
+    ("pipeline", "fhir-batch"),
+    ("purpose", "verify"),
+];
 /// A key for local runs only (production keys live in Secret Manager).
 pub const LOCAL_KEY_HEX: &str = "6c6f63616c2d6f6e6c792d737461727669742d6b65792d3030303030303031";
 
@@ -29,6 +45,8 @@ pub const LOCAL_KEY_HEX: &str = "6c6f63616c2d6f6e6c792d737461727669742d6b65792d3
 pub struct Binaries {
     /// The `deidentify` service.
     pub deidentify: PathBuf,
+    /// The `bq-load` service.
+    pub bq_load: PathBuf,
 }
 
 impl Binaries {
@@ -44,6 +62,7 @@ impl Binaries {
         }
         Ok(Self {
             deidentify: dir.join("fn-deidentify"),
+            bq_load: dir.join("fn-bq-load"),
         })
     }
 }
@@ -69,8 +88,10 @@ impl Default for ChainOptions {
 /// A running chain. Dropping it stops the router, the functions and the stack.
 #[derive(Debug)]
 pub struct Chain {
-    /// Function processes (`deidentify`).
+    /// The `deidentify` service.
     pub deidentify: FunctionProcess,
+    /// The `bq-load` service.
+    pub bq_load: FunctionProcess,
     router: Router,
     router_stop: Option<oneshot::Sender<()>>,
     router_task: Option<JoinHandle<()>>,
@@ -137,15 +158,48 @@ impl Chain {
         ]);
         let deidentify =
             FunctionProcess::start("deidentify", &binaries.deidentify, env, stack.dir()).await?;
+        let mut env = stack.function_env();
+        env.extend([
+            ("STARVIT_DEID_BUCKET".to_owned(), DEID_BUCKET.to_owned()),
+            (
+                "STARVIT_LOAD_COMPLETE_TOPIC".to_owned(),
+                LOAD_COMPLETE_TOPIC.to_owned(),
+            ),
+            ("STARVIT_RAW_DATASET".to_owned(), RAW_DATASET.to_owned()),
+            (
+                "STARVIT_GOVERNANCE_DATASET".to_owned(),
+                GOVERNANCE_DATASET.to_owned(),
+            ),
+            ("STARVIT_ENV".to_owned(), "local".to_owned()),
+            ("STARVIT_OWNER".to_owned(), "data-platform".to_owned()),
+            ("STARVIT_BQ_CONCURRENCY".to_owned(), "1".to_owned()),
+        ]);
+        let bq_load =
+            FunctionProcess::start("bq-load", &binaries.bq_load, env, stack.dir()).await?;
+        let emulator = starvit_local_eventarc::pubsub::Emulator::new(
+            http.clone(),
+            stack.var("PUBSUB_ENDPOINT"),
+            stack.project(),
+        );
+        emulator.ensure_topic(LOAD_COMPLETE_TOPIC).await?;
+        emulator
+            .ensure_subscription(LOAD_COMPLETE_TAP, LOAD_COMPLETE_TOPIC, 60)
+            .await?;
 
         let config = RouterConfig {
             pubsub_endpoint: stack.var("PUBSUB_ENDPOINT").to_owned(),
             project: stack.project().to_owned(),
             gcs_notification_topic: stack.var("LOCALCLOUD_GCS_TOPIC").to_owned(),
-            routes: vec![Route {
-                source: Source::Bucket(PHI_BUCKET.into()),
-                target: deidentify.url(),
-            }],
+            routes: vec![
+                Route {
+                    source: Source::Bucket(PHI_BUCKET.into()),
+                    target: deidentify.url(),
+                },
+                Route {
+                    source: Source::Bucket(DEID_BUCKET.into()),
+                    target: bq_load.url(),
+                },
+            ],
             backoff_min: Duration::from_millis(200),
             backoff_max: Duration::from_secs(3),
             duplicate: options.duplicate,
@@ -165,6 +219,7 @@ impl Chain {
         let storage = StorageClient::new(&stack.gcp_config()).await?;
         Ok(Self {
             deidentify,
+            bq_load,
             router,
             router_stop: Some(stop),
             router_task: Some(router_task),
@@ -255,6 +310,16 @@ impl Chain {
         Ok(items)
     }
 
+    /// [`Chain::list`] restricted to exported data (`exports/`), leaving out `bq-load`'s staging.
+    ///
+    /// # Errors
+    /// HTTP failures.
+    pub async fn list_exports(&self, bucket: &str) -> anyhow::Result<Vec<ObjectMeta>> {
+        let mut items = self.list(bucket).await?;
+        items.retain(|o| o.name.starts_with("exports/"));
+        Ok(items)
+    }
+
     /// Reads an object's bytes through the JSON API.
     ///
     /// # Errors
@@ -276,21 +341,115 @@ impl Chain {
             .to_vec())
     }
 
-    /// Downloads every object of `bucket` whose name ends with `suffix` into `dir` (flat names).
+    /// Downloads every object of `bucket` under `prefix` whose name ends with `suffix` into `dir`
+    /// (flat names).
     ///
     /// # Errors
     /// HTTP or file failures.
-    pub async fn download(&self, bucket: &str, suffix: &str, dir: &Path) -> anyhow::Result<usize> {
+    pub async fn download(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        suffix: &str,
+        dir: &Path,
+    ) -> anyhow::Result<usize> {
         std::fs::create_dir_all(dir)?;
         let mut n = 0;
         for object in self.list(bucket).await? {
-            if object.name.ends_with(suffix) {
+            if object.name.starts_with(prefix) && object.name.ends_with(suffix) {
                 let bytes = self.read(bucket, &object.name).await?;
                 std::fs::write(dir.join(object.name.replace('/', "__")), bytes)?;
                 n += 1;
             }
         }
         Ok(n)
+    }
+}
+
+impl Chain {
+    /// Runs a query on local-bigquery (REST `jobs.query`) and returns the rows as JSON values.
+    ///
+    /// # Errors
+    /// HTTP failures or a query error.
+    pub async fn query(&self, sql: &str) -> anyhow::Result<Vec<Vec<serde_json::Value>>> {
+        let url = format!(
+            "{}/bigquery/v2/projects/{}/queries",
+            self.stack.var("BIGQUERY_ENDPOINT"),
+            self.stack.project()
+        );
+        let body = serde_json::json!({
+            "query": sql,
+            "useLegacySql": false,
+            "labels": HARNESS_LABELS.iter().copied().collect::<BTreeMap<_, _>>(),
+        });
+        let resp: serde_json::Value = self
+            .http
+            .post(url)
+            .json(&body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let rows = resp["rows"].as_array().cloned().unwrap_or_default();
+        Ok(rows
+            .iter()
+            .map(|row| {
+                row["f"]
+                    .as_array()
+                    .map(|cells| cells.iter().map(|c| c["v"].clone()).collect())
+                    .unwrap_or_default()
+            })
+            .collect())
+    }
+
+    /// One integer from a `SELECT COUNT(*) ...`-style query.
+    ///
+    /// # Errors
+    /// As [`Chain::query`], or when the result is not one integer.
+    pub async fn count(&self, sql: &str) -> anyhow::Result<u64> {
+        let rows = self.query(sql).await?;
+        let cell = rows.first().and_then(|r| r.first()).context("no rows")?;
+        cell.as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| cell.as_u64())
+            .with_context(|| format!("not a count: {cell}"))
+    }
+
+    /// Every job local-bigquery knows (`jobs.list`, all pages), as raw JSON.
+    ///
+    /// # Errors
+    /// HTTP failures.
+    pub async fn jobs(&self) -> anyhow::Result<Vec<serde_json::Value>> {
+        let base = format!(
+            "{}/bigquery/v2/projects/{}/jobs",
+            self.stack.var("BIGQUERY_ENDPOINT"),
+            self.stack.project()
+        );
+        let mut jobs = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut request = self
+                .http
+                .get(&base)
+                .query(&[("maxResults", "1000"), ("allUsers", "true")]);
+            if let Some(t) = &token {
+                request = request.query(&[("pageToken", t)]);
+            }
+            let page: serde_json::Value = request.send().await?.error_for_status()?.json().await?;
+            jobs.extend(page["jobs"].as_array().cloned().unwrap_or_default());
+            match page["nextPageToken"].as_str() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Fully qualified table name for SQL.
+    #[must_use]
+    pub fn table(&self, dataset: &str, table: &str) -> String {
+        format!("`{}.{dataset}.{table}`", self.stack.project())
     }
 }
 

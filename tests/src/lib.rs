@@ -3,6 +3,7 @@
 //! Module map:
 //! - [`stack`]  the local cloud (`localcloud/up.sh`), stopped on drop even when a test fails.
 //! - [`procs`]  function services as real child processes (killable mid-file), stopped on drop.
+//! - [`demo`]   timed stages and the printed summary of `make demo`.
 //! - [`chain`]  buckets + functions + the local Eventarc wired together; upload an export, wait
 //!   for the chain to go idle, read back what landed.
 //!
@@ -10,6 +11,7 @@
 //! real SIGKILL. The local Eventarc runs in-process so tests can read its counters.
 
 pub mod chain;
+pub mod demo;
 pub mod procs;
 pub mod stack;
 

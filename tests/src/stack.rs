@@ -152,6 +152,11 @@ impl Drop for Stack {
         let _ = Command::new(repo_root().join("localcloud/down.sh"))
             .arg(&self.dir)
             .output();
+        let keep = std::thread::panicking() || std::env::var_os("STARVIT_KEEP_STACK").is_some();
+        if keep && let Some(temp) = self._temp.take() {
+            let kept = temp.keep();
+            eprintln!("stack logs kept: {}", kept.display());
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use starvit_e2e::stack::Stack;
 fn binaries() -> Binaries {
     Binaries {
         deidentify: PathBuf::from(env!("CARGO_BIN_EXE_fn-deidentify")),
+        bq_load: PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
     }
 }
 
@@ -40,7 +41,7 @@ async fn export_is_deidentified_into_the_deid_bucket() {
         "chain did not go idle"
     );
 
-    let out = chain.list(DEID_BUCKET).await.expect("list");
+    let out = chain.list_exports(DEID_BUCKET).await.expect("list");
     assert_eq!(
         out.len(),
         uploaded.len(),
@@ -62,7 +63,7 @@ async fn export_is_deidentified_into_the_deid_bucket() {
     }
     let deid_dir = tempfile::tempdir().expect("tempdir");
     chain
-        .download(DEID_BUCKET, ".ndjson", deid_dir.path())
+        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
         .await
         .expect("download");
     let report = starvit_deid::leakscan(export.path(), deid_dir.path()).expect("leakscan");
@@ -124,13 +125,42 @@ async fn every_event_delivered_three_times_ends_in_the_same_objects() {
         "chain did not go idle"
     );
     let stats = chain.router_stats();
-    assert_eq!(stats.delivered, uploaded.len() as u64);
+    // PHI finalizes, de-ID finalizes and bq-load's own staging finalizes are all events.
+    assert!(stats.delivered >= 2 * uploaded.len() as u64, "{stats:?}");
     assert!(
-        stats.posts >= 3 * uploaded.len() as u64,
+        stats.posts >= 3 * stats.delivered,
         "each event posted three times: {stats:?}"
     );
+    assert_eq!(stats.given_up, 0);
 
-    let out = chain.list(DEID_BUCKET).await.expect("list");
+    // The tables hold each resource version once.
+    let deid_dir = tempfile::tempdir().expect("tempdir");
+    chain
+        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
+        .await
+        .expect("download");
+    for (ty, n) in deid_counts(deid_dir.path()) {
+        let table = chain.table(starvit_e2e::chain::RAW_DATASET, &ty);
+        let rows = chain
+            .count(&format!("SELECT COUNT(*) FROM {table}"))
+            .await
+            .expect("count");
+        assert_eq!(rows, n, "rows in {ty} after triple delivery");
+    }
+    let lineage = chain.table(starvit_e2e::chain::GOVERNANCE_DATASET, "lineage");
+    let lineage_rows = chain
+        .count(&format!(
+            "SELECT COUNT(*) FROM {lineage} WHERE stage = 'bq-load'"
+        ))
+        .await
+        .expect("lineage");
+    assert_eq!(
+        lineage_rows,
+        uploaded.len() as u64,
+        "one lineage row per loaded object"
+    );
+
+    let out = chain.list_exports(DEID_BUCKET).await.expect("list");
     assert_eq!(
         out.len(),
         uploaded.len(),
@@ -188,7 +218,7 @@ async fn poison_lines_and_files_are_quarantined_and_the_rest_lands() {
         "poison must not be retried forever"
     );
 
-    let deid = chain.list(DEID_BUCKET).await.expect("list");
+    let deid = chain.list_exports(DEID_BUCKET).await.expect("list");
     assert_eq!(
         deid.iter()
             .filter(|o| o.name.starts_with("exports/job-ok/"))
@@ -284,7 +314,11 @@ async fn a_function_killed_mid_file_converges_after_restart() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     chain.deidentify.kill();
     assert!(
-        chain.list(DEID_BUCKET).await.expect("list").is_empty(),
+        chain
+            .list_exports(DEID_BUCKET)
+            .await
+            .expect("list")
+            .is_empty(),
         "killed before the upload: nothing landed"
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -299,7 +333,7 @@ async fn a_function_killed_mid_file_converges_after_restart() {
         stats.failed_attempts >= 1,
         "the killed delivery failed and was redelivered: {stats:?}"
     );
-    let out = chain.list(DEID_BUCKET).await.expect("list");
+    let out = chain.list_exports(DEID_BUCKET).await.expect("list");
     assert_eq!(out.len(), 1, "{out:?}");
     let bytes = chain.read(DEID_BUCKET, &out[0].name).await.expect("read");
     assert!(
@@ -322,7 +356,7 @@ async fn a_duplicate_http_event_writes_nothing_new() {
         .await
         .expect("upload");
     assert!(chain.wait_idle(Duration::from_secs(120)).await);
-    let before = chain.list(DEID_BUCKET).await.expect("list");
+    let before = chain.list_exports(DEID_BUCKET).await.expect("list");
     let phi = chain.list(PHI_BUCKET).await.expect("list");
     let patient = phi
         .iter()
@@ -356,7 +390,7 @@ async fn a_duplicate_http_event_writes_nothing_new() {
             "a duplicate is acknowledged, not retried"
         );
     }
-    let after = chain.list(DEID_BUCKET).await.expect("list");
+    let after = chain.list_exports(DEID_BUCKET).await.expect("list");
     assert_eq!(
         before
             .iter()
@@ -368,4 +402,114 @@ async fn a_duplicate_http_event_writes_nothing_new() {
             .collect::<Vec<_>>(),
         "nothing was rewritten"
     );
+}
+
+/// Resource counts per type in a de-identified dir (what must be in BigQuery).
+fn deid_counts(dir: &std::path::Path) -> std::collections::BTreeMap<String, u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for path in starvit_deid::scan::ndjson_files(dir).expect("list") {
+        for line in std::fs::read_to_string(&path).expect("read").lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("json");
+            *counts
+                .entry(v["resourceType"].as_str().expect("type").to_owned())
+                .or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_lands_in_bigquery_with_lineage_labels_and_no_duplicates_on_replay() {
+    use starvit_e2e::chain::{GOVERNANCE_DATASET, RAW_DATASET};
+    let Some(stack) = Stack::start_or_skip("chain-bq") else {
+        return;
+    };
+    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
+        .await
+        .expect("chain");
+    let export = synth(6, 17);
+    let uploaded = chain
+        .upload_export(export.path(), "job-bq")
+        .await
+        .expect("upload");
+    assert!(
+        chain.wait_idle(Duration::from_secs(300)).await,
+        "chain did not go idle"
+    );
+    let deid_dir = tempfile::tempdir().expect("tempdir");
+    chain
+        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
+        .await
+        .expect("download");
+    let expected = deid_counts(deid_dir.path());
+    assert!(expected.len() >= 10, "{expected:?}");
+
+    for (ty, n) in &expected {
+        let rows = chain
+            .count(&format!(
+                "SELECT COUNT(*) FROM {}",
+                chain.table(RAW_DATASET, ty)
+            ))
+            .await
+            .expect("count");
+        assert_eq!(rows, *n, "rows in {ty}");
+    }
+    // Lineage joins from every loaded row back to its export.
+    for ty in expected.keys() {
+        let orphans = chain
+            .count(&format!(
+                "SELECT COUNT(*) FROM {raw} r LEFT JOIN {lin} l ON l.stage = 'bq-load' AND l.source_object = r.source_object \
+                 AND l.deid_run_id = r.deid_run_id WHERE l.export_job_id IS NULL OR l.export_job_id != 'job-bq'",
+                raw = chain.table(RAW_DATASET, ty),
+                lin = chain.table(GOVERNANCE_DATASET, "lineage"),
+            ))
+            .await
+            .expect("join");
+        assert_eq!(orphans, 0, "rows of {ty} without lineage to the export");
+    }
+    let policies = chain
+        .count(&format!(
+            "SELECT COUNT(*) FROM {}",
+            chain.table(GOVERNANCE_DATASET, "deid_policy_versions")
+        ))
+        .await
+        .expect("policies");
+    assert_eq!(policies, 1, "the policy version is written once");
+
+    // Every job carries the five governance labels.
+    let jobs = chain.jobs().await.expect("jobs");
+    assert!(jobs.len() >= uploaded.len(), "jobs: {}", jobs.len());
+    for job in &jobs {
+        let labels = job["configuration"]["labels"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for key in ["service", "owner", "env", "pipeline", "purpose"] {
+            assert!(
+                labels.contains_key(key),
+                "job {} lacks label {key}: {labels:?}",
+                job["id"]
+            );
+        }
+    }
+
+    // Replaying the whole export (a second export of the same resource versions) adds no rows.
+    chain
+        .upload_export(export.path(), "job-bq-replay")
+        .await
+        .expect("replay");
+    assert!(
+        chain.wait_idle(Duration::from_secs(300)).await,
+        "replay did not go idle"
+    );
+    for (ty, n) in &expected {
+        let rows = chain
+            .count(&format!(
+                "SELECT COUNT(*) FROM {}",
+                chain.table(RAW_DATASET, ty)
+            ))
+            .await
+            .expect("count");
+        assert_eq!(rows, *n, "rows in {ty} after replay");
+    }
 }

@@ -81,5 +81,5 @@ pub use config::{ConfigError, LogFormat, RuntimeConfig};
 pub use disposition::{Classify, Disposition, Outcome};
 pub use event::Event;
 pub use function::Function;
-pub use server::{app, serve, serve_with_shutdown, shutdown_signal};
+pub use server::{app, run_service, serve, serve_with_shutdown, shutdown_signal};
 pub use trace::TraceContext;

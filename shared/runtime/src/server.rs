@@ -103,3 +103,23 @@ pub async fn shutdown_signal() {
     }
     tracing::info!("shutdown signal received");
 }
+
+/// Stack size of the runtime's worker threads: the official Google clients build deep futures,
+/// and a debug build of a handler that awaits several of them overflows tokio's 2 MiB default.
+pub const WORKER_STACK_BYTES: usize = 16 << 20;
+
+/// Runs a service's async entry point on a multi-threaded tokio runtime with
+/// [`WORKER_STACK_BYTES`] worker stacks. Use it from `main` instead of `#[tokio::main]`.
+///
+/// # Errors
+/// The entry point's error, or a failure to build the runtime.
+pub fn run_service<F>(entry: F) -> Result<(), Box<dyn std::error::Error>>
+where
+    F: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
+{
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
+        .build()?
+        .block_on(entry)
+}

@@ -1,0 +1,266 @@
+//! Settings of the `bq-load` function, parsed once at start-up from `(key, value)` pairs.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `STARVIT_DEID_BUCKET` | the only bucket whose objects are loaded; staging objects go there too | required |
+//! | `STARVIT_RAW_DATASET` | dataset of the raw de-ID tables (one per resource type) | `deid_raw` |
+//! | `STARVIT_GOVERNANCE_DATASET` | dataset of `lineage` and `deid_policy_versions` | `governance` |
+//! | `STARVIT_STAGING_DATASET` | dataset of the per-object staging tables (give it a default table expiration in Terraform) | `deid_staging` |
+//! | `STARVIT_LOAD_COMPLETE_TOPIC` | Pub/Sub topic (short name) for `load-complete` | required |
+//! | `STARVIT_ENV`, `STARVIT_OWNER` | governance job labels `env`, `owner` | required |
+//! | `STARVIT_PIPELINE` | job label `pipeline` and lineage pipeline | `fhir-batch` |
+//! | `STARVIT_DEID_POLICIES` | comma-separated policy names or profile paths whose text may be recorded in `deid_policy_versions` | `shifted,safe-harbor` |
+//! | `STARVIT_SPOOL_DIR` | where the staging NDJSON is spooled before upload | system temp dir |
+//! | `BIGQUERY_LOCATION` | location of the jobs (e.g. `EU`) | unset (BigQuery infers it) |
+//! | `STARVIT_BQ_CONCURRENCY` | events of one process doing BigQuery work at once | 2 |
+//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see [`GcpConfig`] | |
+
+use std::path::PathBuf;
+
+use starvit_gcp::GcpConfig;
+use starvit_gcp::bigquery::spec::TableRef;
+use starvit_lineage::{JobLabels, PipelineName};
+
+/// The `service` job label and the lineage stage of this function.
+pub const SERVICE: &str = "bq-load";
+
+/// Typed settings. Build with [`Config::from_vars`]; every field is public so tests and the
+/// emulator suite can adjust one after parsing.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// De-ID bucket (`STARVIT_DEID_BUCKET`).
+    pub deid_bucket: String,
+    /// Raw de-ID dataset (`STARVIT_RAW_DATASET`).
+    pub raw_dataset: String,
+    /// Governance dataset (`STARVIT_GOVERNANCE_DATASET`).
+    pub governance_dataset: String,
+    /// Staging dataset (`STARVIT_STAGING_DATASET`).
+    pub staging_dataset: String,
+    /// Topic short name for `load-complete` (`STARVIT_LOAD_COMPLETE_TOPIC`).
+    pub load_complete_topic: String,
+    /// `env` label (`STARVIT_ENV`).
+    pub env: String,
+    /// `owner` label (`STARVIT_OWNER`).
+    pub owner: String,
+    /// `pipeline` label (`STARVIT_PIPELINE`).
+    pub pipeline: String,
+    /// Policies whose text can be resolved by version (`STARVIT_DEID_POLICIES`).
+    pub policies: Vec<String>,
+    /// Spool directory for the staging file (`STARVIT_SPOOL_DIR`).
+    pub spool_dir: Option<PathBuf>,
+    /// BigQuery job location (`BIGQUERY_LOCATION`).
+    pub location: Option<String>,
+    /// Events of this process that may run BigQuery work at once (`STARVIT_BQ_CONCURRENCY`,
+    /// default 2). Bounds DML conflicts on the shared governance tables; conflicts that still
+    /// happen (other instances) are retried.
+    pub bq_concurrency: usize,
+    /// Project and emulator endpoints.
+    pub gcp: GcpConfig,
+}
+
+/// A setting is missing or invalid. Names the variable; never echoes its value.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is unset or empty.
+    #[error("{0} is required")]
+    Missing(&'static str),
+    /// A variable does not parse.
+    #[error("{name} is invalid: expected {expected}")]
+    Invalid {
+        /// Variable name.
+        name: &'static str,
+        /// What a valid value looks like.
+        expected: &'static str,
+    },
+    /// The GCP variables are invalid.
+    #[error(transparent)]
+    Gcp(#[from] starvit_gcp::config::ConfigError),
+}
+
+fn dataset_ok(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 1024 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn topic_ok(s: &str) -> bool {
+    (3..=255).contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.~+%".contains(c))
+}
+
+impl Config {
+    /// Parses the settings; unknown keys are ignored, empty values count as unset.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first variable at fault.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let vars: Vec<(String, String)> = vars
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        let get = |name: &str| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let dataset = |name: &'static str, default: &str| {
+            let value = get(name).unwrap_or_else(|| default.to_owned());
+            if dataset_ok(&value) {
+                Ok(value)
+            } else {
+                Err(ConfigError::Invalid {
+                    name,
+                    expected: "a dataset id of [A-Za-z0-9_]",
+                })
+            }
+        };
+        let config = Self {
+            deid_bucket: required("STARVIT_DEID_BUCKET")?,
+            raw_dataset: dataset("STARVIT_RAW_DATASET", "deid_raw")?,
+            governance_dataset: dataset("STARVIT_GOVERNANCE_DATASET", "governance")?,
+            staging_dataset: dataset("STARVIT_STAGING_DATASET", "deid_staging")?,
+            load_complete_topic: required("STARVIT_LOAD_COMPLETE_TOPIC")?,
+            env: required("STARVIT_ENV")?,
+            owner: required("STARVIT_OWNER")?,
+            pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
+            policies: get("STARVIT_DEID_POLICIES")
+                .unwrap_or_else(|| "shifted,safe-harbor".to_owned())
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            spool_dir: get("STARVIT_SPOOL_DIR").map(PathBuf::from),
+            location: get("BIGQUERY_LOCATION"),
+            bq_concurrency: match get("STARVIT_BQ_CONCURRENCY") {
+                None => 2,
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Invalid {
+                        name: "STARVIT_BQ_CONCURRENCY",
+                        expected: "a positive integer",
+                    })?,
+            },
+            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what parsing alone does not: label values and the topic name.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] naming the variable.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !topic_ok(&self.load_complete_topic) {
+            return Err(ConfigError::Invalid {
+                name: "STARVIT_LOAD_COMPLETE_TOPIC",
+                expected: "a Pub/Sub topic short name",
+            });
+        }
+        if PipelineName::new(self.pipeline.as_str()).is_err() {
+            return Err(ConfigError::Invalid {
+                name: "STARVIT_PIPELINE",
+                expected: "1-63 characters of [a-z0-9_-]",
+            });
+        }
+        self.job_labels("load").map_err(|e| match e {
+            starvit_lineage::LineageError::Invalid { field: "env", .. } => ConfigError::Invalid {
+                name: "STARVIT_ENV",
+                expected: "1-63 characters of [a-z0-9_-]",
+            },
+            _ => ConfigError::Invalid {
+                name: "STARVIT_OWNER",
+                expected: "1-63 characters of [a-z0-9_-]",
+            },
+        })?;
+        Ok(())
+    }
+
+    /// A table of this project.
+    pub fn table(&self, dataset: &str, table: &str) -> TableRef {
+        TableRef {
+            project_id: self.gcp.project_id.clone(),
+            dataset_id: dataset.to_owned(),
+            table_id: table.to_owned(),
+        }
+    }
+
+    /// The five governance labels for a job of `purpose`.
+    ///
+    /// # Errors
+    /// When a configured label value is invalid (caught at start-up by [`Config::validate`]).
+    pub fn job_labels(&self, purpose: &str) -> Result<JobLabels, starvit_lineage::LineageError> {
+        JobLabels::new(SERVICE, &self.owner, &self.env, &self.pipeline, purpose)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn vars() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("GOOGLE_CLOUD_PROJECT", "starvit-test"),
+            ("STARVIT_DEID_BUCKET", "starvit-deid"),
+            ("STARVIT_LOAD_COMPLETE_TOPIC", "load-complete"),
+            ("STARVIT_ENV", "test"),
+            ("STARVIT_OWNER", "data-platform"),
+        ]
+    }
+
+    #[test]
+    fn parses_defaults() {
+        let c = Config::from_vars(vars()).unwrap();
+        assert_eq!(c.raw_dataset, "deid_raw");
+        assert_eq!(c.governance_dataset, "governance");
+        assert_eq!(c.staging_dataset, "deid_staging");
+        assert_eq!(c.pipeline, "fhir-batch");
+        assert_eq!(c.policies, ["shifted", "safe-harbor"]);
+        assert_eq!(c.location, None);
+        assert_eq!(c.gcp.project_id, "starvit-test");
+    }
+
+    #[test]
+    fn fails_fast_naming_the_variable() {
+        for missing in [
+            "STARVIT_DEID_BUCKET",
+            "STARVIT_LOAD_COMPLETE_TOPIC",
+            "STARVIT_ENV",
+            "STARVIT_OWNER",
+        ] {
+            let v: Vec<_> = vars().into_iter().filter(|(k, _)| *k != missing).collect();
+            let err = Config::from_vars(v).unwrap_err().to_string();
+            assert!(err.contains(missing), "{err}");
+        }
+        let mut v = vars();
+        v.push(("STARVIT_ENV", "Prod Env"));
+        let err = Config::from_vars(v).unwrap_err().to_string();
+        assert!(
+            err.contains("STARVIT_ENV") && !err.contains("Prod"),
+            "{err}"
+        );
+        let mut v = vars();
+        v.push(("STARVIT_RAW_DATASET", "raw`; DROP"));
+        assert!(Config::from_vars(v).is_err());
+        let mut v = vars();
+        v.push(("BIGQUERY_LOCATION", "EU"));
+        v.push(("BIGQUERY_EMULATOR_HOST", "127.0.0.1:9050"));
+        let c = Config::from_vars(v).unwrap();
+        assert_eq!(c.location.as_deref(), Some("EU"));
+        assert_eq!(
+            c.gcp.bigquery_endpoint.as_deref(),
+            Some("http://127.0.0.1:9050")
+        );
+    }
+}

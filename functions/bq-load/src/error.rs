@@ -1,0 +1,241 @@
+//! The function's errors and their Retry/Drop classification, in one place.
+//!
+//! | variant | disposition | code |
+//! |---|---|---|
+//! | `Lineage` | Drop | `lineage_invalid` |
+//! | `LineageIncomplete` | Drop | `lineage_incomplete` |
+//! | `ObjectName` | Drop | `object_name_unrecognized` |
+//! | `NotFhir` | Drop | `not_fhir` |
+//! | `LineTooLong` | Drop | `line_too_long` |
+//! | `ObjectGone` | Drop | `object_generation_gone` |
+//! | `Storage` | by status | `storage_unavailable` / `storage_rejected` |
+//! | `BigQuery` (concurrent-update conflict, even as a 400) | Retry | `bigquery_conflict` |
+//! | `BigQuery` | by status | `bigquery_unavailable` / `bigquery_rejected` |
+//! | `JobFailed` (data reason: `invalid`, `invalidQuery`, ...) | Drop | `bigquery_job_invalid` |
+//! | `JobFailed` (backend reason) | Retry (next attempt id) | `bigquery_job_backend` |
+//! | `JobTimeout` | Retry (same id is polled again) | `bigquery_job_timeout` |
+//! | `AttemptsExhausted` | Drop | `bigquery_attempts_exhausted` |
+//! | `PubSub` | by status | `pubsub_unavailable` / `pubsub_rejected` |
+//! | `Spool` | Retry | `spool_io` |
+//!
+//! A failed BigQuery job keeps its id forever, so a transient job failure is retried under the
+//! next deterministic attempt id ([`crate::naming::attempt_id`]); the handler does that itself
+//! and only gives up (Drop) after [`crate::jobs::MAX_ATTEMPTS`] failed attempts, since the event's
+//! redelivery would meet the same failed ids.
+
+use starvit_gcp::{GcpError, Service};
+use starvit_lineage::LineageError;
+use starvit_runtime::{Classify, Disposition};
+
+use crate::extract::Reject;
+
+/// Everything that can go wrong handling one de-ID object. Messages carry static text, field
+/// names, line numbers and job ids only.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The object metadata does not hold a valid lineage.
+    #[error(transparent)]
+    Lineage(#[from] LineageError),
+    /// The lineage lacks a field this stage needs.
+    #[error("lineage field {0} is required by bq-load")]
+    LineageIncomplete(&'static str),
+    /// The object name does not name a FHIR resource type.
+    #[error("object name does not match <dir>/<Type>.*.ndjson")]
+    ObjectName,
+    /// A line is not a FHIR resource of the object's type.
+    #[error("line {line} is not usable: {reason:?}")]
+    NotFhir {
+        /// 1-based line number.
+        line: u64,
+        /// Why.
+        reason: Reject,
+    },
+    /// A line is longer than the limit.
+    #[error("line {line} exceeds {limit} bytes")]
+    LineTooLong {
+        /// 1-based line number.
+        line: u64,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The event's generation no longer exists.
+    #[error("the object generation no longer exists")]
+    ObjectGone,
+    /// A Cloud Storage call failed.
+    #[error("storage: {0}")]
+    Storage(#[source] GcpError),
+    /// A BigQuery call failed.
+    #[error("bigquery: {0}")]
+    BigQuery(#[source] GcpError),
+    /// Every attempt of a job failed for a transient reason.
+    #[error("job {job_id}: {attempts} attempts failed")]
+    AttemptsExhausted {
+        /// Base job id.
+        job_id: String,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// A Pub/Sub publish failed.
+    #[error("pubsub: {0}")]
+    PubSub(#[source] GcpError),
+    /// Local spool file I/O failed.
+    #[error("spool file: {0}")]
+    Spool(#[source] std::io::Error),
+}
+
+impl Error {
+    /// Wrap a client error by the service it came from.
+    pub fn gcp(err: GcpError) -> Self {
+        let service = match &err {
+            GcpError::Call { service, .. } | GcpError::Setup { service, .. } => *service,
+            GcpError::JobFailed { .. } | GcpError::JobTimeout { .. } => Service::BigQuery,
+        };
+        match service {
+            Service::Storage if err.is_not_found() => Error::ObjectGone,
+            Service::Storage => Error::Storage(err),
+            Service::PubSub => Error::PubSub(err),
+            Service::BigQuery => Error::BigQuery(err),
+        }
+    }
+}
+
+/// Concurrent writes to one table or dataset: real BigQuery answers "Could not serialize access
+/// to table ... due to concurrent update"; local-bigquery (DuckLake) answers "Failed to commit".
+/// Both succeed when retried, so they are Retry even though they come as 400s.
+fn is_conflict(err: &GcpError) -> bool {
+    let text = err.to_string();
+    text.contains("concurrent update") || text.contains("Failed to commit")
+}
+
+fn by(err: &GcpError) -> Disposition {
+    if is_conflict(err) {
+        return Disposition::Retry;
+    }
+    match err.disposition() {
+        starvit_gcp::Disposition::Retry => Disposition::Retry,
+        starvit_gcp::Disposition::Drop => Disposition::Drop,
+    }
+}
+
+impl Classify for Error {
+    fn disposition(&self) -> Disposition {
+        match self {
+            Error::Storage(e) | Error::BigQuery(e) | Error::PubSub(e) => by(e),
+            Error::Spool(_) => Disposition::Retry,
+            Error::Lineage(_)
+            | Error::LineageIncomplete(_)
+            | Error::ObjectName
+            | Error::NotFhir { .. }
+            | Error::LineTooLong { .. }
+            | Error::ObjectGone
+            | Error::AttemptsExhausted { .. } => Disposition::Drop,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        let retry = self.disposition() == Disposition::Retry;
+        match self {
+            Error::Lineage(_) => "lineage_invalid",
+            Error::LineageIncomplete(_) => "lineage_incomplete",
+            Error::ObjectName => "object_name_unrecognized",
+            Error::NotFhir { .. } => "not_fhir",
+            Error::LineTooLong { .. } => "line_too_long",
+            Error::ObjectGone => "object_generation_gone",
+            Error::Storage(_) if retry => "storage_unavailable",
+            Error::Storage(_) => "storage_rejected",
+            Error::BigQuery(e) if is_conflict(e) => "bigquery_conflict",
+            Error::BigQuery(GcpError::JobFailed { .. }) if retry => "bigquery_job_backend",
+            Error::BigQuery(GcpError::JobFailed { .. }) => "bigquery_job_invalid",
+            Error::BigQuery(GcpError::JobTimeout { .. }) => "bigquery_job_timeout",
+            Error::BigQuery(_) if retry => "bigquery_unavailable",
+            Error::BigQuery(_) => "bigquery_rejected",
+            Error::AttemptsExhausted { .. } => "bigquery_attempts_exhausted",
+            Error::PubSub(_) if retry => "pubsub_unavailable",
+            Error::PubSub(_) => "pubsub_rejected",
+            Error::Spool(_) => "spool_io",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(service: Service, status: u16, d: starvit_gcp::Disposition) -> GcpError {
+        GcpError::Call {
+            service,
+            operation: "op",
+            status: Some(status),
+            disposition: d,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn classification() {
+        use starvit_gcp::Disposition as G;
+        let cases = [
+            (
+                Error::gcp(call(Service::Storage, 503, G::Retry)),
+                Disposition::Retry,
+                "storage_unavailable",
+            ),
+            (
+                Error::gcp(call(Service::Storage, 404, G::Drop)),
+                Disposition::Drop,
+                "object_generation_gone",
+            ),
+            (
+                Error::gcp(call(Service::BigQuery, 429, G::Retry)),
+                Disposition::Retry,
+                "bigquery_unavailable",
+            ),
+            (
+                Error::gcp(call(Service::BigQuery, 400, G::Drop)),
+                Disposition::Drop,
+                "bigquery_rejected",
+            ),
+            (
+                Error::gcp(call(Service::PubSub, 503, G::Retry)),
+                Disposition::Retry,
+                "pubsub_unavailable",
+            ),
+            (
+                Error::gcp(GcpError::JobFailed {
+                    job_id: "j".into(),
+                    reason: "invalid".into(),
+                    location: None,
+                    message: String::new(),
+                }),
+                Disposition::Drop,
+                "bigquery_job_invalid",
+            ),
+            (
+                Error::gcp(GcpError::JobTimeout {
+                    job_id: "j".into(),
+                    state: "RUNNING".into(),
+                    waited_secs: 1,
+                }),
+                Disposition::Retry,
+                "bigquery_job_timeout",
+            ),
+            (
+                Error::NotFhir {
+                    line: 3,
+                    reason: Reject::NotFhir,
+                },
+                Disposition::Drop,
+                "not_fhir",
+            ),
+            (
+                Error::Spool(std::io::Error::other("disk")),
+                Disposition::Retry,
+                "spool_io",
+            ),
+        ];
+        for (err, disposition, code) in cases {
+            assert_eq!(err.disposition(), disposition, "{err}");
+            assert_eq!(err.code(), code, "{err}");
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! One de-identified FHIR resource -> one load-ready raw table row ([`crate::columns`]).
+//!
+//! Pure functions over `serde_json::Value`: no I/O, so every pick is unit-tested, and the same
+//! rows load identically into the emulator and real BigQuery (no SQL-side JSON parsing).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::columns::{PATIENT_FIELDS, code_paths, event_time_paths};
+use crate::fhirtime;
+
+/// The lineage columns of every row of one object (identical on every row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowLineage {
+    /// FHIR `$export` job id.
+    pub export_job_id: Option<String>,
+    /// Source (PHI staging) object the de-ID object came from.
+    pub source_object: Option<String>,
+    /// Its generation, as BigQuery's JSON form of INT64 (a decimal string).
+    pub source_generation: Option<String>,
+    /// `sha256:<hex>` of the de-ID policy.
+    pub deid_policy_version: Option<String>,
+    /// De-ID run id.
+    pub deid_run_id: Option<String>,
+    /// Base id of the load job (`bqload_<key>_load`).
+    pub load_job_id: Option<String>,
+}
+
+/// One raw table row. Field order = [`crate::columns::RAW_COLUMNS`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row<'a> {
+    /// Pseudo id.
+    pub id: &'a str,
+    /// `meta.versionId`.
+    pub version_id: Option<&'a str>,
+    /// Pseudo patient id.
+    pub patient_id: Option<&'a str>,
+    /// Clinical time, UTC.
+    pub event_time: Option<String>,
+    /// Partition date.
+    pub partition_date: String,
+    /// `meta.lastUpdated`, UTC.
+    pub last_updated: Option<String>,
+    /// Staging time.
+    pub ingested_at: String,
+    /// `system|code`.
+    pub code: Option<String>,
+    /// Lineage columns.
+    #[serde(flatten)]
+    pub lineage: &'a RowLineage,
+    /// The resource.
+    pub resource: &'a Value,
+}
+
+/// Why a line is not a usable FHIR resource. Static reasons only (never the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reject {
+    /// Not a JSON object with a string `resourceType`.
+    NotFhir,
+    /// `resourceType` differs from the object's type.
+    WrongType,
+    /// No non-empty string `id`.
+    NoId,
+}
+
+/// Build the row of `resource`, which must be a `resource_type` with an id.
+///
+/// # Errors
+/// [`Reject`] when the resource is unusable.
+pub fn row<'a>(
+    resource: &'a Value,
+    resource_type: &str,
+    lineage: &'a RowLineage,
+    ingested_at: DateTime<Utc>,
+) -> Result<Row<'a>, Reject> {
+    let ty = resource
+        .get("resourceType")
+        .and_then(Value::as_str)
+        .ok_or(Reject::NotFhir)?;
+    if ty != resource_type {
+        return Err(Reject::WrongType);
+    }
+    let id = resource
+        .get("id")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or(Reject::NoId)?;
+    let meta = resource.get("meta");
+    let event = event_time(resource, resource_type);
+    let partition = event.unwrap_or(ingested_at);
+    Ok(Row {
+        id,
+        version_id: meta
+            .and_then(|m| m.get("versionId"))
+            .and_then(Value::as_str),
+        patient_id: patient_id(resource, resource_type),
+        event_time: event.as_ref().map(fhirtime::timestamp),
+        partition_date: fhirtime::date(&partition),
+        last_updated: meta
+            .and_then(|m| m.get("lastUpdated"))
+            .and_then(Value::as_str)
+            .and_then(fhirtime::normalize),
+        ingested_at: fhirtime::timestamp(&ingested_at),
+        code: code(resource, resource_type),
+        lineage,
+        resource,
+    })
+}
+
+/// Follow a dotted path; an array on the way (or at the end) yields its first element.
+fn path<'a>(resource: &'a Value, dotted: &str) -> Option<&'a Value> {
+    dotted
+        .split('.')
+        .try_fold(resource, |v, key| first(v.get(key)?))
+}
+
+fn first(v: &Value) -> Option<&Value> {
+    match v {
+        Value::Array(items) => items.first(),
+        other => Some(other),
+    }
+}
+
+/// The shifted clinical time of a resource: the first path of
+/// [`event_time_paths`] that holds a parsable date.
+pub fn event_time(resource: &Value, resource_type: &str) -> Option<DateTime<Utc>> {
+    event_time_paths(resource_type)
+        .iter()
+        .filter_map(|p| path(resource, p)?.as_str())
+        .find_map(fhirtime::parse)
+}
+
+/// The pseudo patient id: the resource's own id for `Patient`, else the id part of the first
+/// reference to `Patient/` in [`PATIENT_FIELDS`] (absolute and versioned references too).
+pub fn patient_id<'a>(resource: &'a Value, resource_type: &str) -> Option<&'a str> {
+    if resource_type == "Patient" {
+        return resource.get("id").and_then(Value::as_str);
+    }
+    PATIENT_FIELDS.iter().find_map(|field| {
+        let value = resource.get(*field)?;
+        let refs: Vec<&Value> = match value {
+            Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        refs.into_iter()
+            .filter_map(|r| r.get("reference")?.as_str())
+            .find_map(patient_of_reference)
+    })
+}
+
+/// `Patient/abc`, `https://x/fhir/R4/Patient/abc`, `Patient/abc/_history/2` -> `abc`.
+fn patient_of_reference(reference: &str) -> Option<&str> {
+    let rest = if let Some(rest) = reference.strip_prefix("Patient/") {
+        rest
+    } else {
+        let at = reference.rfind("/Patient/")?;
+        &reference[at + "/Patient/".len()..]
+    };
+    let id = rest.split('/').next()?;
+    (!id.is_empty()).then_some(id)
+}
+
+/// The main code, `system|code` of the first coding (a bare Coding is accepted too).
+pub fn code(resource: &Value, resource_type: &str) -> Option<String> {
+    code_paths(resource_type).iter().find_map(|p| {
+        let concept = path(resource, p)?;
+        let coding = match concept.get("coding") {
+            Some(codings) => first(codings)?,
+            None => concept,
+        };
+        let code = coding.get("code")?.as_str()?;
+        let system = coding.get("system").and_then(Value::as_str).unwrap_or("");
+        Some(format!("{system}|{code}"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn et(r: &Value) -> Option<String> {
+        let ty = r["resourceType"].as_str().unwrap();
+        event_time(r, ty).as_ref().map(fhirtime::timestamp)
+    }
+
+    #[test]
+    fn event_time_picks_per_type() {
+        let cases = [
+            (
+                json!({"resourceType":"Observation","effectivePeriod":{"start":"2020-01-02"},"issued":"2021-01-01T00:00:00Z"}),
+                Some("2020-01-02T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Observation","issued":"2021-01-01T05:00:00+05:00"}),
+                Some("2021-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Observation","effectiveDateTime":"2019-03","issued":"2021"}),
+                Some("2019-03-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Encounter","period":{"start":"2018-05-06T07:08:09Z"}}),
+                Some("2018-05-06T07:08:09.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Condition","recordedDate":"2017"}),
+                Some("2017-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Condition","onsetDateTime":"2016-02-03","recordedDate":"2017"}),
+                Some("2016-02-03T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Procedure","performedPeriod":{"start":"2015-01-01"}}),
+                Some("2015-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"MedicationRequest","authoredOn":"2014-06-07"}),
+                Some("2014-06-07T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Immunization","occurrenceDateTime":"2013-01-01"}),
+                Some("2013-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"DiagnosticReport","issued":"2012-01-01T00:00:00Z"}),
+                Some("2012-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Claim","created":"2011-02","billablePeriod":{"start":"2011-01-01"}}),
+                Some("2011-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"CarePlan","period":{"start":"2010-01-01"}}),
+                Some("2010-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"AllergyIntolerance","onsetDateTime":"2009-01-01"}),
+                Some("2009-01-01T00:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"DocumentReference","date":"2008-01-01T00:00:00-01:00"}),
+                Some("2008-01-01T01:00:00.000000Z"),
+            ),
+            (
+                json!({"resourceType":"Observation","effectiveDateTime":"not a date","issued":"2007"}),
+                Some("2007-01-01T00:00:00.000000Z"),
+            ),
+            (json!({"resourceType":"Patient","birthDate":"1950"}), None),
+            (json!({"resourceType":"Encounter"}), None),
+        ];
+        for (resource, want) in cases {
+            assert_eq!(et(&resource).as_deref(), want, "{resource}");
+        }
+    }
+
+    #[test]
+    fn patient_id_from_every_reference_field() {
+        let cases = [
+            (json!({"resourceType":"Patient","id":"p0"}), Some("p0")),
+            (
+                json!({"resourceType":"Observation","subject":{"reference":"Patient/p1"}}),
+                Some("p1"),
+            ),
+            (
+                json!({"resourceType":"Immunization","patient":{"reference":"Patient/p2"}}),
+                Some("p2"),
+            ),
+            (
+                json!({"resourceType":"Coverage","beneficiary":{"reference":"Patient/p3"}}),
+                Some("p3"),
+            ),
+            (
+                json!({"resourceType":"ResearchSubject","individual":{"reference":"Patient/p4"}}),
+                Some("p4"),
+            ),
+            (
+                json!({"resourceType":"Account","subject":[{"reference":"Device/d"},{"reference":"Patient/p5"}]}),
+                Some("p5"),
+            ),
+            (
+                json!({"resourceType":"Observation","subject":{"reference":"https://x/fhir/R4/Patient/p6/_history/3"}}),
+                Some("p6"),
+            ),
+            (
+                json!({"resourceType":"Observation","subject":{"reference":"Group/g1"}}),
+                None,
+            ),
+            (json!({"resourceType":"Practitioner","id":"x"}), None),
+        ];
+        for (resource, want) in cases {
+            let ty = resource["resourceType"].as_str().unwrap();
+            assert_eq!(patient_id(&resource, ty), want, "{resource}");
+        }
+    }
+
+    #[test]
+    fn main_code_per_type() {
+        let loinc = json!({"coding":[{"system":"http://loinc.org","code":"8867-4"},{"system":"x","code":"y"}]});
+        let cases = [
+            (
+                json!({"resourceType":"Observation","code":loinc}),
+                Some("http://loinc.org|8867-4"),
+            ),
+            (
+                json!({"resourceType":"Immunization","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}]}}),
+                Some("http://hl7.org/fhir/sid/cvx|140"),
+            ),
+            (
+                json!({"resourceType":"MedicationRequest","medicationCodeableConcept":{"coding":[{"system":"rxnorm","code":"313782"}]}}),
+                Some("rxnorm|313782"),
+            ),
+            (
+                json!({"resourceType":"Encounter","type":[{"coding":[{"system":"sct","code":"185349003"}]}],"class":{"code":"AMB"}}),
+                Some("sct|185349003"),
+            ),
+            (
+                json!({"resourceType":"Encounter","class":{"system":"v3","code":"AMB"}}),
+                Some("v3|AMB"),
+            ),
+            (
+                json!({"resourceType":"Claim","type":{"coding":[{"code":"professional"}]}}),
+                Some("|professional"),
+            ),
+            (
+                json!({"resourceType":"CarePlan","category":[{"coding":[{"system":"sct","code":"734163000"}]}]}),
+                Some("sct|734163000"),
+            ),
+            (json!({"resourceType":"Patient"}), None),
+            (
+                json!({"resourceType":"Observation","code":{"text":"free"}}),
+                None,
+            ),
+        ];
+        for (resource, want) in cases {
+            let ty = resource["resourceType"].as_str().unwrap();
+            assert_eq!(code(&resource, ty).as_deref(), want, "{resource}");
+        }
+    }
+
+    #[test]
+    fn rows_reject_what_is_not_fhir() {
+        let l = RowLineage {
+            export_job_id: None,
+            source_object: None,
+            source_generation: None,
+            deid_policy_version: None,
+            deid_run_id: None,
+            load_job_id: None,
+        };
+        let now = Utc::now();
+        let err = |v: Value| row(&v, "Observation", &l, now).map(|_| ()).unwrap_err();
+        assert_eq!(err(json!([1])), Reject::NotFhir);
+        assert_eq!(err(json!({"id":"a"})), Reject::NotFhir);
+        assert_eq!(
+            err(json!({"resourceType":"Patient","id":"a"})),
+            Reject::WrongType
+        );
+        assert_eq!(err(json!({"resourceType":"Observation"})), Reject::NoId);
+        assert_eq!(
+            err(json!({"resourceType":"Observation","id":""})),
+            Reject::NoId
+        );
+    }
+
+    #[test]
+    fn partition_falls_back_to_ingestion_date() {
+        let l = RowLineage {
+            export_job_id: None,
+            source_object: None,
+            source_generation: None,
+            deid_policy_version: None,
+            deid_run_id: None,
+            load_job_id: None,
+        };
+        let now = fhirtime::parse("2026-11-02T10:00:00Z").unwrap();
+        let p = json!({"resourceType":"Patient","id":"p","meta":{"versionId":"3","lastUpdated":"2026-11-01T00:00:00.5+01:00"}});
+        let r = row(&p, "Patient", &l, now).unwrap();
+        assert_eq!(r.partition_date, "2026-11-02");
+        assert_eq!(r.event_time, None);
+        assert_eq!(r.version_id, Some("3"));
+        assert_eq!(
+            r.last_updated.as_deref(),
+            Some("2026-10-31T23:00:00.500000Z")
+        );
+        let o = json!({"resourceType":"Observation","id":"o","effectiveDateTime":"2019-12-31T23:30:00-01:00"});
+        assert_eq!(
+            row(&o, "Observation", &l, now).unwrap().partition_date,
+            "2020-01-01"
+        );
+    }
+}

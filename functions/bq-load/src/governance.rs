@@ -1,0 +1,132 @@
+//! Schema and governance records: the datasets, the tables (`CREATE TABLE IF NOT EXISTS` query
+//! jobs), and the `deid_policy_versions` row. All idempotent; a per-process cache only saves
+//! calls.
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use chrono::Utc;
+use starvit_gcp::bigquery::spec::TableRef;
+use starvit_gcp::storage::WriteAttrs;
+use starvit_lineage::{Lineage, PolicyVersion, StageName};
+
+use crate::columns::{POLICY_COLUMNS, load_schema};
+use crate::config::SERVICE;
+use crate::error::Error;
+use crate::handler::{Context, LINEAGE_TABLE, NDJSON, POLICY_TABLE};
+use crate::naming::{self, ObjectKey, Step};
+use crate::{jobs, sql};
+
+/// Datasets (once per process), the raw table of the type, `lineage`, `deid_policy_versions`.
+pub(crate) async fn ensure_schema(
+    ctx: &Context,
+    key: &ObjectKey,
+    raw: &TableRef,
+    lineage: &Lineage,
+) -> Result<(), Error> {
+    for dataset in [
+        &ctx.config.raw_dataset,
+        &ctx.config.governance_dataset,
+        &ctx.config.staging_dataset,
+    ] {
+        let marker = format!("dataset:{dataset}");
+        if ctx.is_ensured(&marker) {
+            continue;
+        }
+        match ctx.bigquery.ensure_dataset(dataset).await {
+            Ok(()) => {}
+            // Production datasets come from Terraform; the service account may lack
+            // bigquery.datasets.create. The table DDL below fails clearly if one is missing.
+            Err(e) if e.status() == Some(403) => {
+                tracing::warn!(
+                    dataset,
+                    "no permission to create datasets; assuming it exists"
+                );
+            }
+            Err(e) => return Err(Error::gcp(e)),
+        }
+        ctx.mark_ensured(marker);
+    }
+    let governance = |t: &str| ctx.table(&ctx.config.governance_dataset, t);
+    let ddl = [
+        (Step::DdlRaw, sql::create_raw_table(raw)),
+        (
+            Step::DdlLineage,
+            sql::create_lineage_table(&governance(LINEAGE_TABLE)),
+        ),
+        (
+            Step::DdlPolicy,
+            sql::create_policy_table(&governance(POLICY_TABLE)),
+        ),
+    ];
+    for (step, statement) in ddl {
+        let marker = format!("ddl:{statement}");
+        if ctx.is_ensured(&marker) {
+            continue;
+        }
+        let config = jobs::query(
+            statement,
+            jobs::labels(&ctx.config.job_labels(step.suffix())?, lineage),
+        );
+        jobs::run(&ctx.bigquery, ctx.location(), &key.job_id(step), config).await?;
+        ctx.mark_ensured(marker);
+    }
+    Ok(())
+}
+
+/// Record the policy version (with its text when known) in `deid_policy_versions`, once: the
+/// row goes through a staging object and a load job like the raw rows (no data in SQL), and
+/// the jobs are named after the version, so later objects only meet 409s.
+pub(crate) async fn record_policy(ctx: &Context, version: &PolicyVersion) -> Result<(), Error> {
+    let hex = version.hex();
+    let marker = format!("policy:{hex}");
+    if ctx.is_ensured(&marker) {
+        return Ok(());
+    }
+    let mut line = serde_json::to_vec(&ctx.policies.row(&version.to_string(), Utc::now()))
+        .map_err(|e| Error::Spool(e.into()))?;
+    line.push(b'\n');
+    let object = naming::policy_staging_object(hex);
+    let attrs = WriteAttrs {
+        content_type: Some(NDJSON.to_owned()),
+        metadata: BTreeMap::new(),
+    };
+    ctx.storage
+        .write_bytes_create_only(&ctx.config.deid_bucket, &object, Bytes::from(line), &attrs)
+        .await
+        .map_err(Error::gcp)?;
+    let mut policy_lineage = Lineage::new(StageName::new(SERVICE)?);
+    policy_lineage.deid_policy_version = Some(version.clone());
+    let governance = ctx.config.job_labels("policy")?;
+    let staging_table = ctx.table(
+        &ctx.config.staging_dataset,
+        &naming::policy_staging_table(hex),
+    );
+    let load = jobs::load(
+        format!("gs://{}/{object}", ctx.config.deid_bucket),
+        staging_table.clone(),
+        load_schema(&POLICY_COLUMNS),
+        jobs::labels(&governance, &policy_lineage),
+    );
+    jobs::run(
+        &ctx.bigquery,
+        ctx.location(),
+        &naming::policy_job_id(hex, "load"),
+        load,
+    )
+    .await?;
+    let policies = ctx.table(&ctx.config.governance_dataset, POLICY_TABLE);
+    let merge = jobs::query(
+        sql::merge_policy(&policies, &staging_table),
+        jobs::labels(&governance, &policy_lineage),
+    );
+    jobs::run(
+        &ctx.bigquery,
+        ctx.location(),
+        &naming::policy_job_id(hex, "merge"),
+        merge,
+    )
+    .await?;
+    ctx.mark_ensured(marker);
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! `bq-load`: the Cloud Run function that loads de-identified FHIR NDJSON into BigQuery.
+//!
+//! On `google.cloud.storage.object.v1.finalized` in the de-ID bucket it streams exactly that
+//! object generation into a load-ready NDJSON staging object (one row per resource, columns
+//! extracted in Rust), loads it into a per-object staging table, MERGEs that into the raw table
+//! of the resource type (`ON id AND version_id`: replays insert nothing), records the lineage
+//! row and the policy version, and publishes `load-complete` with the lineage in attributes.
+//!
+//! Module map:
+//! - [`config`]   typed settings, parsed once from `(key, value)` pairs.
+//! - [`naming`]   deterministic object names, table names and job ids (the idempotency keys).
+//! - [`columns`]  the raw table columns and the per-type rules that fill them.
+//! - [`fhirtime`] FHIR partial dates / zoned date-times -> UTC `TIMESTAMP` strings.
+//! - [`extract`]  one resource -> one row (pure).
+//! - [`staging`]  streaming NDJSON -> load-ready NDJSON.
+//! - [`sql`]      the DDL and MERGE statements.
+//! - [`jobs`]     job bodies (load, query) and the submit/poll/attempt loop.
+//! - [`policy`]   policy versions whose text can be recorded.
+//! - `governance` datasets, tables (DDL jobs) and the policy-version row.
+//! - [`error`]    the error enum and its Retry/Drop classification.
+//! - [`handler`]  [`Context`] and `handle(&Context, Event) -> Result<Outcome, Error>`.
+
+pub mod columns;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod fhirtime;
+mod governance;
+pub mod handler;
+pub mod jobs;
+pub mod naming;
+pub mod policy;
+pub mod sql;
+pub mod staging;
+
+pub use config::Config;
+pub use error::Error;
+pub use handler::{Context, handle};
+
+/// The service: settings from the process environment, clients built once, serve until SIGTERM.
+/// `main.rs` calls this; so does the end-to-end suite's process host.
+///
+/// # Errors
+/// Invalid settings, a client that cannot be built, or a failure to bind the port.
+pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let runtime = starvit_runtime::RuntimeConfig::from_env()?;
+    starvit_runtime::telemetry::init(&runtime)?;
+    let config = Config::from_vars(std::env::vars())?;
+    let context = Context::connect(config).await?;
+    starvit_runtime::serve(std::sync::Arc::new(context), &runtime).await?;
+    Ok(())
+}
