@@ -446,6 +446,28 @@ impl Chain {
         Ok(jobs)
     }
 
+    /// Pulls and acknowledges every `load-complete` message published so far; returns how many.
+    ///
+    /// # Errors
+    /// Emulator failures.
+    pub async fn drain_load_complete(&self) -> anyhow::Result<usize> {
+        let emulator = starvit_local_eventarc::pubsub::Emulator::new(
+            self.http.clone(),
+            self.stack.var("PUBSUB_ENDPOINT"),
+            self.stack.project(),
+        );
+        let mut total = 0;
+        loop {
+            let batch = emulator.pull(LOAD_COMPLETE_TAP, 100).await?;
+            if batch.is_empty() {
+                return Ok(total);
+            }
+            total += batch.len();
+            let ids: Vec<String> = batch.into_iter().map(|m| m.ack_id).collect();
+            emulator.ack(LOAD_COMPLETE_TAP, &ids).await?;
+        }
+    }
+
     /// Fully qualified table name for SQL.
     #[must_use]
     pub fn table(&self, dataset: &str, table: &str) -> String {

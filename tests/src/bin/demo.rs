@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use serde_json::json;
-use starvit_e2e::chain::{Binaries, Chain, ChainOptions, DEID_BUCKET, QUARANTINE_BUCKET};
+use starvit_e2e::chain::{
+    Binaries, Chain, ChainOptions, DEID_BUCKET, GOVERNANCE_DATASET, QUARANTINE_BUCKET, RAW_DATASET,
+};
 use starvit_e2e::demo::{Report, Stage};
 use starvit_e2e::stack::Stack;
 
@@ -45,7 +47,8 @@ async fn main() -> anyhow::Result<()> {
     let uploaded = chain.upload_export(&export, &export_id).await?;
     report.stage(stage.done());
 
-    let stage = Stage::start("run the chain: PHI finalize -> deidentify -> de-ID bucket");
+    let stage =
+        Stage::start("run the chain: PHI -> deidentify -> de-ID bucket -> bq-load -> BigQuery");
     let started = Instant::now();
     loop {
         if chain.wait_idle(Duration::from_secs(2)).await {
@@ -96,12 +99,60 @@ async fn main() -> anyhow::Result<()> {
             .to_owned();
         resources_out.insert(ty, json!(text.lines().count()));
     }
+    let stage =
+        Stage::start("read back BigQuery: rows per table, lineage, policy versions, job labels");
+    let mut rows = serde_json::Map::new();
+    for ty in resources_out.keys() {
+        let n = chain
+            .count(&format!(
+                "SELECT COUNT(*) FROM {}",
+                chain.table(RAW_DATASET, ty)
+            ))
+            .await?;
+        rows.insert(ty.clone(), json!(n));
+    }
+    let lineage_table = chain.table(GOVERNANCE_DATASET, "lineage");
+    let mut lineage = serde_json::Map::new();
+    for row in chain
+        .query(&format!(
+            "SELECT stage, COUNT(*) FROM {lineage_table} GROUP BY stage ORDER BY stage"
+        ))
+        .await?
+    {
+        if let [stage, n] = row.as_slice() {
+            lineage.insert(stage.as_str().unwrap_or("?").to_owned(), n.clone());
+        }
+    }
+    let policy_rows = chain
+        .count(&format!(
+            "SELECT COUNT(*) FROM {}",
+            chain.table(GOVERNANCE_DATASET, "deid_policy_versions")
+        ))
+        .await?;
+    let jobs = chain.jobs().await?;
+    let labelled = jobs
+        .iter()
+        .filter(|j| {
+            let labels = &j["configuration"]["labels"];
+            ["service", "owner", "env", "pipeline", "purpose"]
+                .iter()
+                .all(|k| labels.get(*k).is_some())
+        })
+        .count();
+    let load_complete = chain.drain_load_complete().await?;
+    report.stage(stage.done());
+
     let stats = chain.router_stats();
+    let rows_match = rows.iter().all(|(ty, n)| resources_out.get(ty) == Some(n));
     let summary = json!({
         "export": { "id": export_id, "patients": PATIENTS, "seed": SEED,
                      "resources_in": synth.counts, "bytes": synth.ndjson_bytes, "files": uploaded.len() },
         "deidentify": { "objects": deid_objects.len(), "resources_out": resources_out,
                          "quarantine_objects": quarantine.len(), "policy_version": policy_version },
+        "bigquery": { "rows_per_table": rows, "rows_equal_deid_resources": rows_match,
+                       "lineage_rows_by_stage": lineage, "policy_version_rows": policy_rows,
+                       "jobs": jobs.len(), "jobs_with_five_labels": labelled,
+                       "load_complete_messages": load_complete },
         "leak_check": { "phi_values": scan.values, "deid_lines": scan.deid_lines, "hits": scan.hits.len(), "passed": scan.hits.is_empty() },
         "eventarc": { "delivered": stats.delivered, "posts": stats.posts, "redelivered": stats.failed_attempts, "given_up": stats.given_up },
         "stages": report.stages_json(),
@@ -115,6 +166,14 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(
         scan.hits.is_empty(),
         "the leak check found identifying values in the de-ID bucket"
+    );
+    anyhow::ensure!(
+        rows_match,
+        "BigQuery rows differ from the de-identified resources"
+    );
+    anyhow::ensure!(
+        labelled == jobs.len(),
+        "a BigQuery job lacks a governance label"
     );
     Ok(())
 }
