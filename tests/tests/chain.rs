@@ -513,3 +513,61 @@ async fn export_lands_in_bigquery_with_lineage_labels_and_no_duplicates_on_repla
         assert_eq!(rows, *n, "rows in {ty} after replay");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bigquery_down_then_back_the_retried_events_complete() {
+    use starvit_e2e::chain::RAW_DATASET;
+    let Some(stack) = Stack::start_or_skip("chain-bqdown") else {
+        return;
+    };
+    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
+        .await
+        .expect("chain");
+    chain.stack.stop_service("bigquery").expect("stop bigquery");
+    let export = synth(4, 31);
+    let uploaded = chain
+        .upload_export(export.path(), "job-down")
+        .await
+        .expect("upload");
+
+    // Wait until bq-load has failed at least once (the router is redelivering).
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    while chain.router_stats().failed_attempts == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no delivery failed while BigQuery was down"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        chain.list_exports(DEID_BUCKET).await.expect("list").len(),
+        uploaded.len(),
+        "deidentify is unaffected"
+    );
+    chain
+        .stack
+        .start_service("bigquery")
+        .expect("start bigquery");
+    assert!(
+        chain.wait_idle(Duration::from_secs(400)).await,
+        "the retried events did not complete"
+    );
+
+    let stats = chain.router_stats();
+    assert_eq!(stats.given_up, 0, "{stats:?}");
+    let deid_dir = tempfile::tempdir().expect("tempdir");
+    chain
+        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
+        .await
+        .expect("download");
+    for (ty, n) in deid_counts(deid_dir.path()) {
+        let rows = chain
+            .count(&format!(
+                "SELECT COUNT(*) FROM {}",
+                chain.table(RAW_DATASET, &ty)
+            ))
+            .await
+            .expect("count");
+        assert_eq!(rows, n, "rows in {ty} after the outage");
+    }
+}
