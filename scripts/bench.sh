@@ -8,7 +8,7 @@
 #
 # Data: `starvit synth --target-mb $BENCH_MB --seed 1 --out target/bench/export`, generated once
 # and reused while the parameters (stamp file) are unchanged, then concatenated into one file.
-# Prints a table and writes target/bench/deid.json.
+# Prints a table and writes target/bench/deid.json; then the chain benchmark (target/bench/chain.json).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -132,3 +132,14 @@ cat >"$OUT/deid.json" <<EOF
 EOF
 rm -rf "$OUT"/out.* "$OUT"/time.*
 echo "wrote $OUT/deid.json"
+
+# The chain on the local emulators: PHI upload -> rows queryable for a BENCH_CHAIN_MB export
+# (default 100 MB), by stage, against in-process de-identification of the same files.
+# BENCH_SKIP_CHAIN=1 leaves it out.
+if [[ ${BENCH_SKIP_CHAIN:-0} != 1 ]]; then
+    echo
+    echo "building the chain (release)..."
+    cargo build --quiet --release -p starvit-e2e --bins
+    "$BIN/bench-chain"
+    echo "wrote $OUT/chain.json"
+fi
