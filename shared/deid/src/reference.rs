@@ -5,7 +5,7 @@
 //! | `Type/id`, `Type/id/_history/v` | `Type/<pseudo(id)>` |
 //! | `https://host/.../Type/id[/_history/v]` | `Type/<pseudo(id)>` (made relative) |
 //! | `urn:uuid:<id>` | `urn:uuid:<pseudo(id)>` (pseudo ids are UUIDs, so it still resolves) |
-//! | `#local` (contained) | `#<local_pseudo(local)>`, the contained resource's id is mapped alike |
+//! | `#local` (contained) | `#<local_pseudo(local)>`, the contained resource's id is mapped alike; when that contained resource is not kept, the whole `Reference` is dropped (the walk in `transform` decides, not [`rewrite`]) |
 //! | `#` (the container) | `#` |
 //! | `Type?identifier=sys\|val` (conditional) | dropped: it carries an identifier value and we keep no index |
 //! | anything else (`urn:oid:`, garbage) | dropped |

@@ -11,6 +11,16 @@
 //! `meta`: the input meta is dropped except `versionId` (pseudonymised, so id+version
 //! dedupe still works) and `lastUpdated` (treated as a date tied to the patient: shifted,
 //! or cut to the year, because Medplum's write time tracks the clinical event time).
+//!
+//! Contained resources (fail closed, local references always resolve): a contained
+//! resource is kept only when its container's rules keep `contained`, the policy keeps its
+//! type and it has a valid local id ([`Transformer::contained_target`], the one decision
+//! used for both the resource and the references to it); it is walked with its own
+//! type's rules and loses its own `contained` (FHIR forbids nesting) and `meta`. Every
+//! `#id` reference (in the container or in a sibling contained resource) whose target was
+//! not kept is removed together with its whole `Reference` element (its `type` or
+//! `identifier` would otherwise survive as a half reference); a parent left empty is
+//! pruned like any other emptied element.
 
 use std::cell::RefCell;
 
@@ -37,11 +47,16 @@ const REDACTED: u8 = 8;
 
 /// Per-resource state of the walk.
 #[derive(Debug, Clone, Copy)]
-struct Ctx {
+struct Ctx<'c> {
     shift: i64,
     flags: u8,
     /// UCUM unit code of the enclosing Age (None = years).
     age_unit: Option<&'static str>,
+    /// Input local ids of the contained resources that will be kept (targets of `#id`).
+    locals: &'c [String],
+    /// Set by a `#id` reference whose target is not kept: the enclosing object (the
+    /// `Reference`) must be dropped whole. Scoped to one object by [`Transformer::object`].
+    dangling: bool,
 }
 
 /// Slots of the pseudonym memo (direct-mapped; a power of two).
@@ -191,6 +206,7 @@ impl<'a> Transformer<'a> {
             return false;
         };
         let own_id = obj.get("id").and_then(Value::as_str).unwrap_or_default();
+        let locals = self.kept_locals(idx, obj);
         let shift = match self.policy.date_mode() {
             DateMode::Shift => match patient_key(obj, rt) {
                 PatientKey::Id(id) => self.shift_days(id),
@@ -204,6 +220,8 @@ impl<'a> Transformer<'a> {
             shift,
             flags: 0,
             age_unit: None,
+            locals: &locals,
+            dangling: false,
         };
         let version_id = obj
             .get("meta")
@@ -243,32 +261,63 @@ impl<'a> Transformer<'a> {
         true
     }
 
-    /// A contained resource: its own type's rules, local id re-mapped, no meta.
-    fn contained(&self, v: &mut Value, ctx: &mut Ctx) -> bool {
-        let Some(obj) = v.as_object_mut() else {
-            return false;
+    /// The type rule index and input local id of a contained resource that is kept: its
+    /// type is kept by the policy and its id is a valid FHIR id (a contained resource can
+    /// only be reached through its id). `None`: the contained resource is dropped, and so
+    /// is every reference to it.
+    fn contained_target<'v>(&self, v: &'v Value) -> Option<(u32, &'v str)> {
+        let obj = v.as_object()?;
+        let rt = obj.get("resourceType")?.as_str()?;
+        let idx = *self.policy.rules.resources.get(rt)?;
+        let local = obj.get("id")?.as_str().filter(|s| reference::is_id(s))?;
+        Some((idx, local))
+    }
+
+    /// Input local ids of the contained resources of a resource (type rule `idx`) that the
+    /// walk will keep. Empty (no allocation) for the usual resource without `contained`.
+    fn kept_locals(&self, idx: u32, obj: &Map<String, Value>) -> Vec<String> {
+        let items = match obj.get("contained") {
+            Some(Value::Array(a)) => a.as_slice(),
+            Some(one) => std::slice::from_ref(one),
+            None => return Vec::new(),
         };
-        let rt = obj
-            .get("resourceType")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let Some(&idx) = self.policy.rules.resources.get(&rt) else {
+        if self.policy.rules.types[idx as usize].get("contained") != Some(Treat::Contained) {
+            return Vec::new();
+        }
+        items
+            .iter()
+            .filter_map(|c| self.contained_target(c))
+            .map(|(_, local)| local.to_owned())
+            .collect()
+    }
+
+    /// A contained resource: its own type's rules, local id re-mapped, no meta, no nested
+    /// `contained`. Dropped exactly when [`Self::contained_target`] says so.
+    fn contained(&self, v: &mut Value, ctx: &mut Ctx) -> bool {
+        let Some((idx, local)) = self.contained_target(v) else {
             ctx.flags |= REDACTED;
             return false;
         };
+        let mut new_id = Some(self.pseudo.local_id(local));
+        let Some(obj) = v.as_object_mut() else {
+            return false;
+        };
+        let outer = std::mem::replace(&mut ctx.dangling, false);
         obj.retain(|k, val| match k.as_str() {
             "resourceType" => true,
-            "id" => match val.as_str().filter(|s| reference::is_id(s)) {
-                Some(local) => {
-                    *val = Value::String(self.pseudo.local_id(local));
-                    ctx.flags |= PSEUDED;
-                    true
-                }
-                None => false,
-            },
+            "id" => {
+                *val = Value::String(new_id.take().unwrap_or_default());
+                ctx.flags |= PSEUDED;
+                true
+            }
+            // dom-2: a contained resource SHALL NOT contain resources.
+            "contained" => {
+                ctx.flags |= REDACTED;
+                false
+            }
             _ => self.element(idx, k, val, ctx),
         });
+        ctx.dangling = outer;
         true
     }
 
@@ -361,9 +410,18 @@ impl<'a> Transformer<'a> {
             },
             Treat::Reference => {
                 ctx.flags |= PSEUDED;
-                let out = v
-                    .as_str()
-                    .and_then(|s| reference::rewrite_with(s, self.pseudo, |id| self.pseudo_id(id)));
+                let out = v.as_str().and_then(|s| {
+                    // `#id` to a contained resource that is not kept (or not there): the
+                    // whole Reference goes (see `object`). `#` (the container) resolves.
+                    if let Some(local) = s.strip_prefix('#')
+                        && !local.is_empty()
+                        && !ctx.locals.iter().any(|l| l == local)
+                    {
+                        ctx.dangling = true;
+                        return None;
+                    }
+                    reference::rewrite_with(s, self.pseudo, |id| self.pseudo_id(id))
+                });
                 Self::set_string(v, out)
             }
             Treat::Contained => self.contained(v, ctx),
@@ -395,8 +453,190 @@ impl<'a> Transformer<'a> {
             Some("min") => Some("min"),
             _ => None,
         };
+        let outer = std::mem::replace(&mut ctx.dangling, false);
         map.retain(|k, val| self.element(ty, k, val, ctx));
         ctx.age_unit = saved;
+        if std::mem::replace(&mut ctx.dangling, outer) {
+            // A Reference to a contained resource that was not kept: drop it whole.
+            ctx.flags |= REDACTED;
+            return false;
+        }
         !map.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::Key;
+
+    /// De-identifies one resource with the builtin `shifted` policy.
+    fn run(input: Value) -> (Value, Pseudonymizer) {
+        let policy = Policy::builtin("shifted").unwrap();
+        let pseudo =
+            Pseudonymizer::new(&Key::from_bytes(b"transform-unit-test-key".to_vec()).unwrap());
+        let meta = MetaParts::new(&policy);
+        let reference_date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let mut v = input;
+        assert!(Transformer::new(&policy, &pseudo, reference_date, &meta).resource(&mut v));
+        (v, pseudo)
+    }
+
+    fn security(v: &Value) -> Vec<&str> {
+        v["meta"]["security"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["code"].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn contained_of_a_dropped_type_takes_its_references_with_it() {
+        // Specimen is not kept by the rules; Observation is. Every Reference to `#sp` goes
+        // whole (its `type` too), an array left empty goes, a parent left empty goes.
+        let (out, p) = run(json!({
+            "resourceType": "DiagnosticReport",
+            "id": "dr-1",
+            "contained": [
+                {"resourceType": "Specimen", "id": "sp", "accessionIdentifier": {"value": "ACC-1"}},
+                {"resourceType": "Observation", "id": "o1", "status": "final",
+                 "specimen": {"reference": "#sp", "type": "Specimen"},
+                 "hasMember": [{"reference": "#o1"}, {"reference": "#"}]}
+            ],
+            "status": "final",
+            "subject": {"reference": "Patient/p1"},
+            "specimen": [{"reference": "#sp", "type": "Specimen", "display": "blood"}],
+            "result": [{"reference": "#sp", "type": "Specimen"}, {"reference": "#o1", "type": "Observation"}],
+            "media": [{"link": {"reference": "#sp", "type": "Specimen"}}]
+        }));
+        let contained = out["contained"].as_array().unwrap();
+        assert_eq!(contained.len(), 1, "{out}");
+        let o1 = format!("#{}", p.local_id("o1"));
+        assert_eq!(contained[0]["resourceType"], "Observation");
+        assert_eq!(contained[0]["id"], p.local_id("o1"));
+        assert!(out.get("specimen").is_none(), "{out}");
+        assert_eq!(
+            out["result"],
+            json!([{"reference": o1, "type": "Observation"}])
+        );
+        assert!(
+            out.get("media").is_none(),
+            "parent emptied by the drop is pruned: {out}"
+        );
+        // Inside a kept contained resource the same rule holds; `#` and siblings resolve.
+        assert!(contained[0].get("specimen").is_none(), "{out}");
+        assert_eq!(
+            contained[0]["hasMember"],
+            json!([{"reference": o1}, {"reference": "#"}])
+        );
+        assert!(!out.to_string().contains("ACC-1"));
+        assert!(security(&out).contains(&"REDACTED"));
+    }
+
+    #[test]
+    fn local_reference_without_a_kept_target_is_dropped() {
+        // No `contained` at all, an invalid contained id, a contained resource with no id,
+        // and a container whose rules do not keep `contained` (Device).
+        let (out, _) = run(json!({
+            "resourceType": "MedicationRequest",
+            "id": "mr-1",
+            "contained": [
+                {"resourceType": "Medication", "code": {"coding": [{"code": "1"}]}},
+                {"resourceType": "Medication", "id": "bad id", "code": {"coding": [{"code": "2"}]}}
+            ],
+            "status": "active",
+            "medicationReference": {"reference": "#bad id", "type": "Medication"},
+            "reasonReference": [{"reference": "#gone"}],
+            "subject": {"reference": "Patient/p1"}
+        }));
+        assert!(out.get("contained").is_none(), "{out}");
+        assert!(out.get("medicationReference").is_none(), "{out}");
+        assert!(out.get("reasonReference").is_none(), "{out}");
+        assert!(
+            out["subject"]["reference"]
+                .as_str()
+                .unwrap()
+                .starts_with("Patient/")
+        );
+        let (dev, _) = run(json!({
+            "resourceType": "Device",
+            "id": "dev-1",
+            "contained": [{"resourceType": "Organization", "id": "org"}],
+            "owner": {"reference": "#org", "type": "Organization"},
+            "status": "active"
+        }));
+        assert!(
+            dev.get("contained").is_none() && dev.get("owner").is_none(),
+            "{dev}"
+        );
+    }
+
+    #[test]
+    fn contained_medication_keeps_its_codes_and_loses_identifiers() {
+        let (out, p) = run(json!({
+            "resourceType": "MedicationRequest",
+            "id": "mr-2",
+            "contained": [{
+                "resourceType": "Medication",
+                "id": "med1",
+                "meta": {"source": "#pharmacy-feed"},
+                "text": {"status": "generated", "div": "<div>Amoxicillin for J. Doe</div>"},
+                "code": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "308182", "display": "Amoxicillin 250 MG"}], "text": "amox"},
+                "status": "active",
+                "manufacturer": {"reference": "Organization/mfr-1", "display": "Acme Pharma"},
+                "form": {"coding": [{"system": "http://snomed.info/sct", "code": "385055001"}]},
+                "amount": {"numerator": {"value": 30, "unit": "tablet"}, "denominator": {"value": 1}},
+                "ingredient": [{
+                    "itemCodeableConcept": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "723"}]},
+                    "isActive": true,
+                    "strength": {"numerator": {"value": 250, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"},
+                                 "denominator": {"value": 1, "unit": "TAB"}}
+                }],
+                "batch": {"lotNumber": "LOT-7781-X", "expirationDate": "2027-03-31"},
+                "contained": [{"resourceType": "Organization", "id": "nested"}]
+            }],
+            "status": "active",
+            "intent": "order",
+            "medicationReference": {"reference": "#med1", "display": "Amoxicillin"},
+            "subject": {"reference": "Patient/p1"}
+        }));
+        let med = &out["contained"][0];
+        assert_eq!(
+            out["medicationReference"],
+            json!({"reference": format!("#{}", p.local_id("med1"))})
+        );
+        assert_eq!(med["id"], p.local_id("med1"));
+        assert_eq!(
+            med["code"],
+            json!({"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "308182"}]})
+        );
+        assert_eq!(med["status"], "active");
+        assert_eq!(med["form"]["coding"][0]["code"], "385055001");
+        assert_eq!(med["amount"]["numerator"]["value"], 30);
+        assert_eq!(
+            med["ingredient"][0]["itemCodeableConcept"]["coding"][0]["code"],
+            "723"
+        );
+        assert_eq!(med["ingredient"][0]["isActive"], true);
+        assert_eq!(med["ingredient"][0]["strength"]["numerator"]["value"], 250);
+        assert_eq!(
+            med["manufacturer"],
+            json!({"reference": format!("Organization/{}", p.id("mfr-1"))})
+        );
+        for gone in ["batch", "meta", "text", "contained"] {
+            assert!(med.get(gone).is_none(), "{gone}: {med}");
+        }
+        let text = out.to_string();
+        for secret in [
+            "LOT-7781-X",
+            "2027-03-31",
+            "Acme",
+            "Doe",
+            "pharmacy-feed",
+            "nested",
+        ] {
+            assert!(!text.contains(secret), "{secret} survived: {text}");
+        }
     }
 }

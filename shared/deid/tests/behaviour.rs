@@ -99,6 +99,52 @@ fn every_reference_form_points_to_the_patient_pseudonym() {
     );
 }
 
+#[test]
+fn contained_medication_kept_and_references_to_dropped_contained_removed() {
+    let (out, _) = common::run(&common::engine("shifted"), common::SMALL);
+    let pid = s(&by_type(&out, "Patient")[0]["id"]).to_owned();
+    // MedicationRequest: the contained Medication keeps its RxNorm code, the reference
+    // resolves, lot number / expiry / manufacturer display are gone.
+    let mr = by_type(&out, "MedicationRequest")[0];
+    let med = &mr["contained"][0];
+    assert_eq!(med["resourceType"], "Medication");
+    assert_eq!(
+        s(&mr["medicationReference"]["reference"]),
+        format!("#{}", s(&med["id"]))
+    );
+    assert_eq!(
+        med["code"],
+        serde_json::json!({"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"308182"}]})
+    );
+    assert_eq!(med["ingredient"][0]["strength"]["numerator"]["value"], 250);
+    assert!(med.get("batch").is_none() && med["manufacturer"].get("display").is_none());
+    // DiagnosticReport: Specimen is not a kept type, so it and every Reference to it go
+    // (top level and inside the kept contained Observation); `#hb` still resolves.
+    let dr = by_type(&out, "DiagnosticReport")[0];
+    let contained = dr["contained"].as_array().unwrap();
+    assert_eq!(contained.len(), 1);
+    assert_eq!(contained[0]["resourceType"], "Observation");
+    assert_eq!(
+        s(&contained[0]["subject"]["reference"]),
+        format!("Patient/{pid}")
+    );
+    assert!(contained[0].get("specimen").is_none());
+    assert!(dr.get("specimen").is_none());
+    assert_eq!(
+        s(&dr["result"][0]["reference"]),
+        format!("#{}", s(&contained[0]["id"]))
+    );
+    let text = out.iter().map(Value::to_string).collect::<String>();
+    for secret in [
+        "LOT-55A-7781",
+        "ACC-2020-0042",
+        "Quillfeather",
+        "2021-06-30",
+    ] {
+        assert!(!text.contains(secret), "{secret} survived");
+    }
+}
+
 fn day(v: &Value) -> chrono::NaiveDate {
     chrono::NaiveDate::parse_from_str(&s(v)[..10], "%Y-%m-%d").unwrap()
 }
