@@ -475,6 +475,17 @@ async fn export_lands_in_bigquery_with_lineage_labels_and_no_duplicates_on_repla
         .await
         .expect("policies");
     assert_eq!(policies, 1, "the policy version is written once");
+    // One lineage row per stage per object: deidentify (from the object metadata) and bq-load.
+    for stage in ["deidentify", "bq-load"] {
+        let rows = chain
+            .count(&format!(
+                "SELECT COUNT(*) FROM {} WHERE stage = '{stage}' AND export_job_id = 'job-bq'",
+                chain.table(GOVERNANCE_DATASET, "lineage")
+            ))
+            .await
+            .expect("lineage rows");
+        assert_eq!(rows, uploaded.len() as u64, "lineage rows of stage {stage}");
+    }
 
     // Every job carries the five governance labels.
     let jobs = chain.jobs().await.expect("jobs");

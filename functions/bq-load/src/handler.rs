@@ -195,8 +195,15 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
         }
     }
     let lineage_table = ctx.table(&ctx.config.governance_dataset, LINEAGE_TABLE);
+    // The upstream stage's record travels in the object metadata; it is validated already.
+    let upstream = Lineage::from_object_metadata(&object.metadata)?;
+    let records: Vec<&Lineage> = if upstream.stage == lineage.stage {
+        vec![&lineage]
+    } else {
+        vec![&upstream, &lineage]
+    };
     let record = jobs::query(
-        sql::merge_lineage(&lineage_table, &lineage),
+        sql::merge_lineage(&lineage_table, &records),
         labels(&ctx.config, Step::Lineage, &lineage)?,
     );
     jobs::run(

@@ -110,28 +110,38 @@ pub fn merge_raw(raw: &TableRef, staging: &TableRef) -> String {
     )
 }
 
-/// Insert the lineage row of this stage for this object unless one exists, keyed on
+/// Insert the lineage rows of an object (one per stage: the upstream `deidentify` record read
+/// from the object metadata, and this stage's) unless they exist, keyed on
 /// `(stage, source_object, source_generation, deid_run_id)` (the run id tells two policies'
 /// outputs of the same source apart).
-pub fn merge_lineage(lineage_table: &TableRef, lineage: &Lineage) -> String {
-    let row = lineage.to_row();
-    let select = TABLE_SCHEMA
+pub fn merge_lineage(lineage_table: &TableRef, records: &[&Lineage]) -> String {
+    let selects = records
         .iter()
-        .map(|f| {
-            let value = match row.get(f.name).and_then(|v| v.as_str()) {
-                Some(v) if f.field_type == "INT64" => format!("CAST({} AS INT64)", literal(v)),
-                Some(v) => literal(v),
-                None => format!("CAST(NULL AS {})", f.field_type),
-            };
-            format!("{value} AS {}", f.name)
+        .map(|lineage| {
+            let row = lineage.to_row();
+            let columns = TABLE_SCHEMA
+                .iter()
+                .map(|f| {
+                    let value = match row.get(f.name).and_then(|v| v.as_str()) {
+                        Some(v) if f.field_type == "INT64" => {
+                            format!("CAST({} AS INT64)", literal(v))
+                        }
+                        Some(v) => literal(v),
+                        None => format!("CAST(NULL AS {})", f.field_type),
+                    };
+                    format!("{value} AS {}", f.name)
+                })
+                .chain(["CURRENT_TIMESTAMP() AS recorded_at".to_owned()])
+                .collect::<Vec<_>>()
+                .join(",\n    ");
+            format!("  SELECT\n    {columns}")
         })
-        .chain(["CURRENT_TIMESTAMP() AS recorded_at".to_owned()])
         .collect::<Vec<_>>()
-        .join(",\n    ");
+        .join("\n  UNION ALL\n");
     let columns = lineage_columns();
     format!(
         "MERGE {t} AS T\n\
-         USING (\n  SELECT\n    {select}\n) AS S\n\
+         USING (\n{selects}\n) AS S\n\
          ON T.stage = S.stage AND T.source_object = S.source_object \
          AND T.source_generation = S.source_generation AND T.deid_run_id = S.deid_run_id\n\
          WHEN NOT MATCHED THEN\n  INSERT ({cols})\n  VALUES ({source_cols})",
