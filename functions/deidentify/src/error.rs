@@ -80,3 +80,42 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use starvit_gcp::{Disposition as GcpDisposition, Service};
+
+    use super::*;
+
+    fn storage(status: u16, disposition: GcpDisposition) -> Error {
+        Error::Storage(GcpError::Call {
+            service: Service::Storage,
+            operation: "read_object",
+            status: Some(status),
+            disposition,
+            detail: String::new(),
+        })
+    }
+
+    #[test]
+    fn dependency_outages_are_retried_and_poison_is_dropped() {
+        let unavailable = storage(503, GcpDisposition::Retry);
+        assert_eq!(unavailable.disposition(), Disposition::Retry);
+        assert_eq!(unavailable.code(), "storage_unavailable");
+        let gone = storage(404, GcpDisposition::Drop);
+        assert_eq!(gone.disposition(), Disposition::Drop);
+        assert_eq!(gone.code(), "source_generation_gone");
+        assert_eq!(Error::Io { line: 3 }.disposition(), Disposition::Retry);
+        let leak = Error::LeakGate {
+            line: 7,
+            kind: "Name".into(),
+        };
+        assert_eq!(leak.disposition(), Disposition::Drop);
+        assert_eq!(leak.code(), "leak_gate");
+        assert!(
+            !leak.to_string().contains('@'),
+            "messages carry kinds and lines only"
+        );
+        assert_eq!(Error::Task.disposition(), Disposition::Retry);
+    }
+}
