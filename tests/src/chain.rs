@@ -281,6 +281,27 @@ impl Chain {
             .await
     }
 
+    /// Waits until `files` objects of export `export_id` have their `bq-load` lineage row (rows
+    /// queryable), then until the router is idle. Stronger than [`Chain::wait_idle`] alone, which a
+    /// finalize published late on a loaded machine could outrun.
+    pub async fn wait_loaded(&self, export_id: &str, files: usize, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let lineage = self.table(GOVERNANCE_DATASET, "lineage");
+        let sql = format!(
+            "SELECT COUNT(*) FROM {lineage} WHERE stage = 'bq-load' AND export_job_id = '{export_id}'"
+        );
+        loop {
+            if self.count(&sql).await.is_ok_and(|n| n >= files as u64) {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                return self.wait_idle(left).await;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
     /// The router's counters.
     #[must_use]
     pub fn router_stats(&self) -> Stats {

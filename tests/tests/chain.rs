@@ -15,6 +15,39 @@ fn binaries() -> Binaries {
     }
 }
 
+/// Starts a stack and the chain on it, or `None` (after saying why) where emulators cannot run.
+async fn started(name: &str, options: &ChainOptions) -> Option<Chain> {
+    let stack = Stack::start_or_skip(name)?;
+    Some(
+        Chain::start(stack, &binaries(), options)
+            .await
+            .expect("chain"),
+    )
+}
+
+/// Asserts that every raw table holds exactly the resources of the de-ID bucket; returns the
+/// counts per type.
+async fn assert_tables_equal_deid_bucket(
+    chain: &Chain,
+    when: &str,
+) -> std::collections::BTreeMap<String, u64> {
+    let deid_dir = tempfile::tempdir().expect("tempdir");
+    chain
+        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
+        .await
+        .expect("download");
+    let expected = deid_counts(deid_dir.path());
+    for (ty, n) in &expected {
+        let table = chain.table(starvit_e2e::chain::RAW_DATASET, ty);
+        let rows = chain
+            .count(&format!("SELECT COUNT(*) FROM {table}"))
+            .await
+            .expect("count");
+        assert_eq!(rows, *n, "rows in {ty} {when}");
+    }
+    expected
+}
+
 fn synth(patients: u64, seed: u64) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     starvit_synth::generate(&starvit_synth::SynthConfig::new(patients, seed), dir.path())
@@ -24,12 +57,9 @@ fn synth(patients: u64, seed: u64) -> tempfile::TempDir {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_is_deidentified_into_the_deid_bucket() {
-    let Some(stack) = Stack::start_or_skip("chain-deid") else {
+    let Some(chain) = started("chain-deid", &ChainOptions::default()).await else {
         return;
     };
-    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
-        .await
-        .expect("chain");
     let export = synth(8, 11);
     let uploaded = chain
         .upload_export(export.path(), "job-1")
@@ -105,23 +135,22 @@ fn expected_output(file: &std::path::Path) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_delivered_three_times_ends_in_the_same_objects() {
-    let Some(stack) = Stack::start_or_skip("chain-dup") else {
-        return;
-    };
     let options = ChainOptions {
         duplicate: 3,
         ..ChainOptions::default()
     };
-    let chain = Chain::start(stack, &binaries(), &options)
-        .await
-        .expect("chain");
+    let Some(chain) = started("chain-dup", &options).await else {
+        return;
+    };
     let export = synth(5, 21);
     let uploaded = chain
         .upload_export(export.path(), "job-dup")
         .await
         .expect("upload");
     assert!(
-        chain.wait_idle(Duration::from_secs(120)).await,
+        chain
+            .wait_loaded("job-dup", uploaded.len(), Duration::from_secs(300))
+            .await,
         "chain did not go idle"
     );
     let stats = chain.router_stats();
@@ -134,19 +163,7 @@ async fn every_event_delivered_three_times_ends_in_the_same_objects() {
     assert_eq!(stats.given_up, 0);
 
     // The tables hold each resource version once.
-    let deid_dir = tempfile::tempdir().expect("tempdir");
-    chain
-        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
-        .await
-        .expect("download");
-    for (ty, n) in deid_counts(deid_dir.path()) {
-        let table = chain.table(starvit_e2e::chain::RAW_DATASET, &ty);
-        let rows = chain
-            .count(&format!("SELECT COUNT(*) FROM {table}"))
-            .await
-            .expect("count");
-        assert_eq!(rows, n, "rows in {ty} after triple delivery");
-    }
+    assert_tables_equal_deid_bucket(&chain, "after triple delivery").await;
     let lineage = chain.table(starvit_e2e::chain::GOVERNANCE_DATASET, "lineage");
     let lineage_rows = chain
         .count(&format!(
@@ -182,12 +199,9 @@ async fn every_event_delivered_three_times_ends_in_the_same_objects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn poison_lines_and_files_are_quarantined_and_the_rest_lands() {
-    let Some(stack) = Stack::start_or_skip("chain-poison") else {
+    let Some(chain) = started("chain-poison", &ChainOptions::default()).await else {
         return;
     };
-    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
-        .await
-        .expect("chain");
     let good = r#"{"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"valueQuantity":{"value":72,"unit":"/min"}}"#;
     let mixed = format!(
         "{good}\nnot json at all\n{{\"resourceType\":\"Observation\"}}\n[1,2]\n\u{0}\u{1}\n{good}\n"
@@ -279,12 +293,9 @@ async fn poison_lines_and_files_are_quarantined_and_the_rest_lands() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_function_killed_mid_file_converges_after_restart() {
-    let Some(stack) = Stack::start_or_skip("chain-kill") else {
+    let Some(mut chain) = started("chain-kill", &ChainOptions::default()).await else {
         return;
     };
-    let mut chain = Chain::start(stack, &binaries(), &ChainOptions::default())
-        .await
-        .expect("chain");
     let export = tempfile::tempdir().expect("tempdir");
     let mut config = starvit_synth::SynthConfig::new(1_000_000, 3);
     config.target_bytes = Some(40 << 20);
@@ -344,12 +355,9 @@ async fn a_function_killed_mid_file_converges_after_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_http_event_writes_nothing_new() {
-    let Some(stack) = Stack::start_or_skip("chain-http") else {
+    let Some(chain) = started("chain-http", &ChainOptions::default()).await else {
         return;
     };
-    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
-        .await
-        .expect("chain");
     let export = synth(2, 9);
     chain
         .upload_export(export.path(), "job-h")
@@ -406,14 +414,25 @@ async fn a_duplicate_http_event_writes_nothing_new() {
 
 /// Resource counts per type in a de-identified dir (what must be in BigQuery).
 fn deid_counts(dir: &std::path::Path) -> std::collections::BTreeMap<String, u64> {
-    let mut counts = std::collections::BTreeMap::new();
+    // Distinct resource versions per type: what the raw tables must hold once each, however many
+    // times (or in however many exports) a version was delivered.
+    let mut versions = std::collections::BTreeSet::new();
     for path in starvit_deid::scan::ndjson_files(dir).expect("list") {
         for line in std::fs::read_to_string(&path).expect("read").lines() {
             let v: serde_json::Value = serde_json::from_str(line).expect("json");
-            *counts
-                .entry(v["resourceType"].as_str().expect("type").to_owned())
-                .or_insert(0) += 1;
+            versions.insert((
+                v["resourceType"].as_str().expect("type").to_owned(),
+                v["id"].as_str().expect("id").to_owned(),
+                v["meta"]["versionId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ));
         }
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for (ty, _, _) in versions {
+        *counts.entry(ty).or_insert(0) += 1;
     }
     counts
 }
@@ -421,39 +440,23 @@ fn deid_counts(dir: &std::path::Path) -> std::collections::BTreeMap<String, u64>
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_lands_in_bigquery_with_lineage_labels_and_no_duplicates_on_replay() {
     use starvit_e2e::chain::{GOVERNANCE_DATASET, RAW_DATASET};
-    let Some(stack) = Stack::start_or_skip("chain-bq") else {
+    let Some(chain) = started("chain-bq", &ChainOptions::default()).await else {
         return;
     };
-    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
-        .await
-        .expect("chain");
     let export = synth(6, 17);
     let uploaded = chain
         .upload_export(export.path(), "job-bq")
         .await
         .expect("upload");
     assert!(
-        chain.wait_idle(Duration::from_secs(300)).await,
+        chain
+            .wait_loaded("job-bq", uploaded.len(), Duration::from_secs(300))
+            .await,
         "chain did not go idle"
     );
-    let deid_dir = tempfile::tempdir().expect("tempdir");
-    chain
-        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
-        .await
-        .expect("download");
-    let expected = deid_counts(deid_dir.path());
+    let expected = assert_tables_equal_deid_bucket(&chain, "after the load").await;
     assert!(expected.len() >= 10, "{expected:?}");
 
-    for (ty, n) in &expected {
-        let rows = chain
-            .count(&format!(
-                "SELECT COUNT(*) FROM {}",
-                chain.table(RAW_DATASET, ty)
-            ))
-            .await
-            .expect("count");
-        assert_eq!(rows, *n, "rows in {ty}");
-    }
     // Lineage joins from every loaded row back to its export.
     for ty in expected.keys() {
         let orphans = chain
@@ -510,30 +513,19 @@ async fn export_lands_in_bigquery_with_lineage_labels_and_no_duplicates_on_repla
         .await
         .expect("replay");
     assert!(
-        chain.wait_idle(Duration::from_secs(300)).await,
+        chain
+            .wait_loaded("job-bq-replay", uploaded.len(), Duration::from_secs(300))
+            .await,
         "replay did not go idle"
     );
-    for (ty, n) in &expected {
-        let rows = chain
-            .count(&format!(
-                "SELECT COUNT(*) FROM {}",
-                chain.table(RAW_DATASET, ty)
-            ))
-            .await
-            .expect("count");
-        assert_eq!(rows, *n, "rows in {ty} after replay");
-    }
+    assert_tables_equal_deid_bucket(&chain, "after replay").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bigquery_down_then_back_the_retried_events_complete() {
-    use starvit_e2e::chain::RAW_DATASET;
-    let Some(stack) = Stack::start_or_skip("chain-bqdown") else {
+    let Some(chain) = started("chain-bqdown", &ChainOptions::default()).await else {
         return;
     };
-    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
-        .await
-        .expect("chain");
     chain.stack.stop_service("bigquery").expect("stop bigquery");
     let export = synth(4, 31);
     let uploaded = chain
@@ -560,25 +552,13 @@ async fn bigquery_down_then_back_the_retried_events_complete() {
         .start_service("bigquery")
         .expect("start bigquery");
     assert!(
-        chain.wait_idle(Duration::from_secs(400)).await,
+        chain
+            .wait_loaded("job-down", uploaded.len(), Duration::from_secs(400))
+            .await,
         "the retried events did not complete"
     );
 
     let stats = chain.router_stats();
     assert_eq!(stats.given_up, 0, "{stats:?}");
-    let deid_dir = tempfile::tempdir().expect("tempdir");
-    chain
-        .download(DEID_BUCKET, "exports/", ".ndjson", deid_dir.path())
-        .await
-        .expect("download");
-    for (ty, n) in deid_counts(deid_dir.path()) {
-        let rows = chain
-            .count(&format!(
-                "SELECT COUNT(*) FROM {}",
-                chain.table(RAW_DATASET, &ty)
-            ))
-            .await
-            .expect("count");
-        assert_eq!(rows, n, "rows in {ty} after the outage");
-    }
+    assert_tables_equal_deid_bucket(&chain, "after the outage").await;
 }

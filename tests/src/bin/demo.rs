@@ -51,7 +51,10 @@ async fn main() -> anyhow::Result<()> {
         Stage::start("run the chain: PHI -> deidentify -> de-ID bucket -> bq-load -> BigQuery");
     let started = Instant::now();
     loop {
-        if chain.wait_idle(Duration::from_secs(2)).await {
+        if chain
+            .wait_loaded(&export_id, uploaded.len(), Duration::from_secs(2))
+            .await
+        {
             break;
         }
         let s = chain.router_stats();

@@ -1,0 +1,216 @@
+//! Settings of the `graph-snapshot` function, parsed once from `(key, value)` pairs.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `STARVIT_DEID_BUCKET` | bucket of the snapshots (`graph/<version>/<type>/*.csv`) | required |
+//! | `STARVIT_RAW_DATASET` | raw de-ID dataset | `deid_raw` |
+//! | `STARVIT_GOVERNANCE_DATASET` | dataset of `lineage` and `graph_provenance` | `governance` |
+//! | `STARVIT_GRAPH_DATASET` | dataset of the node/edge tables | `graph` |
+//! | `STARVIT_ENV`, `STARVIT_OWNER` | job labels | required |
+//! | `STARVIT_PIPELINE` | job label `pipeline` | `fhir-batch` |
+//! | `STARVIT_SNAPSHOT_QUIET_SECS` | quiet period of the due rule | 0 |
+//! | `STARVIT_TIGERGRAPH_URL` | TigerGraph base URL (or the stub's) | required |
+//! | `STARVIT_TIGERGRAPH_GRAPH` | graph name | the model's (`starvit`) |
+//! | `STARVIT_TIGERGRAPH_SECRET` | secret for the token endpoint | required |
+//! | `STARVIT_TIGERGRAPH_API` | `4` (`/gsql/v1`, data sources by URI); `3` is client-only so far | `4` |
+//! | `STARVIT_TIGERGRAPH_DATA_SOURCE` | 4.x data source name for `gs://` | `gcs` |
+//! | `BIGQUERY_LOCATION` | job location | unset |
+//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
+
+use std::time::Duration;
+
+use starvit_gcp::GcpConfig;
+use starvit_lineage::JobLabels;
+
+use crate::tigergraph::{ApiVersion, TigerGraphConfig};
+
+/// `service` label and lineage stage.
+pub const SERVICE: &str = "graph-snapshot";
+
+/// Typed settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Snapshot bucket.
+    pub deid_bucket: String,
+    /// Raw dataset.
+    pub raw_dataset: String,
+    /// Governance dataset.
+    pub governance_dataset: String,
+    /// Graph dataset.
+    pub graph_dataset: String,
+    /// `env` label.
+    pub env: String,
+    /// `owner` label.
+    pub owner: String,
+    /// `pipeline` label.
+    pub pipeline: String,
+    /// Quiet period of the due rule.
+    pub quiet: Duration,
+    /// BigQuery location.
+    pub location: Option<String>,
+    /// TigerGraph connection.
+    pub tigergraph: TigerGraphConfig,
+    /// Project and emulator endpoints.
+    pub gcp: GcpConfig,
+}
+
+/// A setting is missing or invalid; names the variable, never the value.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Required and unset.
+    #[error("{0} is required")]
+    Missing(&'static str),
+    /// Does not parse.
+    #[error("{name} is invalid: expected {expected}")]
+    Invalid {
+        /// Variable.
+        name: &'static str,
+        /// What is valid.
+        expected: &'static str,
+    },
+    /// GCP settings.
+    #[error(transparent)]
+    Gcp(#[from] starvit_gcp::config::ConfigError),
+}
+
+fn dataset_ok(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 1024 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Config {
+    /// Parse; unknown keys ignored, empty values unset.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first variable at fault.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let vars: Vec<(String, String)> = vars
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        let get = |name: &str| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let dataset = |name: &'static str, default: &str| {
+            let v = get(name).unwrap_or_else(|| default.to_owned());
+            if dataset_ok(&v) {
+                Ok(v)
+            } else {
+                Err(ConfigError::Invalid {
+                    name,
+                    expected: "a dataset id of [A-Za-z0-9_]",
+                })
+            }
+        };
+        let version = match get("STARVIT_TIGERGRAPH_API").as_deref() {
+            None | Some("4") => ApiVersion::V4,
+            Some("3") => ApiVersion::V3,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    name: "STARVIT_TIGERGRAPH_API",
+                    expected: "4 or 3",
+                });
+            }
+        };
+        let quiet = match get("STARVIT_SNAPSHOT_QUIET_SECS") {
+            None => Duration::ZERO,
+            Some(v) => Duration::from_secs(v.parse().map_err(|_| ConfigError::Invalid {
+                name: "STARVIT_SNAPSHOT_QUIET_SECS",
+                expected: "a number of seconds",
+            })?),
+        };
+        let base_url = required("STARVIT_TIGERGRAPH_URL")?;
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "STARVIT_TIGERGRAPH_URL",
+                expected: "an http(s) URL",
+            });
+        }
+        let config = Self {
+            deid_bucket: required("STARVIT_DEID_BUCKET")?,
+            raw_dataset: dataset("STARVIT_RAW_DATASET", "deid_raw")?,
+            governance_dataset: dataset("STARVIT_GOVERNANCE_DATASET", "governance")?,
+            graph_dataset: dataset("STARVIT_GRAPH_DATASET", "graph")?,
+            env: required("STARVIT_ENV")?,
+            owner: required("STARVIT_OWNER")?,
+            pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
+            quiet,
+            location: get("BIGQUERY_LOCATION"),
+            tigergraph: TigerGraphConfig {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                graph: get("STARVIT_TIGERGRAPH_GRAPH").unwrap_or_else(|| "starvit".to_owned()),
+                secret: required("STARVIT_TIGERGRAPH_SECRET")?,
+                version,
+                data_source: get("STARVIT_TIGERGRAPH_DATA_SOURCE")
+                    .unwrap_or_else(|| "gcs".to_owned()),
+                request_timeout: Duration::from_secs(60),
+                job_timeout: Duration::from_secs(300),
+            },
+            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+        };
+        config
+            .job_labels("check")
+            .map_err(|_| ConfigError::Invalid {
+                name: "STARVIT_ENV/STARVIT_OWNER/STARVIT_PIPELINE",
+                expected: "1-63 characters of [a-z0-9_-]",
+            })?;
+        Ok(config)
+    }
+
+    /// The five governance labels for a job of `purpose`.
+    ///
+    /// # Errors
+    /// When a configured label is invalid (caught at start-up).
+    pub fn job_labels(&self, purpose: &str) -> Result<JobLabels, starvit_lineage::LineageError> {
+        JobLabels::new(SERVICE, &self.owner, &self.env, &self.pipeline, purpose)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn vars() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("GOOGLE_CLOUD_PROJECT", "starvit-test"),
+            ("STARVIT_DEID_BUCKET", "starvit-deid"),
+            ("STARVIT_ENV", "test"),
+            ("STARVIT_OWNER", "data-platform"),
+            ("STARVIT_TIGERGRAPH_URL", "http://127.0.0.1:9"),
+            ("STARVIT_TIGERGRAPH_SECRET", "s3cret"),
+        ]
+    }
+
+    #[test]
+    fn parses_and_fails_fast() {
+        let c = Config::from_vars(vars()).unwrap();
+        assert_eq!(c.graph_dataset, "graph");
+        assert_eq!(c.tigergraph.version, ApiVersion::V4);
+        assert!(!format!("{c:?}").contains("s3cret"));
+        for missing in [
+            "STARVIT_TIGERGRAPH_URL",
+            "STARVIT_TIGERGRAPH_SECRET",
+            "STARVIT_DEID_BUCKET",
+        ] {
+            let v: Vec<_> = vars().into_iter().filter(|(k, _)| *k != missing).collect();
+            assert!(
+                Config::from_vars(v)
+                    .unwrap_err()
+                    .to_string()
+                    .contains(missing)
+            );
+        }
+        let mut v = vars();
+        v.push(("STARVIT_TIGERGRAPH_API", "5"));
+        assert!(Config::from_vars(v).is_err());
+    }
+}

@@ -1,0 +1,46 @@
+//! `graph-snapshot`: the Cloud Run function that turns the loaded raw de-ID tables into a
+//! versioned graph: node/edge tables in BigQuery, a CSV snapshot in GCS, TigerGraph loading
+//! jobs, and a provenance row per element.
+//!
+//! On `google.cloud.pubsub.topic.v1.messagePublished` from `load-complete` it reads the
+//! `bq-load` lineage rows, decides whether a snapshot is due and derives its `graph_version`
+//! ([`version`]), materializes one table per vertex/edge type ([`sql`]), exports them, runs the
+//! loading jobs ([`tigergraph`]) and records `governance.graph_provenance`.
+//!
+//! Module map:
+//! - [`model`]      `graph/model.toml`, parsed and validated; its hash is part of every version.
+//! - [`gsql`]       the GSQL schema and loading jobs (checked in under `infra/tigergraph/`).
+//! - [`sql`]        the BigQuery SQL: node/edge tables, exports, counts, provenance.
+//! - [`version`]    the due rule and `graph_version` (pure).
+//! - [`tigergraph`] the TigerGraph REST client (4.x, 3.x fallback).
+//! - [`results`]    `jobs.getQueryResults`.
+//! - [`config`]     typed settings.
+//! - [`error`]      the error enum and its Retry/Drop classification.
+//! - [`handler`]    [`Context`] and `handle(&Context, Event) -> Result<Outcome, Error>`.
+
+pub mod config;
+pub mod error;
+pub mod gsql;
+pub mod handler;
+pub mod model;
+pub mod results;
+pub mod sql;
+pub mod tigergraph;
+pub mod version;
+
+pub use config::Config;
+pub use error::Error;
+pub use handler::{Context, handle};
+
+/// The service: settings from the environment, clients built once, serve until SIGTERM.
+///
+/// # Errors
+/// Invalid settings, a client that cannot be built, or a failure to bind the port.
+pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let runtime = starvit_runtime::RuntimeConfig::from_env()?;
+    starvit_runtime::telemetry::init(&runtime)?;
+    let config = Config::from_vars(std::env::vars())?;
+    let context = Context::connect(config).await?;
+    starvit_runtime::serve(std::sync::Arc::new(context), &runtime).await?;
+    Ok(())
+}

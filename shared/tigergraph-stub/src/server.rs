@@ -1,0 +1,472 @@
+//! The axum server behind [`Stub`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::gsql::{self, LoadingJob, Schema, Target};
+use crate::{Received, RunStats, StubConfig};
+
+struct Inner {
+    config: StubConfig,
+    schema: Schema,
+    jobs: Vec<LoadingJob>,
+    http: reqwest::Client,
+    state: Mutex<State_>,
+}
+
+#[derive(Default)]
+struct State_ {
+    tokens: BTreeSet<String>,
+    fail_next: u64,
+    received: Received,
+    job_stats: BTreeMap<String, RunStats>,
+}
+
+/// A running stub. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Stub {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    inner: Arc<Inner>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner").finish_non_exhaustive()
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Stub {
+    /// Parses and validates the GSQL, then serves on `127.0.0.1:0`.
+    ///
+    /// # Errors
+    /// Invalid GSQL, or no port to bind.
+    pub async fn start(config: StubConfig) -> Result<Self, Box<dyn std::error::Error>> {
+        let schema = gsql::parse_schema(&config.schema_gsql)?;
+        let jobs = gsql::parse_loading_jobs(&config.loading_jobs_gsql)?;
+        gsql::validate(&schema, &jobs)?;
+        let inner = Arc::new(Inner {
+            config,
+            schema,
+            jobs,
+            http: reqwest::Client::new(),
+            state: Mutex::new(State_::default()),
+        });
+        let app = Router::new()
+            .route("/gsql/v1/tokens", post(token_v4))
+            .route("/gsql/v1/loading-jobs/run", post(run_v4))
+            .route("/gsql/v1/loading-jobs/status/{job_id}", get(status_v4))
+            .route("/restpp/requesttoken", post(token_v3))
+            .route("/restpp/ddl/{graph}", post(ddl_v3))
+            .fallback(|| async { error(StatusCode::NOT_FOUND, "unknown endpoint") })
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self { url, inner, task })
+    }
+
+    /// Answer the next `n` requests (any endpoint) with 503.
+    pub fn fail_next(&self, n: u64) {
+        self.inner.lock().fail_next = n;
+    }
+
+    /// What has been received so far.
+    pub fn received(&self) -> Received {
+        self.inner.lock().received.clone()
+    }
+
+    /// Accepted objects per vertex/edge type.
+    pub fn counts(&self) -> BTreeMap<String, u64> {
+        self.received().counts
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State_> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// 503 if a failure is pending.
+    fn injected_failure(&self) -> Option<Response> {
+        let mut s = self.lock();
+        if s.fail_next > 0 {
+            s.fail_next -= 1;
+            s.received.failed += 1;
+            return Some(error(StatusCode::SERVICE_UNAVAILABLE, "injected failure"));
+        }
+        None
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        token.is_some_and(|t| self.lock().tokens.contains(t))
+    }
+
+    fn issue(&self) -> String {
+        let mut s = self.lock();
+        let token = format!("stub-token-{}", s.tokens.len() + 1);
+        s.tokens.insert(token.clone());
+        token
+    }
+
+    fn job(&self, graph: &str, name: &str) -> Option<&LoadingJob> {
+        self.jobs
+            .iter()
+            .find(|j| j.graph == graph && j.name == name)
+    }
+
+    /// Count the lines of one CSV file for `file` of `job`.
+    fn load_text(
+        &self,
+        job: &LoadingJob,
+        file: &str,
+        text: &str,
+        stats: &mut RunStats,
+    ) -> Result<(), String> {
+        let loads: Vec<_> = job.loads.iter().filter(|l| l.file == file).collect();
+        if loads.is_empty() {
+            return Err(format!("job {} defines no LOAD for {file}", job.name));
+        }
+        let mut records = crate::csv::records(text).into_iter();
+        let Some(header) = records.next() else {
+            return Ok(());
+        };
+        for load in &loads {
+            if header != load.columns {
+                return Err(format!(
+                    "header does not match job {} for {}",
+                    job.name, load.type_name
+                ));
+            }
+        }
+        for record in records {
+            let ok = record.len() == header.len()
+                && loads.iter().all(|l| {
+                    let keys = if l.target == Target::Vertex { 1 } else { 2 };
+                    record.iter().take(keys).all(|v| !v.is_empty())
+                });
+            if !ok {
+                stats.reject_lines += 1;
+                continue;
+            }
+            stats.valid_lines += 1;
+            for load in &loads {
+                let map = match load.target {
+                    Target::Vertex => &mut stats.vertex,
+                    Target::Edge => &mut stats.edge,
+                };
+                *map.entry(load.type_name.clone()).or_default() += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&self, job: &str, stats: &RunStats) -> String {
+        let mut s = self.lock();
+        s.received.runs += 1;
+        for (t, n) in stats.vertex.iter().chain(stats.edge.iter()) {
+            *s.received.counts.entry(t.clone()).or_default() += n;
+        }
+        *s.received.rejected.entry(job.to_owned()).or_default() += stats.reject_lines;
+        let id = format!("{job}.stub.m1.{}", s.received.runs);
+        s.job_stats.insert(id.clone(), stats.clone());
+        id
+    }
+
+    /// Read `gs://bucket/prefix` (every `.csv` object under it) from the fake-gcs JSON API.
+    async fn fetch(&self, uri: &str) -> Result<Vec<String>, String> {
+        let base = self
+            .config
+            .storage_base
+            .as_deref()
+            .ok_or("no storage configured for gs:// data sources")?;
+        let rest = uri
+            .strip_prefix("gs://")
+            .ok_or("path must be a gs:// URI")?;
+        let (bucket, prefix) = rest.split_once('/').ok_or("gs:// URI without object")?;
+        let prefix = prefix.trim_end_matches('*');
+        let list: Value = self
+            .http
+            .get(format!(
+                "{base}/storage/v1/b/{bucket}/o?prefix={}",
+                url::form_urlencoded::byte_serialize(prefix.as_bytes()).collect::<String>()
+            ))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut names: Vec<String> = list["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o["name"].as_str())
+            .filter(|n| n.ends_with(".csv"))
+            .map(str::to_owned)
+            .collect();
+        names.sort();
+        let mut texts = Vec::new();
+        for name in names {
+            let url = format!(
+                "{base}/storage/v1/b/{bucket}/o/{}?alt=media",
+                url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+            );
+            let response = self.http.get(url).send().await.map_err(|e| e.to_string())?;
+            if !response.status().is_success() {
+                return Err(format!("object read answered {}", response.status()));
+            }
+            texts.push(response.text().await.map_err(|e| e.to_string())?);
+        }
+        Ok(texts)
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        axum::Json(json!({"error": true, "message": message})),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    secret: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    lifetime: Option<Value>,
+}
+
+fn parse_token_request(inner: &Inner, body: &Bytes) -> Result<(), Box<Response>> {
+    let request: TokenRequest = serde_json::from_slice(body)
+        .map_err(|_| Box::new(error(StatusCode::BAD_REQUEST, "malformed token request")))?;
+    if request.secret != inner.config.secret {
+        return Err(Box::new(error(StatusCode::UNAUTHORIZED, "unknown secret")));
+    }
+    Ok(())
+}
+
+async fn token_v4(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
+    if let Some(r) = inner.injected_failure() {
+        return r;
+    }
+    if let Err(r) = parse_token_request(&inner, &body) {
+        return *r;
+    }
+    let token = inner.issue();
+    axum::Json(json!({"error": false, "message": "Generate new token successfully.", "token": token, "expiration": 4_102_444_800_u64})).into_response()
+}
+
+async fn token_v3(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
+    if let Some(r) = inner.injected_failure() {
+        return r;
+    }
+    if let Err(r) = parse_token_request(&inner, &body) {
+        return *r;
+    }
+    let token = inner.issue();
+    axum::Json(json!({"code": "REST-0000", "error": false, "message": "Generate new token successfully.", "results": {"token": token}, "expiration": 4_102_444_800_u64})).into_response()
+}
+
+fn params(raw: Option<&str>) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunEntry {
+    name: String,
+    #[serde(rename = "dataSources")]
+    data_sources: Vec<DataSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataSource {
+    filename: String,
+    #[allow(dead_code)]
+    name: String,
+    path: String,
+}
+
+async fn run_v4(
+    State(inner): State<Arc<Inner>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(r) = inner.injected_failure() {
+        return r;
+    }
+    if !inner.authorized(&headers) {
+        return error(StatusCode::UNAUTHORIZED, "missing or unknown token");
+    }
+    let Some(graph) = params(query.as_deref()).remove("graph") else {
+        return error(StatusCode::BAD_REQUEST, "graph parameter is required");
+    };
+    let Ok(entries) = serde_json::from_slice::<Vec<RunEntry>>(&body) else {
+        return error(StatusCode::BAD_REQUEST, "malformed run request");
+    };
+    if entries.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "no loading job to run");
+    }
+    let mut job_ids = Vec::new();
+    for entry in entries {
+        let Some(job) = inner.job(&graph, &entry.name).cloned() else {
+            return error(StatusCode::BAD_REQUEST, "unknown loading job");
+        };
+        let mut stats = RunStats::default();
+        for source in &entry.data_sources {
+            if !job.filenames.contains(&source.filename) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "filename is not defined by the job",
+                );
+            }
+            let texts = match inner.fetch(&source.path).await {
+                Ok(t) => t,
+                Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+            };
+            for text in texts {
+                if let Err(e) = inner.load_text(&job, &source.filename, &text, &mut stats) {
+                    return error(StatusCode::BAD_REQUEST, &e);
+                }
+            }
+        }
+        job_ids.push(inner.record(&job.name, &stats));
+    }
+    axum::Json(
+        json!({"error": false, "message": "Successfully ran loading job(s).", "jobIds": job_ids}),
+    )
+    .into_response()
+}
+
+fn objects(map: &BTreeMap<String, u64>) -> Value {
+    Value::Array(
+        map.iter()
+            .map(|(t, n)| json!({"typeName": t, "validObject": n}))
+            .collect(),
+    )
+}
+
+async fn status_v4(
+    State(inner): State<Arc<Inner>>,
+    Path(job_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(r) = inner.injected_failure() {
+        return r;
+    }
+    if !inner.authorized(&headers) {
+        return error(StatusCode::UNAUTHORIZED, "missing or unknown token");
+    }
+    let Some(graph) = params(query.as_deref()).remove("graph") else {
+        return error(StatusCode::BAD_REQUEST, "graph parameter is required");
+    };
+    let Some(stats) = inner.lock().job_stats.get(&job_id).cloned() else {
+        return error(StatusCode::NOT_FOUND, "unknown job id");
+    };
+    axum::Json(json!({
+        "error": false,
+        "message": "",
+        "results": [{
+            "jobId": job_id,
+            "graphName": graph,
+            "overall": {
+                "status": "FINISHED",
+                "statistics": {
+                    "fileLevel": {"validLine": stats.valid_lines, "rejectLine": stats.reject_lines},
+                    "objectLevel": {"vertex": objects(&stats.vertex), "edge": objects(&stats.edge)}
+                }
+            }
+        }]
+    }))
+    .into_response()
+}
+
+async fn ddl_v3(
+    State(inner): State<Arc<Inner>>,
+    Path(graph): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(r) = inner.injected_failure() {
+        return r;
+    }
+    if !inner.authorized(&headers) {
+        return error(StatusCode::UNAUTHORIZED, "missing or unknown token");
+    }
+    let mut q = params(query.as_deref());
+    let (Some(tag), Some(filename)) = (q.remove("tag"), q.remove("filename")) else {
+        return error(StatusCode::BAD_REQUEST, "tag and filename are required");
+    };
+    let Some(job) = inner.job(&graph, &tag).cloned() else {
+        return error(StatusCode::BAD_REQUEST, "unknown loading job");
+    };
+    if !job.filenames.contains(&filename) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "filename is not defined by the job",
+        );
+    }
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return error(StatusCode::BAD_REQUEST, "body is not UTF-8");
+    };
+    let mut stats = RunStats::default();
+    if let Err(e) = inner.load_text(&job, &filename, text, &mut stats) {
+        return error(StatusCode::BAD_REQUEST, &e);
+    }
+    inner.record(&job.name, &stats);
+    let _ = &inner.schema;
+    axum::Json(json!({
+        "version": {"edition": "enterprise", "api": "v2", "schema": 0},
+        "error": false,
+        "message": "",
+        "results": [{
+            "sourceFileName": "Online_POST",
+            "statistics": {
+                "validLine": stats.valid_lines,
+                "rejectLine": stats.reject_lines,
+                "failedConditionLine": 0,
+                "notEnoughToken": 0,
+                "invalidJson": 0,
+                "oversizeToken": 0,
+                "vertex": objects(&stats.vertex),
+                "edge": objects(&stats.edge),
+                "deleteVertex": [],
+                "deleteEdge": []
+            }
+        }]
+    }))
+    .into_response()
+}
