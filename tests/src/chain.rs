@@ -37,6 +37,10 @@ pub const HARNESS_LABELS: [(&str, &str); 5] = [
     ("pipeline", "fhir-batch"),
     ("purpose", "verify"),
 ];
+/// Dataset of the node/edge tables.
+pub const GRAPH_DATASET: &str = "graph";
+/// Secret of the local TigerGraph stub's token endpoint (local only).
+pub const TIGERGRAPH_SECRET: &str = "local-tigergraph-secret";
 /// A key for local runs only (production keys live in Secret Manager).
 pub const LOCAL_KEY_HEX: &str = "6c6f63616c2d6f6e6c792d737461727669742d6b65792d3030303030303031";
 
@@ -47,6 +51,8 @@ pub struct Binaries {
     pub deidentify: PathBuf,
     /// The `bq-load` service.
     pub bq_load: PathBuf,
+    /// The `graph-snapshot` service.
+    pub graph_snapshot: PathBuf,
 }
 
 impl Binaries {
@@ -63,6 +69,7 @@ impl Binaries {
         Ok(Self {
             deidentify: dir.join("fn-deidentify"),
             bq_load: dir.join("fn-bq-load"),
+            graph_snapshot: dir.join("fn-graph-snapshot"),
         })
     }
 }
@@ -92,6 +99,10 @@ pub struct Chain {
     pub deidentify: FunctionProcess,
     /// The `bq-load` service.
     pub bq_load: FunctionProcess,
+    /// The `graph-snapshot` service.
+    pub graph_snapshot: FunctionProcess,
+    /// The TigerGraph contract stub the snapshots are loaded into.
+    pub tigergraph: starvit_tigergraph_stub::Stub,
     router: Router,
     router_stop: Option<oneshot::Sender<()>>,
     router_task: Option<JoinHandle<()>>,
@@ -176,6 +187,42 @@ impl Chain {
         ]);
         let bq_load =
             FunctionProcess::start("bq-load", &binaries.bq_load, env, stack.dir()).await?;
+        let tigergraph =
+            starvit_tigergraph_stub::Stub::start(starvit_tigergraph_stub::StubConfig {
+                schema_gsql: std::fs::read_to_string(
+                    crate::repo_root().join("infra/tigergraph/schema.gsql"),
+                )?,
+                loading_jobs_gsql: std::fs::read_to_string(
+                    crate::repo_root().join("infra/tigergraph/loading_jobs.gsql"),
+                )?,
+                secret: TIGERGRAPH_SECRET.to_owned(),
+                storage_base: Some(gcs_endpoint.clone()),
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("starting the TigerGraph stub: {e}"))?;
+        let mut env = stack.function_env();
+        env.extend([
+            ("STARVIT_DEID_BUCKET".to_owned(), DEID_BUCKET.to_owned()),
+            ("STARVIT_RAW_DATASET".to_owned(), RAW_DATASET.to_owned()),
+            (
+                "STARVIT_GOVERNANCE_DATASET".to_owned(),
+                GOVERNANCE_DATASET.to_owned(),
+            ),
+            ("STARVIT_GRAPH_DATASET".to_owned(), GRAPH_DATASET.to_owned()),
+            ("STARVIT_ENV".to_owned(), "local".to_owned()),
+            ("STARVIT_OWNER".to_owned(), "data-platform".to_owned()),
+            ("STARVIT_TIGERGRAPH_URL".to_owned(), tigergraph.url.clone()),
+            (
+                "STARVIT_TIGERGRAPH_SECRET".to_owned(),
+                TIGERGRAPH_SECRET.to_owned(),
+            ),
+            // Debounce: a snapshot is due once no load has landed for this long (the events that
+            // come earlier are retried, then skipped as superseded), so an export makes one graph.
+            ("STARVIT_SNAPSHOT_QUIET_SECS".to_owned(), "4".to_owned()),
+        ]);
+        let graph_snapshot =
+            FunctionProcess::start("graph-snapshot", &binaries.graph_snapshot, env, stack.dir())
+                .await?;
         let emulator = starvit_local_eventarc::pubsub::Emulator::new(
             http.clone(),
             stack.var("PUBSUB_ENDPOINT"),
@@ -199,6 +246,10 @@ impl Chain {
                     source: Source::Bucket(DEID_BUCKET.into()),
                     target: bq_load.url(),
                 },
+                Route {
+                    source: Source::Topic(LOAD_COMPLETE_TOPIC.into()),
+                    target: graph_snapshot.url(),
+                },
             ],
             backoff_min: Duration::from_millis(200),
             backoff_max: Duration::from_secs(3),
@@ -220,6 +271,8 @@ impl Chain {
         Ok(Self {
             deidentify,
             bq_load,
+            graph_snapshot,
+            tigergraph,
             router,
             router_stop: Some(stop),
             router_task: Some(router_task),

@@ -12,6 +12,7 @@ fn binaries() -> Binaries {
     Binaries {
         deidentify: PathBuf::from(env!("CARGO_BIN_EXE_fn-deidentify")),
         bq_load: PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
+        graph_snapshot: PathBuf::from(env!("CARGO_BIN_EXE_fn-graph-snapshot")),
     }
 }
 
@@ -561,4 +562,101 @@ async fn bigquery_down_then_back_the_retried_events_complete() {
     let stats = chain.router_stats();
     assert_eq!(stats.given_up, 0, "{stats:?}");
     assert_tables_equal_deid_bucket(&chain, "after the outage").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
+    use starvit_e2e::chain::GOVERNANCE_DATASET;
+    let Some(chain) = started("chain-graph", &ChainOptions::default()).await else {
+        return;
+    };
+    let export = synth(4, 41);
+    let uploaded = chain
+        .upload_export(export.path(), "job-graph")
+        .await
+        .expect("upload");
+    assert!(
+        chain
+            .wait_loaded("job-graph", uploaded.len(), Duration::from_secs(300))
+            .await
+    );
+    let provenance = chain.table(GOVERNANCE_DATASET, "graph_provenance");
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        let done = chain
+            .count(&format!(
+                "SELECT COUNT(*) FROM {provenance} WHERE tigergraph_job_id IS NOT NULL"
+            ))
+            .await
+            .unwrap_or(0);
+        if done > 0 && chain.wait_idle(Duration::from_secs(60)).await {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no snapshot was loaded into TigerGraph"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let rows = chain
+        .query(&format!(
+            "SELECT graph_version, element_type, bq_rows, tigergraph_valid_lines, tigergraph_rejected_lines \
+             FROM {provenance} ORDER BY element_type"
+        ))
+        .await
+        .expect("provenance");
+    let versions: std::collections::BTreeSet<String> = rows
+        .iter()
+        .map(|r| r[0].as_str().expect("version").to_owned())
+        .collect();
+    assert_eq!(
+        versions.len(),
+        1,
+        "one export, one graph version: {versions:?}"
+    );
+    let received = chain.tigergraph.counts();
+    assert!(!received.is_empty(), "TigerGraph received nothing");
+    for row in &rows {
+        let ty = row[1].as_str().expect("type");
+        let bq: u64 = row[2]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .expect("bq_rows");
+        let tg: u64 = row[3]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .expect("valid lines");
+        assert_eq!(bq, tg, "{ty}: BigQuery rows vs lines TigerGraph accepted");
+        assert_eq!(
+            received.get(ty).copied().unwrap_or(0),
+            bq,
+            "{ty}: rows the stub counted"
+        );
+        assert_eq!(row[4].as_str(), Some("0"), "{ty}: rejected lines");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r[1].as_str() == Some("Patient") && r[2].as_str() == Some("4"))
+    );
+
+    // Provenance joins to lineage: every source load of the snapshot is a loaded object.
+    let lineage = chain.table(GOVERNANCE_DATASET, "lineage");
+    let sources = chain
+        .count(&format!(
+            "SELECT COUNT(*) FROM {provenance} p, UNNEST(p.source_load_job_ids) AS j"
+        ))
+        .await
+        .expect("sources");
+    assert!(sources > 0, "provenance names its source loads");
+    let dangling = chain
+        .count(&format!(
+            "SELECT COUNT(*) FROM {provenance} p, UNNEST(p.source_load_job_ids) AS j \
+             WHERE j NOT IN (SELECT load_job_id FROM {lineage} WHERE stage = 'bq-load')"
+        ))
+        .await
+        .expect("join");
+    assert_eq!(
+        dangling, 0,
+        "provenance names loads the lineage does not know"
+    );
 }

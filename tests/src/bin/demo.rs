@@ -145,6 +145,36 @@ async fn main() -> anyhow::Result<()> {
     let load_complete = chain.drain_load_complete().await?;
     report.stage(stage.done());
 
+    let stage = Stage::start("graph snapshot: node/edge tables, CSV snapshot, TigerGraph (stub)");
+    let provenance = chain.table(GOVERNANCE_DATASET, "graph_provenance");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let snapshot_sql =
+        format!("SELECT COUNT(*) FROM {provenance} WHERE tigergraph_job_id IS NOT NULL");
+    while chain.count(&snapshot_sql).await.unwrap_or(0) == 0
+        || !chain.wait_idle(Duration::from_secs(30)).await
+    {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no graph snapshot within 5 minutes"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let versions = chain
+        .query(&format!(
+            "SELECT graph_version, COUNT(*), SUM(bq_rows), SUM(tigergraph_valid_lines), \
+             SUM(tigergraph_rejected_lines) FROM {provenance} GROUP BY graph_version ORDER BY graph_version"
+        ))
+        .await?;
+    let graph_versions: Vec<serde_json::Value> = versions
+        .iter()
+        .map(|r| {
+            json!({ "graph_version": r[0], "elements": r[1], "bigquery_rows": r[2],
+                    "tigergraph_lines": r[3], "rejected_lines": r[4] })
+        })
+        .collect();
+    let tigergraph_counts = chain.tigergraph.counts();
+    report.stage(stage.done());
+
     let stats = chain.router_stats();
     let rows_match = rows.iter().all(|(ty, n)| resources_out.get(ty) == Some(n));
     let summary = json!({
@@ -156,6 +186,7 @@ async fn main() -> anyhow::Result<()> {
                        "lineage_rows_by_stage": lineage, "policy_version_rows": policy_rows,
                        "jobs": jobs.len(), "jobs_with_five_labels": labelled,
                        "load_complete_messages": load_complete },
+        "graph": { "snapshots": graph_versions, "tigergraph_received": tigergraph_counts },
         "leak_check": { "phi_values": scan.values, "deid_lines": scan.deid_lines, "hits": scan.hits.len(), "passed": scan.hits.is_empty() },
         "eventarc": { "delivered": stats.delivered, "posts": stats.posts, "redelivered": stats.failed_attempts, "given_up": stats.given_up },
         "stages": report.stages_json(),
