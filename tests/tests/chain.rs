@@ -616,6 +616,11 @@ async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
     );
     let received = chain.tigergraph.counts();
     assert!(!received.is_empty(), "TigerGraph received nothing");
+    // Condition.encounter is a `urn:uuid:` reference in the synthesized data: it must make edges.
+    assert!(
+        received.get("encounter_condition").copied().unwrap_or(0) > 0,
+        "{received:?}"
+    );
     for row in &rows {
         let ty = row[1].as_str().expect("type");
         let bq: u64 = row[2]

@@ -130,11 +130,22 @@ fn expr(source: &Source, ref_type: Option<&str>) -> (String, Option<String>) {
             None,
         );
     }
+    // A de-identified reference is `Type/<pseudo>` or `urn:uuid:<pseudo>` (the engine keeps the
+    // form; pseudo ids are unique across types). A `urn:uuid:` target of another type finds no
+    // vertex of this type, and edges keep only endpoints that exist, so it is dropped there.
     let path = source.reference.as_deref().unwrap_or("$");
     let prefix = format!("{}/", ref_type.unwrap_or_default());
+    let value = json(path);
     (
-        format!("SUBSTR({}, {})", json(path), prefix.len() + 1),
-        Some(format!("STARTS_WITH({}, {})", json(path), literal(&prefix))),
+        format!(
+            "CASE WHEN STARTS_WITH({value}, 'urn:uuid:') THEN SUBSTR({value}, 10) \
+             ELSE SUBSTR({value}, {}) END",
+            prefix.len() + 1
+        ),
+        Some(format!(
+            "(STARTS_WITH({value}, {}) OR STARTS_WITH({value}, 'urn:uuid:'))",
+            literal(&prefix)
+        )),
     )
 }
 

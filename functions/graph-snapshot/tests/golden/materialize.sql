@@ -88,13 +88,13 @@ CREATE OR REPLACE TABLE `p.graph.e_encounter_condition_0123456789abcdef01234567`
 SELECT from_id, to_id, '0123456789abcdef01234567' AS graph_version
 FROM (
   SELECT
-    SUBSTR(JSON_VALUE(resource, '$.encounter.reference'), 11) AS from_id,
+    CASE WHEN STARTS_WITH(JSON_VALUE(resource, '$.encounter.reference'), 'urn:uuid:') THEN SUBSTR(JSON_VALUE(resource, '$.encounter.reference'), 10) ELSE SUBSTR(JSON_VALUE(resource, '$.encounter.reference'), 11) END AS from_id,
     JSON_VALUE(resource, '$.code.coding[0].system') || '|' || JSON_VALUE(resource, '$.code.coding[0].code') AS to_id,
     id AS _resource_id,
     last_updated AS _last_updated,
     version_id AS _version_id
   FROM `p.deid_raw.Condition`
-  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND STARTS_WITH(JSON_VALUE(resource, '$.encounter.reference'), 'Encounter/')
+  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND (STARTS_WITH(JSON_VALUE(resource, '$.encounter.reference'), 'Encounter/') OR STARTS_WITH(JSON_VALUE(resource, '$.encounter.reference'), 'urn:uuid:'))
 )
 WHERE from_id IN (SELECT id FROM `p.graph.v_encounter_0123456789abcdef01234567`) AND to_id IN (SELECT id FROM `p.graph.v_condition_0123456789abcdef01234567`)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY _last_updated DESC, _version_id DESC) = 1;
@@ -125,12 +125,12 @@ SELECT from_id, to_id, '0123456789abcdef01234567' AS graph_version
 FROM (
   SELECT
     id AS from_id,
-    SUBSTR(JSON_VALUE(resource, '$.participant[0].individual.reference'), 14) AS to_id,
+    CASE WHEN STARTS_WITH(JSON_VALUE(resource, '$.participant[0].individual.reference'), 'urn:uuid:') THEN SUBSTR(JSON_VALUE(resource, '$.participant[0].individual.reference'), 10) ELSE SUBSTR(JSON_VALUE(resource, '$.participant[0].individual.reference'), 14) END AS to_id,
     id AS _resource_id,
     last_updated AS _last_updated,
     version_id AS _version_id
   FROM `p.deid_raw.Encounter`
-  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND STARTS_WITH(JSON_VALUE(resource, '$.participant[0].individual.reference'), 'Practitioner/')
+  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND (STARTS_WITH(JSON_VALUE(resource, '$.participant[0].individual.reference'), 'Practitioner/') OR STARTS_WITH(JSON_VALUE(resource, '$.participant[0].individual.reference'), 'urn:uuid:'))
 )
 WHERE from_id IN (SELECT id FROM `p.graph.v_encounter_0123456789abcdef01234567`) AND to_id IN (SELECT id FROM `p.graph.v_practitioner_0123456789abcdef01234567`)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY _last_updated DESC, _version_id DESC) = 1;
@@ -140,12 +140,12 @@ SELECT from_id, to_id, '0123456789abcdef01234567' AS graph_version
 FROM (
   SELECT
     id AS from_id,
-    SUBSTR(JSON_VALUE(resource, '$.serviceProvider.reference'), 14) AS to_id,
+    CASE WHEN STARTS_WITH(JSON_VALUE(resource, '$.serviceProvider.reference'), 'urn:uuid:') THEN SUBSTR(JSON_VALUE(resource, '$.serviceProvider.reference'), 10) ELSE SUBSTR(JSON_VALUE(resource, '$.serviceProvider.reference'), 14) END AS to_id,
     id AS _resource_id,
     last_updated AS _last_updated,
     version_id AS _version_id
   FROM `p.deid_raw.Encounter`
-  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND STARTS_WITH(JSON_VALUE(resource, '$.serviceProvider.reference'), 'Organization/')
+  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND (STARTS_WITH(JSON_VALUE(resource, '$.serviceProvider.reference'), 'Organization/') OR STARTS_WITH(JSON_VALUE(resource, '$.serviceProvider.reference'), 'urn:uuid:'))
 )
 WHERE from_id IN (SELECT id FROM `p.graph.v_encounter_0123456789abcdef01234567`) AND to_id IN (SELECT id FROM `p.graph.v_organization_0123456789abcdef01234567`)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY _last_updated DESC, _version_id DESC) = 1;
@@ -155,12 +155,12 @@ SELECT from_id, to_id, '0123456789abcdef01234567' AS graph_version
 FROM (
   SELECT
     id AS from_id,
-    SUBSTR(JSON_VALUE(resource, '$.location[0].location.reference'), 10) AS to_id,
+    CASE WHEN STARTS_WITH(JSON_VALUE(resource, '$.location[0].location.reference'), 'urn:uuid:') THEN SUBSTR(JSON_VALUE(resource, '$.location[0].location.reference'), 10) ELSE SUBSTR(JSON_VALUE(resource, '$.location[0].location.reference'), 10) END AS to_id,
     id AS _resource_id,
     last_updated AS _last_updated,
     version_id AS _version_id
   FROM `p.deid_raw.Encounter`
-  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND STARTS_WITH(JSON_VALUE(resource, '$.location[0].location.reference'), 'Location/')
+  WHERE load_job_id IN ('bqload_a', 'bqload_b') AND (STARTS_WITH(JSON_VALUE(resource, '$.location[0].location.reference'), 'Location/') OR STARTS_WITH(JSON_VALUE(resource, '$.location[0].location.reference'), 'urn:uuid:'))
 )
 WHERE from_id IN (SELECT id FROM `p.graph.v_encounter_0123456789abcdef01234567`) AND to_id IN (SELECT id FROM `p.graph.v_location_0123456789abcdef01234567`)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY _last_updated DESC, _version_id DESC) = 1;
