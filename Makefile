@@ -12,8 +12,11 @@ demo:
 	./scripts/demo.sh
 
 ## test: formatting, lints and the whole test suite (unit, HTTP, golden, emulator).
+# The emulator suite (starvit-e2e) starts one stack of emulators per test: at most 3 at once, so a
+# 2-core machine is not swamped (8 parallel stacks made the slowest tests time out).
 test: lint localcloud-install
-	$(CARGO) test --workspace --locked --all-targets
+	$(CARGO) test --workspace --locked --all-targets --exclude starvit-e2e
+	$(CARGO) test --locked -p starvit-e2e --all-targets -- --test-threads=3
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -81,6 +81,8 @@ pub struct ChainOptions {
     pub duplicate: u32,
     /// De-ID policy name or file.
     pub policy: String,
+    /// Also run the graph stage (`graph-snapshot` + the TigerGraph stub) on `load-complete`.
+    pub graph: bool,
 }
 
 impl Default for ChainOptions {
@@ -88,8 +90,18 @@ impl Default for ChainOptions {
         Self {
             duplicate: 1,
             policy: "shifted".into(),
+            graph: false,
         }
     }
+}
+
+/// The graph stage of a chain.
+#[derive(Debug)]
+pub struct GraphStage {
+    /// The TigerGraph contract stub the snapshots are loaded into.
+    pub tigergraph: starvit_tigergraph_stub::Stub,
+    /// The `graph-snapshot` service.
+    pub service: FunctionProcess,
 }
 
 /// A running chain. Dropping it stops the router, the functions and the stack.
@@ -99,10 +111,8 @@ pub struct Chain {
     pub deidentify: FunctionProcess,
     /// The `bq-load` service.
     pub bq_load: FunctionProcess,
-    /// The `graph-snapshot` service.
-    pub graph_snapshot: FunctionProcess,
-    /// The TigerGraph contract stub the snapshots are loaded into.
-    pub tigergraph: starvit_tigergraph_stub::Stub,
+    /// The graph stage, when [`ChainOptions::graph`] asked for it.
+    pub graph: Option<GraphStage>,
     router: Router,
     router_stop: Option<oneshot::Sender<()>>,
     router_task: Option<JoinHandle<()>>,
@@ -187,42 +197,11 @@ impl Chain {
         ]);
         let bq_load =
             FunctionProcess::start("bq-load", &binaries.bq_load, env, stack.dir()).await?;
-        let tigergraph =
-            starvit_tigergraph_stub::Stub::start(starvit_tigergraph_stub::StubConfig {
-                schema_gsql: std::fs::read_to_string(
-                    crate::repo_root().join("infra/tigergraph/schema.gsql"),
-                )?,
-                loading_jobs_gsql: std::fs::read_to_string(
-                    crate::repo_root().join("infra/tigergraph/loading_jobs.gsql"),
-                )?,
-                secret: TIGERGRAPH_SECRET.to_owned(),
-                storage_base: Some(gcs_endpoint.clone()),
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("starting the TigerGraph stub: {e}"))?;
-        let mut env = stack.function_env();
-        env.extend([
-            ("STARVIT_DEID_BUCKET".to_owned(), DEID_BUCKET.to_owned()),
-            ("STARVIT_RAW_DATASET".to_owned(), RAW_DATASET.to_owned()),
-            (
-                "STARVIT_GOVERNANCE_DATASET".to_owned(),
-                GOVERNANCE_DATASET.to_owned(),
-            ),
-            ("STARVIT_GRAPH_DATASET".to_owned(), GRAPH_DATASET.to_owned()),
-            ("STARVIT_ENV".to_owned(), "local".to_owned()),
-            ("STARVIT_OWNER".to_owned(), "data-platform".to_owned()),
-            ("STARVIT_TIGERGRAPH_URL".to_owned(), tigergraph.url.clone()),
-            (
-                "STARVIT_TIGERGRAPH_SECRET".to_owned(),
-                TIGERGRAPH_SECRET.to_owned(),
-            ),
-            // Debounce: a snapshot is due once no load has landed for this long (the events that
-            // come earlier are retried, then skipped as superseded), so an export makes one graph.
-            ("STARVIT_SNAPSHOT_QUIET_SECS".to_owned(), "4".to_owned()),
-        ]);
-        let graph_snapshot =
-            FunctionProcess::start("graph-snapshot", &binaries.graph_snapshot, env, stack.dir())
-                .await?;
+        let graph = if options.graph {
+            Some(start_graph(&stack, binaries, &gcs_endpoint).await?)
+        } else {
+            None
+        };
         let emulator = starvit_local_eventarc::pubsub::Emulator::new(
             http.clone(),
             stack.var("PUBSUB_ENDPOINT"),
@@ -246,16 +225,19 @@ impl Chain {
                     source: Source::Bucket(DEID_BUCKET.into()),
                     target: bq_load.url(),
                 },
-                Route {
-                    source: Source::Topic(LOAD_COMPLETE_TOPIC.into()),
-                    target: graph_snapshot.url(),
-                },
             ],
             backoff_min: Duration::from_millis(200),
             backoff_max: Duration::from_secs(3),
             duplicate: options.duplicate,
             ..RouterConfig::default()
         };
+        let mut config = config;
+        if let Some(graph) = &graph {
+            config.routes.push(Route {
+                source: Source::Topic(LOAD_COMPLETE_TOPIC.into()),
+                target: graph.service.url(),
+            });
+        }
         let router = Router::new(config)?;
         router.prepare().await?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -271,8 +253,7 @@ impl Chain {
         Ok(Self {
             deidentify,
             bq_load,
-            graph_snapshot,
-            tigergraph,
+            graph,
             router,
             router_stop: Some(stop),
             router_task: Some(router_task),
@@ -547,6 +528,53 @@ impl Chain {
     pub fn table(&self, dataset: &str, table: &str) -> String {
         format!("`{}.{dataset}.{table}`", self.stack.project())
     }
+}
+
+/// Starts the TigerGraph stub and the `graph-snapshot` service for a chain.
+async fn start_graph(
+    stack: &Stack,
+    binaries: &Binaries,
+    gcs_endpoint: &str,
+) -> anyhow::Result<GraphStage> {
+    let tigergraph = starvit_tigergraph_stub::Stub::start(starvit_tigergraph_stub::StubConfig {
+        schema_gsql: std::fs::read_to_string(
+            crate::repo_root().join("infra/tigergraph/schema.gsql"),
+        )?,
+        loading_jobs_gsql: std::fs::read_to_string(
+            crate::repo_root().join("infra/tigergraph/loading_jobs.gsql"),
+        )?,
+        secret: TIGERGRAPH_SECRET.to_owned(),
+        storage_base: Some(gcs_endpoint.to_owned()),
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("starting the TigerGraph stub: {e}"))?;
+    let mut env = stack.function_env();
+    env.extend([
+        ("STARVIT_DEID_BUCKET".to_owned(), DEID_BUCKET.to_owned()),
+        ("STARVIT_RAW_DATASET".to_owned(), RAW_DATASET.to_owned()),
+        (
+            "STARVIT_GOVERNANCE_DATASET".to_owned(),
+            GOVERNANCE_DATASET.to_owned(),
+        ),
+        ("STARVIT_GRAPH_DATASET".to_owned(), GRAPH_DATASET.to_owned()),
+        ("STARVIT_ENV".to_owned(), "local".to_owned()),
+        ("STARVIT_OWNER".to_owned(), "data-platform".to_owned()),
+        ("STARVIT_TIGERGRAPH_URL".to_owned(), tigergraph.url.clone()),
+        (
+            "STARVIT_TIGERGRAPH_SECRET".to_owned(),
+            TIGERGRAPH_SECRET.to_owned(),
+        ),
+        // Debounce: a snapshot is due once no load has landed for this long (the events that
+        // come earlier are retried, then skipped as superseded), so an export makes one graph.
+        ("STARVIT_SNAPSHOT_QUIET_SECS".to_owned(), "4".to_owned()),
+    ]);
+    let service =
+        FunctionProcess::start("graph-snapshot", &binaries.graph_snapshot, env, stack.dir())
+            .await?;
+    Ok(GraphStage {
+        tigergraph,
+        service,
+    })
 }
 
 impl Drop for Chain {

@@ -567,7 +567,15 @@ async fn bigquery_down_then_back_the_retried_events_complete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
     use starvit_e2e::chain::GOVERNANCE_DATASET;
-    let Some(chain) = started("chain-graph", &ChainOptions::default()).await else {
+    let Some(chain) = started(
+        "chain-graph",
+        &ChainOptions {
+            graph: true,
+            ..ChainOptions::default()
+        },
+    )
+    .await
+    else {
         return;
     };
     let export = synth(4, 41);
@@ -614,7 +622,12 @@ async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
         1,
         "one export, one graph version: {versions:?}"
     );
-    let received = chain.tigergraph.counts();
+    let received = chain
+        .graph
+        .as_ref()
+        .expect("graph stage")
+        .tigergraph
+        .counts();
     assert!(!received.is_empty(), "TigerGraph received nothing");
     // Condition.encounter is a `urn:uuid:` reference in the synthesized data: it must make edges.
     assert!(

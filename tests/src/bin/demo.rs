@@ -32,7 +32,10 @@ async fn main() -> anyhow::Result<()> {
     let chain = Chain::start(
         stack,
         &Binaries::beside_current_exe()?,
-        &ChainOptions::default(),
+        &ChainOptions {
+            graph: true,
+            ..ChainOptions::default()
+        },
     )
     .await?;
     report.stage(stage.done());
@@ -172,7 +175,11 @@ async fn main() -> anyhow::Result<()> {
                     "tigergraph_lines": r[3], "rejected_lines": r[4] })
         })
         .collect();
-    let tigergraph_counts = chain.tigergraph.counts();
+    let tigergraph_counts = chain
+        .graph
+        .as_ref()
+        .map(|g| g.tigergraph.counts())
+        .unwrap_or_default();
     report.stage(stage.done());
 
     let stats = chain.router_stats();
