@@ -16,7 +16,7 @@ demo:
 # 2-core machine is not swamped (8 parallel stacks made the slowest tests time out).
 test: lint localcloud-install
 	$(CARGO) test --workspace --locked --all-targets --exclude starvit-e2e
-	$(CARGO) test --locked -p starvit-e2e --all-targets -- --test-threads=3
+	$(CARGO) test --locked -p starvit-e2e --all-targets -- --test-threads=1
 
 lint:
 	$(CARGO) fmt --all -- --check

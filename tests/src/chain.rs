@@ -325,14 +325,48 @@ impl Chain {
             "SELECT COUNT(*) FROM {lineage} WHERE stage = 'bq-load' AND export_job_id = '{export_id}'"
         );
         loop {
-            if self.count(&sql).await.is_ok_and(|n| n >= files as u64) {
+            let loaded = self.count(&sql).await.ok();
+            if loaded.is_some_and(|n| n >= files as u64) {
                 let left = deadline.saturating_duration_since(std::time::Instant::now());
-                return self.wait_idle(left).await;
+                if self.wait_idle(left).await {
+                    return true;
+                }
+                self.diagnose(&format!(
+                    "{export_id}: loaded, but the router never went idle"
+                ));
+                return false;
             }
             if std::time::Instant::now() >= deadline {
+                self.diagnose(&format!(
+                    "{export_id}: {loaded:?} of {files} files loaded after {timeout:?}"
+                ));
                 return false;
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// Prints what a timed-out wait needs to be understood from CI output alone: the router's
+    /// counters and the last lines of every function's log (the functions log no PHI).
+    pub fn diagnose(&self, what: &str) {
+        eprintln!("--- chain diagnosis: {what}");
+        eprintln!("router: {:?}", self.router.stats());
+        let mut services = vec![&self.deidentify, &self.bq_load];
+        if let Some(graph) = &self.graph {
+            services.push(&graph.service);
+            eprintln!(
+                "tigergraph stub: runs={} failed={}",
+                graph.tigergraph.received().runs,
+                graph.tigergraph.received().failed
+            );
+        }
+        for service in services {
+            let text = std::fs::read_to_string(service.log_path()).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            eprintln!("--- last lines of {}", service.log_path().display());
+            for line in &lines[lines.len().saturating_sub(15)..] {
+                eprintln!("{line}");
+            }
         }
     }
 
@@ -521,6 +555,66 @@ impl Chain {
             let ids: Vec<String> = batch.into_iter().map(|m| m.ack_id).collect();
             emulator.ack(LOAD_COMPLETE_TAP, &ids).await?;
         }
+    }
+
+    /// Pulls (and acknowledges) every `load-complete` message published so far and POSTs each
+    /// again to `graph-snapshot`, exactly as Eventarc delivers it: a duplicate of every event the
+    /// graph stage has seen. Returns the HTTP statuses.
+    ///
+    /// # Errors
+    /// Emulator or HTTP failures; no graph stage.
+    pub async fn redeliver_load_complete(&self) -> anyhow::Result<Vec<u16>> {
+        let graph = self
+            .graph
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("no graph stage"))?;
+        let emulator = starvit_local_eventarc::pubsub::Emulator::new(
+            self.http.clone(),
+            self.stack.var("PUBSUB_ENDPOINT"),
+            self.stack.project(),
+        );
+        let mut statuses = Vec::new();
+        loop {
+            let batch = emulator.pull(LOAD_COMPLETE_TAP, 100).await?;
+            if batch.is_empty() {
+                return Ok(statuses);
+            }
+            for received in &batch {
+                let event = starvit_local_eventarc::cloudevent::pubsub_published(
+                    &received.message,
+                    self.stack.project(),
+                    LOAD_COMPLETE_TOPIC,
+                    "graph-snapshot",
+                );
+                let mut request = self.http.post(graph.service.url()).body(event.body.clone());
+                for (name, value) in &event.headers {
+                    request = request.header(*name, value);
+                }
+                statuses.push(request.send().await?.status().as_u16());
+            }
+            let ids: Vec<String> = batch.into_iter().map(|m| m.ack_id).collect();
+            emulator.ack(LOAD_COMPLETE_TAP, &ids).await?;
+        }
+    }
+
+    /// Downloads every object under `prefix` of `bucket` (fake-gcs JSON API).
+    ///
+    /// # Errors
+    /// HTTP failures.
+    pub async fn objects_under(
+        &self,
+        bucket: &str,
+        prefix: &str,
+    ) -> anyhow::Result<Vec<(String, bytes::Bytes)>> {
+        let mut out = Vec::new();
+        for meta in self.list(bucket).await? {
+            if !meta.name.starts_with(prefix) {
+                continue;
+            }
+            let data = bytes::Bytes::from(self.read(bucket, &meta.name).await?);
+            out.push((meta.name, data));
+        }
+        Ok(out)
     }
 
     /// Fully qualified table name for SQL.

@@ -578,6 +578,9 @@ async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
     else {
         return;
     };
+    let tigergraph = &chain.graph.as_ref().expect("graph stage").tigergraph;
+    // TigerGraph answers the first requests with 503: the snapshot is retried, never given up.
+    tigergraph.fail_next(3);
     let export = synth(4, 41);
     let uploaded = chain
         .upload_export(export.path(), "job-graph")
@@ -585,11 +588,11 @@ async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
         .expect("upload");
     assert!(
         chain
-            .wait_loaded("job-graph", uploaded.len(), Duration::from_secs(300))
+            .wait_loaded("job-graph", uploaded.len(), Duration::from_secs(600))
             .await
     );
     let provenance = chain.table(GOVERNANCE_DATASET, "graph_provenance");
-    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let deadline = std::time::Instant::now() + Duration::from_secs(600);
     loop {
         let done = chain
             .count(&format!(
@@ -600,19 +603,17 @@ async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
         if done > 0 && chain.wait_idle(Duration::from_secs(60)).await {
             break;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no snapshot was loaded into TigerGraph"
-        );
+        if std::time::Instant::now() >= deadline {
+            chain.diagnose("no snapshot reached TigerGraph");
+            panic!("no snapshot was loaded into TigerGraph");
+        }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    let rows = chain
-        .query(&format!(
-            "SELECT graph_version, element_type, bq_rows, tigergraph_valid_lines, tigergraph_rejected_lines \
-             FROM {provenance} ORDER BY element_type"
-        ))
-        .await
-        .expect("provenance");
+    let provenance_sql = format!(
+        "SELECT graph_version, element_type, bq_rows, tigergraph_valid_lines, tigergraph_rejected_lines \
+         FROM {provenance} ORDER BY element_type"
+    );
+    let rows = chain.query(&provenance_sql).await.expect("provenance");
     let versions: std::collections::BTreeSet<String> = rows
         .iter()
         .map(|r| r[0].as_str().expect("version").to_owned())
@@ -622,18 +623,32 @@ async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
         1,
         "one export, one graph version: {versions:?}"
     );
-    let received = chain
-        .graph
-        .as_ref()
-        .expect("graph stage")
-        .tigergraph
-        .counts();
-    assert!(!received.is_empty(), "TigerGraph received nothing");
+    let version = versions.first().expect("version").clone();
+    let received = tigergraph.received();
+    assert_eq!(received.failed, 3, "the injected 503s were answered");
+    assert_eq!(chain.router_stats().given_up, 0);
+    assert!(!received.counts.is_empty(), "TigerGraph received nothing");
     // Condition.encounter is a `urn:uuid:` reference in the synthesized data: it must make edges.
     assert!(
-        received.get("encounter_condition").copied().unwrap_or(0) > 0,
-        "{received:?}"
+        received
+            .counts
+            .get("encounter_condition")
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        "{:?}",
+        received.counts
     );
+    // Every edge TigerGraph holds points at vertices it was given (none implicitly created).
+    assert!(
+        tigergraph.dangling_edges().is_empty(),
+        "edges without their vertices: {:?}",
+        tigergraph.dangling_edges()
+    );
+    let snapshot = chain
+        .objects_under(DEID_BUCKET, &format!("graph/{version}/"))
+        .await
+        .expect("snapshot objects");
     for row in &rows {
         let ty = row[1].as_str().expect("type");
         let bq: u64 = row[2]
@@ -646,15 +661,60 @@ async fn a_loaded_export_becomes_one_graph_snapshot_in_tigergraph() {
             .expect("valid lines");
         assert_eq!(bq, tg, "{ty}: BigQuery rows vs lines TigerGraph accepted");
         assert_eq!(
-            received.get(ty).copied().unwrap_or(0),
+            received.counts.get(ty).copied().unwrap_or(0),
             bq,
             "{ty}: rows the stub counted"
         );
         assert_eq!(row[4].as_str(), Some("0"), "{ty}: rejected lines");
+        let prefix = format!("graph/{version}/{}/", graph_snapshot::model::slug(ty));
+        let files: Vec<_> = snapshot
+            .iter()
+            .filter(|(name, _)| name.starts_with(&prefix))
+            .collect();
+        assert!(
+            !files.is_empty() && files.iter().all(|(n, _)| n.ends_with(".parquet")),
+            "{ty}: Parquet objects under {prefix}"
+        );
+        let parquet_rows: i64 = files
+            .iter()
+            .map(|(_, data)| {
+                use parquet::file::reader::FileReader as _;
+                parquet::file::reader::SerializedFileReader::new(data.clone())
+                    .expect("parquet")
+                    .metadata()
+                    .file_metadata()
+                    .num_rows()
+            })
+            .sum();
+        assert_eq!(
+            u64::try_from(parquet_rows).expect("rows"),
+            bq,
+            "{ty}: Parquet rows vs BigQuery rows"
+        );
+        if let Some(ids) = received.vertices.get(ty) {
+            assert_eq!(ids.len() as u64, bq, "{ty}: one row per vertex");
+        }
     }
     assert!(
         rows.iter()
             .any(|r| r[1].as_str() == Some("Patient") && r[2].as_str() == Some("4"))
+    );
+
+    // Duplicates: every load-complete event again, as Eventarc would redeliver it. The version is
+    // done, so nothing new is loaded, exported or recorded.
+    let statuses = chain.redeliver_load_complete().await.expect("redeliver");
+    assert!(statuses.len() >= uploaded.len(), "a load-complete per file");
+    assert!(
+        statuses.iter().all(|s| (200..300).contains(s)),
+        "{statuses:?}"
+    );
+    let again = tigergraph.received();
+    assert_eq!(again.runs, received.runs, "a duplicate ran a loading job");
+    assert_eq!(again.counts, received.counts);
+    assert_eq!(
+        chain.query(&provenance_sql).await.expect("provenance"),
+        rows,
+        "a duplicate changed the provenance"
     );
 
     // Provenance joins to lineage: every source load of the snapshot is a loaded object.

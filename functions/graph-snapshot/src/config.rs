@@ -2,7 +2,7 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `STARVIT_DEID_BUCKET` | bucket of the snapshots (`graph/<version>/<type>/*.csv`) | required |
+//! | `STARVIT_DEID_BUCKET` | bucket of the snapshots (`graph/<version>/<type>/*.parquet`) | required |
 //! | `STARVIT_RAW_DATASET` | raw de-ID dataset | `deid_raw` |
 //! | `STARVIT_GOVERNANCE_DATASET` | dataset of `lineage` and `graph_provenance` | `governance` |
 //! | `STARVIT_GRAPH_DATASET` | dataset of the node/edge tables | `graph` |
@@ -12,7 +12,8 @@
 //! | `STARVIT_TIGERGRAPH_URL` | TigerGraph base URL (or the stub's) | required |
 //! | `STARVIT_TIGERGRAPH_GRAPH` | graph name | the model's (`starvit`) |
 //! | `STARVIT_TIGERGRAPH_SECRET` | secret for the token endpoint | required |
-//! | `STARVIT_TIGERGRAPH_API` | `4` (`/gsql/v1`, data sources by URI); `3` is client-only so far | `4` |
+//! | `STARVIT_TIGERGRAPH_API` | `4` (`/gsql/v1`, Parquet by URI) or `3` (`/restpp/ddl`, JSON lines pushed) | `4` |
+//! | `STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES` | largest 3.x request body | 67108864 |
 //! | `STARVIT_TIGERGRAPH_DATA_SOURCE` | 4.x data source name for `gs://` | `gcs` |
 //! | `BIGQUERY_LOCATION` | job location | unset |
 //! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
@@ -50,6 +51,8 @@ pub struct Config {
     pub location: Option<String>,
     /// TigerGraph connection.
     pub tigergraph: TigerGraphConfig,
+    /// Largest body of one 3.x `/restpp/ddl` request.
+    pub v3_max_body_bytes: usize,
     /// Project and emulator endpoints.
     pub gcp: GcpConfig,
 }
@@ -128,6 +131,17 @@ impl Config {
                 expected: "a number of seconds",
             })?),
         };
+        let v3_max_body_bytes = match get("STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES") {
+            None => 64 << 20,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1024..=200_000_000).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name: "STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES",
+                    expected: "bytes between 1024 and 200000000",
+                })?,
+        };
         let base_url = required("STARVIT_TIGERGRAPH_URL")?;
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(ConfigError::Invalid {
@@ -144,6 +158,7 @@ impl Config {
             owner: required("STARVIT_OWNER")?,
             pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
             quiet,
+            v3_max_body_bytes,
             location: get("BIGQUERY_LOCATION"),
             tigergraph: TigerGraphConfig {
                 base_url: base_url.trim_end_matches('/').to_owned(),

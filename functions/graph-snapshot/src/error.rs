@@ -6,7 +6,6 @@
 //! | `LineageIncomplete` | Drop | `lineage_incomplete` |
 //! | `NotVisible` | Retry | `lineage_not_visible` |
 //! | `Settling` | Retry | `snapshot_settling` |
-//! | `Unsupported` | Drop | `tigergraph_api_unsupported` |
 //! | `Storage` / `BigQuery` | by status | `storage_*` / `bigquery_*` |
 //! | `AttemptsExhausted` | Drop | `bigquery_attempts_exhausted` |
 //! | `TigerGraph` 5xx/429/timeout | Retry | `tigergraph_unavailable` |
@@ -32,9 +31,6 @@ pub enum Error {
     /// The newest load is inside the quiet period.
     #[error("snapshot settling: newest load is inside the quiet period")]
     Settling,
-    /// The configured TigerGraph API is not wired into the handler.
-    #[error("tigergraph api 3.x is not wired into the handler")]
-    Unsupported,
     /// Cloud Storage.
     #[error("storage: {0}")]
     Storage(#[source] GcpError),
@@ -92,7 +88,6 @@ impl Classify for Error {
             Error::TigerGraph(e) if e.is_transient() => Disposition::Retry,
             Error::Lineage(_)
             | Error::LineageIncomplete(_)
-            | Error::Unsupported
             | Error::AttemptsExhausted { .. }
             | Error::TigerGraph(_) => Disposition::Drop,
         }
@@ -105,7 +100,6 @@ impl Classify for Error {
             Error::LineageIncomplete(_) => "lineage_incomplete",
             Error::NotVisible => "lineage_not_visible",
             Error::Settling => "snapshot_settling",
-            Error::Unsupported => "tigergraph_api_unsupported",
             Error::Storage(_) if retry => "storage_unavailable",
             Error::Storage(_) => "storage_rejected",
             Error::BigQuery(e) if conflict(e) => "bigquery_conflict",

@@ -3,9 +3,11 @@
 //! (`STARVIT_BLESS=1 cargo test -p graph-snapshot --test gsql` rewrites them), and checks them
 //! against the grammar of `starvit_tigergraph_stub::gsql`.
 //!
-//! One loading job per vertex/edge type, `load_<type>`, with one file variable `f`; the file's
-//! header is the snapshot CSV header: vertex `id, <attrs>, graph_version`; edge
-//! `from_id, to_id, <attrs>, graph_version`.
+//! One loading job per vertex/edge type, `load_<type>`, with one file variable `f`, reading the
+//! Parquet snapshot with `USING JSON_FILE="true"` (TigerGraph's documented mode for Parquet and
+//! JSON: `$"key"` names a Parquet column or JSON key). The keys are the node/edge table columns:
+//! vertex `id, <attrs>, graph_version`; edge `from_id, to_id, <attrs>, graph_version`. The same
+//! jobs read the JSON lines the 3.x fallback pushes.
 
 use crate::model::{Attribute, Kind, Model, slug};
 
@@ -20,7 +22,7 @@ pub fn job_name(type_name: &str) -> String {
     format!("load_{}", slug(type_name))
 }
 
-/// The CSV columns of a vertex/edge type, in file order.
+/// The columns (Parquet columns, JSON keys) of a vertex/edge type, in table order.
 pub fn columns(model: &Model, kind: Kind, type_name: &str) -> Vec<String> {
     let (keys, attrs): (&[&str], &[Attribute]) = match kind {
         Kind::Vertex => (
@@ -94,7 +96,7 @@ pub fn loading_jobs(model: &Model) -> String {
             .join(", ");
         out.push_str(&format!(
             "CREATE LOADING JOB {job} FOR GRAPH {graph} {{\n  DEFINE FILENAME {FILE_VAR};\n  \
-             LOAD {FILE_VAR} TO {kind} {name} VALUES ({values}) USING header=\"true\", separator=\",\";\n}}\n",
+             LOAD {FILE_VAR} TO {kind} {name} VALUES ({values}) USING JSON_FILE=\"true\";\n}}\n",
             job = job_name(name),
             graph = model.graph,
             kind = kind.as_str().to_ascii_uppercase(),

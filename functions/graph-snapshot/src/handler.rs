@@ -1,5 +1,5 @@
-//! The handler: one `load-complete` message -> (when due) node/edge tables, CSV snapshot,
-//! TigerGraph loading jobs, provenance rows, `_SUCCESS` marker. See [`crate::version`] for the
+//! The handler: one `load-complete` message -> (when due) node/edge tables, Parquet snapshot,
+//! TigerGraph loading jobs ([`crate::load`]), provenance rows, `_SUCCESS` marker. See [`crate::version`] for the
 //! due rule and the version scheme.
 //!
 //! Idempotency: every BigQuery job id derives from the graph version (+ content hash for the
@@ -26,11 +26,11 @@ use starvit_runtime::{Event, Function, Outcome};
 
 use crate::config::{Config, SERVICE};
 use crate::error::Error;
-use crate::gsql::{FILE_VAR, job_name};
+use crate::load::{self, Element};
 use crate::model::{Model, slug};
 use crate::results::QueryResults;
-use crate::sql::{self, Format, ProvenanceRow, Scope};
-use crate::tigergraph::{ApiVersion, TigerGraphClient};
+use crate::sql::{self, ProvenanceRow, Scope};
+use crate::tigergraph::TigerGraphClient;
 use crate::version::{self, Decision, LoadRef};
 
 /// Governance table of graph provenance.
@@ -49,6 +49,8 @@ pub struct Context {
     pub(crate) bigquery: BigQueryClient,
     pub(crate) results: QueryResults,
     pub(crate) tigergraph: TigerGraphClient,
+    /// Datasets and the provenance table exist (checked once per process, not per delivery).
+    setup: tokio::sync::OnceCell<()>,
 }
 
 /// Building the context failed.
@@ -84,6 +86,7 @@ impl Context {
             bigquery,
             results,
             tigergraph,
+            setup: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -100,7 +103,7 @@ impl Context {
         }
     }
 
-    fn location(&self) -> Option<&str> {
+    pub(crate) fn location(&self) -> Option<&str> {
         self.config.location.as_deref()
     }
 }
@@ -115,7 +118,7 @@ impl Function for Context {
 }
 
 /// BigQuery job ids: `[A-Za-z0-9_-]`, at most 1024.
-fn job_id(parts: &[&str]) -> String {
+pub(crate) fn job_id(parts: &[&str]) -> String {
     parts
         .join("_")
         .chars()
@@ -131,12 +134,12 @@ fn job_id(parts: &[&str]) -> String {
 }
 
 /// Make sure the job `base_id` has run (409 = submitted before: poll it); backend failures are
-/// retried under `<id>_r<n>`.
-async fn run_job(
+/// retried under `<id>_r<n>`. Returns the id of the job that succeeded (read results from it).
+pub(crate) async fn run_job(
     ctx: &Context,
     base_id: &str,
     configuration: JobConfiguration,
-) -> Result<(), Error> {
+) -> Result<String, Error> {
     for attempt in 0..MAX_ATTEMPTS {
         let id = if attempt == 0 {
             base_id.to_owned()
@@ -149,7 +152,7 @@ async fn run_job(
             .await
             .map_err(Error::gcp)?;
         match ctx.bigquery.wait_done(job).await {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(id),
             Err(e @ GcpError::JobFailed { .. }) if e.is_transient() => {
                 tracing::warn!(
                     job_id = id,
@@ -166,7 +169,7 @@ async fn run_job(
     })
 }
 
-fn query(sql: String, labels: &Labels) -> JobConfiguration {
+pub(crate) fn query(sql: String, labels: &Labels) -> JobConfiguration {
     QuerySpec {
         sql,
         labels: labels.clone(),
@@ -213,9 +216,6 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
         .as_ref()
         .ok_or(Error::LineageIncomplete("load_job_id"))?
         .to_string();
-    if ctx.config.tigergraph.version == ApiVersion::V3 {
-        return Err(Error::Unsupported);
-    }
     let mut lineage = Lineage::new(StageName::new(SERVICE)?);
     lineage.pipeline = Some(match incoming.pipeline.clone() {
         Some(p) => p,
@@ -223,26 +223,10 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
     });
     lineage.export_job_id = incoming.export_job_id.clone();
 
-    for dataset in [&ctx.config.graph_dataset, &ctx.config.governance_dataset] {
-        match ctx.bigquery.ensure_dataset(dataset).await {
-            Ok(()) => {}
-            Err(e) if e.status() == Some(403) => {
-                tracing::warn!(
-                    dataset,
-                    "no permission to create datasets; assuming it exists"
-                );
-            }
-            Err(e) => return Err(Error::gcp(e)),
-        }
-    }
     let provenance = ctx.table(&ctx.config.governance_dataset, PROVENANCE_TABLE);
-    let ddl_labels = labels(&ctx.config, "ddl", &lineage)?;
-    run_job(
-        ctx,
-        &job_id(&["graph_snapshot_ddl_provenance", &ctx.model.hash[..16]]),
-        query(sql::create_provenance_table(&provenance), &ddl_labels),
-    )
-    .await?;
+    ctx.setup
+        .get_or_try_init(|| setup(ctx, &provenance, &lineage))
+        .await?;
 
     // The lineage read must see the present: a fresh job id per delivery attempt.
     let now = chrono::Utc::now();
@@ -252,7 +236,7 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
         &now.timestamp_micros().to_string(),
     ]);
     let lineage_table = ctx.table(&ctx.config.governance_dataset, LINEAGE_TABLE);
-    run_job(
+    let read_id = run_job(
         ctx,
         &read_id,
         query(
@@ -311,7 +295,7 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
         run_job(ctx, &id, query(statement, &mat_labels)).await?;
     }
     let counts_id = job_id(&["graph_snapshot", &graph_version, "counts"]);
-    run_job(
+    let counts_id = run_job(
         ctx,
         &counts_id,
         query(sql::counts(&scope, &ctx.model), &mat_labels),
@@ -330,7 +314,7 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
     let mut rows = Vec::new();
     let (mut valid, mut rejected) = (0_u64, 0_u64);
     for (kind, name) in ctx.model.elements() {
-        let uri = sql::snapshot_uri(&ctx.config.deid_bucket, &graph_version, name, Format::Csv);
+        let uri = sql::snapshot_uri(&ctx.config.deid_bucket, &graph_version, name);
         let id = job_id(&[
             "graph_snapshot",
             &graph_version,
@@ -341,17 +325,20 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
         run_job(
             ctx,
             &id,
-            query(
-                sql::export(&scope, kind, name, &uri, Format::Csv),
-                &export_labels,
-            ),
+            query(sql::export(&scope, kind, name, &uri), &export_labels),
         )
         .await?;
-        let prefix = uri.trim_end_matches("*.csv");
-        let run = ctx
-            .tigergraph
-            .run_uri(&job_name(name), FILE_VAR, prefix)
-            .await?;
+        let table = ctx.table(
+            &ctx.config.graph_dataset,
+            &sql::element_table_id(kind, name, &graph_version),
+        );
+        let element = Element {
+            name,
+            version: &graph_version,
+            prefix: uri.trim_end_matches("*.parquet"),
+            table: &table,
+        };
+        let run = load::load(ctx, element, &export_labels).await?;
         if run.rejected_lines > 0 {
             tracing::warn!(
                 graph_version,
@@ -429,6 +416,32 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
     ))
 }
 
+/// Once per process: the graph and governance datasets and the provenance table exist.
+async fn setup(ctx: &Context, provenance: &TableRef, lineage: &Lineage) -> Result<(), Error> {
+    for dataset in [&ctx.config.graph_dataset, &ctx.config.governance_dataset] {
+        match ctx.bigquery.ensure_dataset(dataset).await {
+            Ok(()) => {}
+            Err(e) if e.status() == Some(403) => {
+                tracing::warn!(
+                    dataset,
+                    "no permission to create datasets; assuming it exists"
+                );
+            }
+            Err(e) => return Err(Error::gcp(e)),
+        }
+    }
+    run_job(
+        ctx,
+        &job_id(&["graph_snapshot_ddl_provenance", &ctx.model.hash[..16]]),
+        query(
+            sql::create_provenance_table(provenance),
+            &labels(&ctx.config, "ddl", lineage)?,
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Whether every element of `version` already has a provenance row with a TigerGraph job.
 async fn already_done(
     ctx: &Context,
@@ -449,7 +462,7 @@ async fn already_done(
     ]);
     let mut lineage = Lineage::new(StageName::new(SERVICE)?);
     lineage.graph_version = Some(GraphVersion::new(version)?);
-    run_job(
+    let id = run_job(
         ctx,
         &id,
         query(sql, &labels(&ctx.config, "read", &lineage)?),

@@ -1,17 +1,18 @@
 //! `graph-snapshot`: the Cloud Run function that turns the loaded raw de-ID tables into a
-//! versioned graph: node/edge tables in BigQuery, a CSV snapshot in GCS, TigerGraph loading
+//! versioned graph: node/edge tables in BigQuery, a Parquet snapshot in GCS, TigerGraph loading
 //! jobs, and a provenance row per element.
 //!
 //! On `google.cloud.pubsub.topic.v1.messagePublished` from `load-complete` it reads the
 //! `bq-load` lineage rows, decides whether a snapshot is due and derives its `graph_version`
 //! ([`version`]), materializes one table per vertex/edge type ([`sql`]), exports them, runs the
-//! loading jobs ([`tigergraph`]) and records `governance.graph_provenance`.
+//! loading jobs ([`load`], [`tigergraph`]) and records `governance.graph_provenance`.
 //!
 //! Module map:
 //! - [`model`]      `graph/model.toml`, parsed and validated; its hash is part of every version.
 //! - [`gsql`]       the GSQL schema and loading jobs (checked in under `infra/tigergraph/`).
 //! - [`sql`]        the BigQuery SQL: node/edge tables, exports, counts, provenance.
 //! - [`version`]    the due rule and `graph_version` (pure).
+//! - [`load`]       one type into TigerGraph: 4.x over the Parquet URIs, 3.x pushing JSON lines.
 //! - [`tigergraph`] the TigerGraph REST client (4.x, 3.x fallback).
 //! - [`results`]    `jobs.getQueryResults`.
 //! - [`config`]     typed settings.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod error;
 pub mod gsql;
 pub mod handler;
+pub mod load;
 pub mod model;
 pub mod results;
 pub mod sql;

@@ -1,5 +1,5 @@
 //! Reading query results (`jobs.getQueryResults`), which `starvit-gcp` does not wrap yet: the
-//! lineage read and the row counts. Same endpoint/credential rules as `starvit-gcp` (an
+//! lineage read, the row counts and the pages the TigerGraph 3.x fallback pushes. Same endpoint/credential rules as `starvit-gcp` (an
 //! emulator endpoint means anonymous credentials).
 
 use futures::FutureExt as _;
@@ -46,6 +46,20 @@ impl QueryResults {
         job_id: &str,
         location: Option<&str>,
     ) -> Result<Vec<Vec<Option<String>>>, GcpError> {
+        Ok(self.page(job_id, location, None, None).await?.rows)
+    }
+
+    /// One page of a finished query job: column names, rows, and the next page's token.
+    ///
+    /// # Errors
+    /// [`GcpError::Call`].
+    pub async fn page(
+        &self,
+        job_id: &str,
+        location: Option<&str>,
+        page_token: Option<&str>,
+        max_results: Option<u32>,
+    ) -> Result<Page, GcpError> {
         let mut request = self
             .jobs
             .get_query_results()
@@ -53,6 +67,12 @@ impl QueryResults {
             .set_job_id(job_id);
         if let Some(location) = location {
             request = request.set_location(location);
+        }
+        if let Some(token) = page_token {
+            request = request.set_page_token(token);
+        }
+        if let Some(max) = max_results {
+            request = request.set_max_results(max);
         }
         let response = Box::pin(request.send()).await.map_err(|e| {
             let status = e.http_status_code();
@@ -69,8 +89,27 @@ impl QueryResults {
                 detail: String::new(),
             }
         })?;
-        Ok(response.rows.iter().map(cells).collect())
+        Ok(Page {
+            columns: response
+                .schema
+                .iter()
+                .flat_map(|s| s.fields.iter().map(|f| f.name.clone()))
+                .collect(),
+            rows: response.rows.iter().map(cells).collect(),
+            next: Some(response.page_token).filter(|t| !t.is_empty()),
+        })
     }
+}
+
+/// One page of query results.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Column names, in row order.
+    pub columns: Vec<String>,
+    /// Rows as strings (`None` for NULL).
+    pub rows: Vec<Vec<Option<String>>>,
+    /// The next page's token, if any.
+    pub next: Option<String>,
 }
 
 /// `{"f": [{"v": ...}, ...]}` -> cells.

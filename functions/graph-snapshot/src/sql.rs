@@ -42,25 +42,6 @@ pub fn element_table_id(kind: Kind, type_name: &str, version: &str) -> String {
     format!("{prefix}_{}_{version}", slug(type_name))
 }
 
-/// Snapshot file format of `EXPORT DATA`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// CSV with a header line: what the generated loading jobs read.
-    Csv,
-    /// Parquet.
-    Parquet,
-}
-
-impl Format {
-    /// File extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Parquet => "parquet",
-        }
-    }
-}
-
 /// What a snapshot is made of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope<'a> {
@@ -267,23 +248,19 @@ pub fn materialize(scope: &Scope<'_>, model: &Model) -> Vec<(Kind, String, Strin
         .collect()
 }
 
-/// The snapshot URI pattern of a type: `gs://<bucket>/graph/<version>/<type>/*.<ext>`.
-pub fn snapshot_uri(bucket: &str, version: &str, type_name: &str, format: Format) -> String {
+/// The snapshot URI pattern of a type: `gs://<bucket>/graph/<version>/<type>/*.parquet`.
+pub fn snapshot_uri(bucket: &str, version: &str, type_name: &str) -> String {
     format!(
-        "gs://{bucket}/graph/{version}/{}/*.{}",
-        slug(type_name),
-        format.extension()
+        "gs://{bucket}/graph/{version}/{}/*.parquet",
+        slug(type_name)
     )
 }
 
-/// `EXPORT DATA` of one node/edge table to its snapshot URI.
-pub fn export(scope: &Scope<'_>, kind: Kind, type_name: &str, uri: &str, format: Format) -> String {
-    let options = match format {
-        Format::Csv => "format='CSV', overwrite=true, header=true, field_delimiter=','",
-        Format::Parquet => "format='PARQUET', overwrite=true",
-    };
+/// `EXPORT DATA` of one node/edge table to its Parquet snapshot URI (snappy, BigQuery's
+/// default; rewriting identical files on a rerun).
+pub fn export(scope: &Scope<'_>, kind: Kind, type_name: &str, uri: &str) -> String {
     format!(
-        "EXPORT DATA OPTIONS(uri={}, {options}) AS\nSELECT * FROM {}",
+        "EXPORT DATA OPTIONS(uri={}, format='PARQUET', overwrite=true) AS\nSELECT * FROM {}",
         literal(uri),
         scope.graph_table(kind, type_name)
     )

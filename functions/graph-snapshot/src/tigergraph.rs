@@ -12,7 +12,7 @@
 //!   `FINISHED` (`FAILED`/`ABORTED` is a failed job).
 //!
 //! 3.x fallback: `POST /restpp/requesttoken` `{"secret": s}` -> `{"results": {"token": t}}`, and
-//! `POST /restpp/ddl/{G}?tag={job}&filename={f}` with the file body (one request per file,
+//! `POST /restpp/ddl/{G}?tag={job}&filename={f}` with a body of JSON lines (one request per body,
 //! synchronous) -> `{"results": [{"statistics": {"validLine", "rejectLine", ...}}]}`.
 //!
 //! Errors: a 5xx, 429, 408, timeout or connection failure is [`TgError::Unavailable`] (Retry);
@@ -301,7 +301,8 @@ impl TigerGraphClient {
         }
     }
 
-    /// 3.x: push one file body to `job`'s file variable (synchronous), return its statistics.
+    /// 3.x: push one body (JSON lines for the `JSON_FILE` jobs) to `job`'s file variable
+    /// (synchronous), return its statistics.
     ///
     /// # Errors
     /// [`TgError`].
@@ -325,7 +326,6 @@ impl TigerGraphClient {
                         enc(file_var)
                     ))
                     .bearer_auth(&token)
-                    .header("content-type", "text/csv")
                     .body(body),
             )
             .await?;

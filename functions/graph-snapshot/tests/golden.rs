@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use graph_snapshot::model::{Kind, Model};
-use graph_snapshot::sql::{self, Format, ProvenanceRow, Scope};
+use graph_snapshot::sql::{self, ProvenanceRow, Scope};
 use starvit_gcp::bigquery::spec::TableRef;
 
 fn check(name: &str, text: &str) {
@@ -45,12 +45,12 @@ fn snapshot_sql_is_golden() {
         all.push_str(";\n\n");
     }
     check("materialize.sql", &all);
-    let uri = sql::snapshot_uri("deid", scope.version, "Patient", Format::Csv);
+    let uri = sql::snapshot_uri("deid", scope.version, "Patient");
     assert_eq!(
         uri,
-        "gs://deid/graph/0123456789abcdef01234567/patient/*.csv"
+        "gs://deid/graph/0123456789abcdef01234567/patient/*.parquet"
     );
-    let mut other = sql::export(&scope, Kind::Vertex, "Patient", &uri, Format::Csv);
+    let mut other = sql::export(&scope, Kind::Vertex, "Patient", &uri);
     other.push_str(";\n\n");
     other.push_str(&sql::counts(&scope, &model));
     other.push_str(";\n\n");

@@ -1,6 +1,6 @@
 //! The TigerGraph client against the contract stub: token, 4.x run over `gs://` (served by a
-//! tiny fake-GCS JSON API here), 3.x body push, 503 -> Retry then success, wrong payloads
-//! refused by the stub.
+//! tiny fake-GCS JSON API here, JSON lines; the e2e suite runs it over real Parquet), 3.x body
+//! push, 503 -> Retry then success, wrong payloads refused, bad records counted as rejected.
 
 use std::time::Duration;
 
@@ -12,8 +12,13 @@ use graph_snapshot::model::Model;
 use graph_snapshot::tigergraph::{ApiVersion, TgError, TigerGraphClient, TigerGraphConfig};
 use starvit_tigergraph_stub::{Stub, StubConfig};
 
-const PATIENTS: &str =
-    "id,gender,birth_date,graph_version\np1,female,1970,v1\np2,male,1980,v1\n,male,1990,v1\n";
+/// Two good patients, one without an id, one line that is not JSON.
+const PATIENTS: &str = concat!(
+    "{\"id\":\"p1\",\"gender\":\"female\",\"birth_date\":\"1970\",\"graph_version\":\"v1\"}\n",
+    "{\"id\":\"p2\",\"gender\":null,\"birth_date\":\"1980\",\"graph_version\":\"v1\"}\n",
+    "{\"id\":\"\",\"gender\":\"male\",\"birth_date\":\"1990\",\"graph_version\":\"v1\"}\n",
+    "id,gender,birth_date,graph_version\n",
+);
 
 async fn fake_gcs() -> String {
     async fn list(
@@ -22,7 +27,7 @@ async fn fake_gcs() -> String {
     ) -> axum::Json<serde_json::Value> {
         let q = q.unwrap_or_default();
         let items = if q.contains("patient") {
-            serde_json::json!([{"name": "graph/v1/patient/000000000000.csv"}])
+            serde_json::json!([{"name": "graph/v1/patient/000000000000.json"}])
         } else {
             serde_json::json!([])
         };
@@ -75,10 +80,17 @@ async fn v4_token_and_run_over_gs_uris() {
         .run_uri("load_patient", "f", "gs://deid/graph/v1/patient/")
         .await
         .unwrap();
-    assert_eq!((run.valid_lines, run.rejected_lines), (2, 1));
+    assert_eq!((run.valid_lines, run.rejected_lines), (2, 2));
     assert!(!run.job_id.is_empty());
     assert_eq!(stub.counts().get("Patient"), Some(&2));
-    assert_eq!(stub.received().rejected.get("load_patient"), Some(&1));
+    assert_eq!(stub.received().rejected.get("load_patient"), Some(&2));
+    // Keys the job does not find are rejected lines, not loaded objects.
+    let run = tg
+        .run_uri("load_encounter", "f", "gs://deid/graph/v1/patient/")
+        .await
+        .unwrap();
+    assert_eq!((run.valid_lines, run.rejected_lines), (0, 4));
+    assert_eq!(stub.counts().get("Encounter"), None);
 }
 
 #[tokio::test]
@@ -114,11 +126,11 @@ async fn wrong_payloads_are_refused() {
     let err = bad.token().await.unwrap_err();
     assert!(!err.is_transient());
     let tg = client(&stub.url, ApiVersion::V4, "s3cret");
-    // Unknown job, undefined file variable, header that does not match the job.
+    // Unknown job, undefined file variable, a path with no object under it.
     for (job, var, uri) in [
         ("load_nothing", "f", "gs://deid/graph/v1/patient/"),
         ("load_patient", "g", "gs://deid/graph/v1/patient/"),
-        ("load_encounter", "f", "gs://deid/graph/v1/patient/"),
+        ("load_patient", "f", "gs://deid/graph/v1/nothing/"),
     ] {
         let err = tg.run_uri(job, var, uri).await.unwrap_err();
         assert!(
@@ -178,13 +190,13 @@ async fn v3_pushes_file_bodies() {
         )
         .await
         .unwrap();
-    assert_eq!((run.valid_lines, run.rejected_lines), (2, 1));
+    assert_eq!((run.valid_lines, run.rejected_lines), (2, 2));
     assert_eq!(stub.counts().get("Patient"), Some(&2));
     let err = tg
         .run_body(
-            "load_patient",
+            "load_nothing",
             "f",
-            bytes::Bytes::from_static(b"id,wrong\nx,y\n"),
+            bytes::Bytes::from_static(PATIENTS.as_bytes()),
         )
         .await
         .unwrap_err();

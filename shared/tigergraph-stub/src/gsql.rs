@@ -7,7 +7,7 @@
 //! CREATE GRAPH <g> (<Type>, ...)
 //! CREATE LOADING JOB <job> FOR GRAPH <g> {
 //!   DEFINE FILENAME <f>;
-//!   LOAD <f> TO VERTEX|EDGE <Type> VALUES ($"col", ...) USING header="true", separator=",";
+//!   LOAD <f> TO VERTEX|EDGE <Type> VALUES ($"key", ...) USING JSON_FILE="true";
 //! }
 //! ```
 //! `//` comments run to the end of the line. `<TYPE>` is one of `STRING`, `INT`, `DOUBLE`,
@@ -403,8 +403,8 @@ fn identifier_ok(s: &str) -> bool {
 
 /// Checks consistency: identifiers, unique names, edge endpoints and graph members exist, every
 /// `LOAD` names a defined `FILENAME` and an existing type of its kind with the right number of
-/// `VALUES` (vertex: id + attributes; edge: from + to + attributes), options `header="true"` and
-/// `separator=","`.
+/// `VALUES` (vertex: id + attributes; edge: from + to + attributes), and the only option is
+/// `JSON_FILE="true"`.
 ///
 /// # Errors
 /// [`GsqlError`] naming the first inconsistency.
@@ -489,11 +489,13 @@ pub fn validate(schema: &Schema, jobs: &[LoadingJob]) -> Result<(), GsqlError> {
                 }
                 Some(_) => {}
             }
-            if load.options.get("header").map(String::as_str) != Some("true")
-                || load.options.get("separator").map(String::as_str) != Some(",")
-            {
+            let json_file = load
+                .options
+                .get("json_file")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            if !json_file || load.options.len() != 1 {
                 return err(format!(
-                    "job {} must use header=\"true\", separator=\",\"",
+                    "job {} must use exactly JSON_FILE=\"true\" (Parquet/JSON input)",
                     job.name
                 ));
             }
@@ -514,7 +516,7 @@ mod tests {
         let schema = parse_schema(SCHEMA).unwrap();
         let jobs = parse_loading_jobs(
             "CREATE LOADING JOB load_A FOR GRAPH g {\n DEFINE FILENAME f;\n \
-             LOAD f TO VERTEX A VALUES ($\"id\", $\"x\") USING header=\"true\", separator=\",\";\n}\n",
+             LOAD f TO VERTEX A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\";\n}\n",
         )
         .unwrap();
         validate(&schema, &jobs).unwrap();
@@ -529,10 +531,12 @@ mod tests {
         );
         let schema = parse_schema(SCHEMA).unwrap();
         for bad in [
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD h TO VERTEX A VALUES ($\"id\", $\"x\") USING header=\"true\", separator=\",\"; }",
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO VERTEX A VALUES ($\"id\") USING header=\"true\", separator=\",\"; }",
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO EDGE A VALUES ($\"id\", $\"x\") USING header=\"true\", separator=\",\"; }",
+            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD h TO VERTEX A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\"; }",
+            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO VERTEX A VALUES ($\"id\") USING JSON_FILE=\"true\"; }",
+            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO EDGE A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\"; }",
             "CREATE LOADING JOB j FOR GRAPH h { DEFINE FILENAME f; }",
+            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO VERTEX A VALUES ($\"id\", $\"x\") USING header=\"true\", separator=\",\"; }",
+            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO VERTEX A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\", header=\"true\"; }",
         ] {
             let jobs = parse_loading_jobs(bad).unwrap();
             assert!(validate(&schema, &jobs).is_err(), "{bad}");

@@ -10,19 +10,22 @@
 //! | `POST /gsql/v1/loading-jobs/run?graph=G` | 4.x | `[{"name": job, "dataSources": [{"filename": f, "name": src, "path": uri}]}]` | `{"error":false,"message":..,"jobIds":[..]}` |
 //! | `GET /gsql/v1/loading-jobs/status/{jobId}?graph=G` | 4.x | - | `{"error":false,"results":[{"jobId","overall":{"status":"FINISHED","statistics":{"fileLevel":{"validLine","rejectLine"},"objectLevel":{"vertex":[..],"edge":[..]}}}}]}` |
 //! | `POST /restpp/requesttoken` | 3.x | `{"secret": s, "lifetime"?: n}` | `{"error":false,"code":"REST-0000","results":{"token":t},"expiration":n}` |
-//! | `POST /restpp/ddl/{graph}?tag={job}&filename={f}` | 3.x | the CSV file body | `{"error":false,"results":[{"sourceFileName":"Online_POST","statistics":{"validLine","rejectLine","vertex":[..],"edge":[..]}}]}` |
+//! | `POST /restpp/ddl/{graph}?tag={job}&filename={f}` | 3.x | JSON lines | `{"error":false,"results":[{"sourceFileName":"Online_POST","statistics":{"validLine","rejectLine","vertex":[..],"edge":[..]}}]}` |
 //!
-//! Data sources of the 4.x run are read over HTTP from a fake-gcs JSON API (`gs://b/prefix`
-//! lists `prefix*`, each `.csv` object is downloaded). Every file's header must equal the
-//! `VALUES ($"col", ...)` of the loading job (from `infra/tigergraph/`); a data line with the
-//! wrong number of fields or an empty id is a rejected line. Accepted objects are counted per
-//! vertex/edge type ([`Stub::counts`]). [`Stub::fail_next`] makes the next N requests 503.
+//! The loading jobs (from `infra/tigergraph/`) must be `USING JSON_FILE="true"`, the documented
+//! way to load Parquet and JSON. Data sources of the 4.x run are read over HTTP from a fake-gcs
+//! JSON API: `gs://b/prefix` lists `prefix*`; `.parquet` objects are read as Parquet (one record
+//! per row), anything else as JSON lines; no object at all fails the run. A record is rejected
+//! when a `$"key"` of a `LOAD` is missing, an id is empty, or a value does not fit its attribute
+//! type ([`records`]). Accepted records are counted per type ([`Stub::counts`]) and upserted into
+//! an in-memory graph ([`Received::vertices`], [`Received::edges`], [`Stub::dangling_edges`]).
+//! [`Stub::fail_next`] makes the next N requests 503.
 
-pub mod csv;
 pub mod gsql;
+pub mod records;
 mod server;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use server::Stub;
 
@@ -44,6 +47,10 @@ pub struct StubConfig {
 pub struct Received {
     /// Accepted objects per vertex/edge type.
     pub counts: BTreeMap<String, u64>,
+    /// The graph as loaded: vertex ids per vertex type (upserted, so a reload adds nothing).
+    pub vertices: BTreeMap<String, BTreeSet<String>>,
+    /// The graph as loaded: `(from, to)` per edge type (upserted).
+    pub edges: BTreeMap<String, BTreeSet<(String, String)>>,
     /// Rejected lines per loading job.
     pub rejected: BTreeMap<String, u64>,
     /// Loading-job runs accepted (4.x run entries + 3.x ddl posts).

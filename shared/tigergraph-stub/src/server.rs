@@ -13,7 +13,8 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::gsql::{self, LoadingJob, Schema, Target};
+use crate::gsql::{self, Load, LoadingJob, Schema, Target};
+use crate::records::{self, Record};
 use crate::{Received, RunStats, StubConfig};
 
 struct Inner {
@@ -99,6 +100,33 @@ impl Stub {
     pub fn counts(&self) -> BTreeMap<String, u64> {
         self.received().counts
     }
+
+    /// Edges per edge type whose source or target vertex was never loaded. Real TigerGraph
+    /// would create such endpoints as empty vertices; a snapshot must have none.
+    pub fn dangling_edges(&self) -> BTreeMap<String, u64> {
+        let s = self.inner.lock();
+        let mut out = BTreeMap::new();
+        for def in &self.inner.schema.edges {
+            let has = |ty: &str, id: &str| {
+                s.received
+                    .vertices
+                    .get(ty)
+                    .is_some_and(|ids| ids.contains(id))
+            };
+            let n = s
+                .received
+                .edges
+                .get(&def.name)
+                .into_iter()
+                .flatten()
+                .filter(|(from, to)| !has(&def.from, from) || !has(&def.to, to))
+                .count() as u64;
+            if n > 0 {
+                out.insert(def.name.clone(), n);
+            }
+        }
+        out
+    }
 }
 
 impl Inner {
@@ -140,50 +168,98 @@ impl Inner {
             .find(|j| j.graph == graph && j.name == name)
     }
 
-    /// Count the lines of one CSV file for `file` of `job`.
-    fn load_text(
+    /// Load the records of one input of `file` of `job`: every `LOAD` of the file must find
+    /// its `VALUES` keys, non-empty ids and values of the attribute types, or the line is
+    /// rejected (as TigerGraph counts it). Accepted vertices/edges are upserted into the graph.
+    fn load_records(
         &self,
         job: &LoadingJob,
         file: &str,
-        text: &str,
+        records: Vec<Record>,
         stats: &mut RunStats,
     ) -> Result<(), String> {
         let loads: Vec<_> = job.loads.iter().filter(|l| l.file == file).collect();
         if loads.is_empty() {
             return Err(format!("job {} defines no LOAD for {file}", job.name));
         }
-        let mut records = crate::csv::records(text).into_iter();
-        let Some(header) = records.next() else {
-            return Ok(());
-        };
-        for load in &loads {
-            if header != load.columns {
-                return Err(format!(
-                    "header does not match job {} for {}",
-                    job.name, load.type_name
-                ));
-            }
-        }
+        let types: Vec<Vec<&str>> = loads.iter().map(|l| self.value_types(l)).collect();
+        let mut accepted: Vec<(&Load, Vec<String>)> = Vec::new();
         for record in records {
-            let ok = record.len() == header.len()
-                && loads.iter().all(|l| {
-                    let keys = if l.target == Target::Vertex { 1 } else { 2 };
-                    record.iter().take(keys).all(|v| !v.is_empty())
-                });
+            let Some(object) = record else {
+                stats.reject_lines += 1;
+                continue;
+            };
+            let mut row = Vec::with_capacity(loads.len());
+            let ok = loads.iter().zip(&types).all(|(load, types)| {
+                let keys = if load.target == Target::Vertex { 1 } else { 2 };
+                let Some(values) = load
+                    .columns
+                    .iter()
+                    .map(|c| object.get(c).map(records::token))
+                    .collect::<Option<Vec<String>>>()
+                else {
+                    return false;
+                };
+                let fine = values.iter().take(keys).all(|v| !v.is_empty())
+                    && values.iter().zip(types).all(|(v, t)| records::fits(t, v));
+                row.push((*load, values));
+                fine
+            });
             if !ok {
                 stats.reject_lines += 1;
                 continue;
             }
             stats.valid_lines += 1;
-            for load in &loads {
-                let map = match load.target {
-                    Target::Vertex => &mut stats.vertex,
-                    Target::Edge => &mut stats.edge,
-                };
-                *map.entry(load.type_name.clone()).or_default() += 1;
+            accepted.extend(row);
+        }
+        let mut s = self.lock();
+        for (load, values) in accepted {
+            let graph = &mut s.received;
+            match load.target {
+                Target::Vertex => {
+                    *stats.vertex.entry(load.type_name.clone()).or_default() += 1;
+                    graph
+                        .vertices
+                        .entry(load.type_name.clone())
+                        .or_default()
+                        .insert(values[0].clone());
+                }
+                Target::Edge => {
+                    *stats.edge.entry(load.type_name.clone()).or_default() += 1;
+                    graph
+                        .edges
+                        .entry(load.type_name.clone())
+                        .or_default()
+                        .insert((values[0].clone(), values[1].clone()));
+                }
             }
         }
         Ok(())
+    }
+
+    /// The GSQL type of each `VALUES` position of a load (ids are STRING).
+    fn value_types<'a>(&'a self, load: &Load) -> Vec<&'a str> {
+        let (keys, attributes) = match load.target {
+            Target::Vertex => (
+                1,
+                self.schema
+                    .vertices
+                    .iter()
+                    .find(|v| v.name == load.type_name)
+                    .map(|v| &v.attributes),
+            ),
+            Target::Edge => (
+                2,
+                self.schema
+                    .edges
+                    .iter()
+                    .find(|e| e.name == load.type_name)
+                    .map(|e| &e.attributes),
+            ),
+        };
+        std::iter::repeat_n("STRING", keys)
+            .chain(attributes.into_iter().flatten().map(|(_, t)| t.as_str()))
+            .collect()
     }
 
     fn record(&self, job: &str, stats: &RunStats) -> String {
@@ -198,8 +274,10 @@ impl Inner {
         id
     }
 
-    /// Read `gs://bucket/prefix` (every `.csv` object under it) from the fake-gcs JSON API.
-    async fn fetch(&self, uri: &str) -> Result<Vec<String>, String> {
+    /// Read every object under `gs://bucket/prefix` from the fake-gcs JSON API: `.parquet`
+    /// objects as Parquet, anything else as JSON lines. No object at all is an error (a wrong
+    /// path must fail the run, not load nothing).
+    async fn fetch(&self, uri: &str) -> Result<Vec<Record>, String> {
         let base = self
             .config
             .storage_base
@@ -209,7 +287,6 @@ impl Inner {
             .strip_prefix("gs://")
             .ok_or("path must be a gs:// URI")?;
         let (bucket, prefix) = rest.split_once('/').ok_or("gs:// URI without object")?;
-        let prefix = prefix.trim_end_matches('*');
         let list: Value = self
             .http
             .get(format!(
@@ -227,11 +304,13 @@ impl Inner {
             .into_iter()
             .flatten()
             .filter_map(|o| o["name"].as_str())
-            .filter(|n| n.ends_with(".csv"))
             .map(str::to_owned)
             .collect();
+        if names.is_empty() {
+            return Err("no file found under the data source path".to_owned());
+        }
         names.sort();
-        let mut texts = Vec::new();
+        let mut records = Vec::new();
         for name in names {
             let url = format!(
                 "{base}/storage/v1/b/{bucket}/o/{}?alt=media",
@@ -241,9 +320,15 @@ impl Inner {
             if !response.status().is_success() {
                 return Err(format!("object read answered {}", response.status()));
             }
-            texts.push(response.text().await.map_err(|e| e.to_string())?);
+            let data = response.bytes().await.map_err(|e| e.to_string())?;
+            if name.ends_with(".parquet") {
+                records.extend(records::parquet(data)?);
+            } else {
+                let text = std::str::from_utf8(&data).map_err(|_| "object is not UTF-8")?;
+                records.extend(records::json_lines(text));
+            }
         }
-        Ok(texts)
+        Ok(records)
     }
 }
 
@@ -351,14 +436,12 @@ async fn run_v4(
                     "filename is not defined by the job",
                 );
             }
-            let texts = match inner.fetch(&source.path).await {
-                Ok(t) => t,
+            let records = match inner.fetch(&source.path).await {
+                Ok(r) => r,
                 Err(e) => return error(StatusCode::BAD_REQUEST, &e),
             };
-            for text in texts {
-                if let Err(e) = inner.load_text(&job, &source.filename, &text, &mut stats) {
-                    return error(StatusCode::BAD_REQUEST, &e);
-                }
+            if let Err(e) = inner.load_records(&job, &source.filename, records, &mut stats) {
+                return error(StatusCode::BAD_REQUEST, &e);
             }
         }
         job_ids.push(inner.record(&job.name, &stats));
@@ -443,11 +526,10 @@ async fn ddl_v3(
         return error(StatusCode::BAD_REQUEST, "body is not UTF-8");
     };
     let mut stats = RunStats::default();
-    if let Err(e) = inner.load_text(&job, &filename, text, &mut stats) {
+    if let Err(e) = inner.load_records(&job, &filename, records::json_lines(text), &mut stats) {
         return error(StatusCode::BAD_REQUEST, &e);
     }
     inner.record(&job.name, &stats);
-    let _ = &inner.schema;
     axum::Json(json!({
         "version": {"edition": "enterprise", "api": "v2", "schema": 0},
         "error": false,

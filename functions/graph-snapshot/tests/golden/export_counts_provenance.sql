@@ -1,4 +1,4 @@
-EXPORT DATA OPTIONS(uri='gs://deid/graph/0123456789abcdef01234567/patient/*.csv', format='CSV', overwrite=true, header=true, field_delimiter=',') AS
+EXPORT DATA OPTIONS(uri='gs://deid/graph/0123456789abcdef01234567/patient/*.parquet', format='PARQUET', overwrite=true) AS
 SELECT * FROM `p.graph.v_patient_0123456789abcdef01234567`;
 
 SELECT 'Patient' AS element_type, COUNT(*) AS n FROM `p.graph.v_patient_0123456789abcdef01234567`
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS `p.governance.graph_provenance`
 
 MERGE `p.governance.graph_provenance` AS T
 USING (
-  SELECT '0123456789abcdef01234567' AS graph_version, 'modelhash' AS model_hash, 'vertex' AS element_kind, 'Patient' AS element_type, 'p.graph.v_patient_0123456789abcdef01234567' AS bq_table, 3 AS bq_rows, 'gs://deid/graph/0123456789abcdef01234567/patient/*.csv' AS snapshot_uri, 'load_patient.x.1' AS tigergraph_job_id, 3 AS tigergraph_valid_lines, 0 AS tigergraph_rejected_lines, CAST(['bqload_a', 'bqload_b'] AS ARRAY<STRING>) AS source_load_job_ids, CURRENT_TIMESTAMP() AS recorded_at
+  SELECT '0123456789abcdef01234567' AS graph_version, 'modelhash' AS model_hash, 'vertex' AS element_kind, 'Patient' AS element_type, 'p.graph.v_patient_0123456789abcdef01234567' AS bq_table, 3 AS bq_rows, 'gs://deid/graph/0123456789abcdef01234567/patient/*.parquet' AS snapshot_uri, 'load_patient.x.1' AS tigergraph_job_id, 3 AS tigergraph_valid_lines, 0 AS tigergraph_rejected_lines, CAST(['bqload_a', 'bqload_b'] AS ARRAY<STRING>) AS source_load_job_ids, CURRENT_TIMESTAMP() AS recorded_at
 ) AS S
 ON T.graph_version = S.graph_version AND T.element_type = S.element_type
 WHEN MATCHED THEN
