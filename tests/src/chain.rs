@@ -83,6 +83,8 @@ pub struct ChainOptions {
     pub policy: String,
     /// Also run the graph stage (`graph-snapshot` + the TigerGraph stub) on `load-complete`.
     pub graph: bool,
+    /// Extra settings of `graph-snapshot` (e.g. `STARVIT_TIGERGRAPH_API=3`).
+    pub graph_env: Vec<(String, String)>,
 }
 
 impl Default for ChainOptions {
@@ -91,6 +93,7 @@ impl Default for ChainOptions {
             duplicate: 1,
             policy: "shifted".into(),
             graph: false,
+            graph_env: Vec::new(),
         }
     }
 }
@@ -198,7 +201,7 @@ impl Chain {
         let bq_load =
             FunctionProcess::start("bq-load", &binaries.bq_load, env, stack.dir()).await?;
         let graph = if options.graph {
-            Some(start_graph(&stack, binaries, &gcs_endpoint).await?)
+            Some(start_graph(&stack, binaries, &gcs_endpoint, &options.graph_env).await?)
         } else {
             None
         };
@@ -629,6 +632,7 @@ async fn start_graph(
     stack: &Stack,
     binaries: &Binaries,
     gcs_endpoint: &str,
+    extra_env: &[(String, String)],
 ) -> anyhow::Result<GraphStage> {
     let tigergraph = starvit_tigergraph_stub::Stub::start(starvit_tigergraph_stub::StubConfig {
         schema_gsql: std::fs::read_to_string(
@@ -662,6 +666,7 @@ async fn start_graph(
         // come earlier are retried, then skipped as superseded), so an export makes one graph.
         ("STARVIT_SNAPSHOT_QUIET_SECS".to_owned(), "4".to_owned()),
     ]);
+    env.extend(extra_env.iter().cloned());
     let service =
         FunctionProcess::start("graph-snapshot", &binaries.graph_snapshot, env, stack.dir())
             .await?;

@@ -14,6 +14,7 @@
 //! | `STARVIT_TIGERGRAPH_SECRET` | secret for the token endpoint | required |
 //! | `STARVIT_TIGERGRAPH_API` | `4` (`/gsql/v1`, Parquet by URI) or `3` (`/restpp/ddl`, JSON lines pushed) | `4` |
 //! | `STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES` | largest 3.x request body | 67108864 |
+//! | `STARVIT_TIGERGRAPH_V3_PAGE_ROWS` | rows per `getQueryResults` page on the 3.x path | 10000 |
 //! | `STARVIT_TIGERGRAPH_DATA_SOURCE` | 4.x data source name for `gs://` | `gcs` |
 //! | `BIGQUERY_LOCATION` | job location | unset |
 //! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
@@ -53,6 +54,8 @@ pub struct Config {
     pub tigergraph: TigerGraphConfig,
     /// Largest body of one 3.x `/restpp/ddl` request.
     pub v3_max_body_bytes: usize,
+    /// Rows per `jobs.getQueryResults` page on the 3.x path.
+    pub v3_page_rows: u32,
     /// Project and emulator endpoints.
     pub gcp: GcpConfig,
 }
@@ -142,6 +145,17 @@ impl Config {
                     expected: "bytes between 1024 and 200000000",
                 })?,
         };
+        let v3_page_rows = match get("STARVIT_TIGERGRAPH_V3_PAGE_ROWS") {
+            None => 10_000,
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or(ConfigError::Invalid {
+                    name: "STARVIT_TIGERGRAPH_V3_PAGE_ROWS",
+                    expected: "rows between 1 and 100000",
+                })?,
+        };
         let base_url = required("STARVIT_TIGERGRAPH_URL")?;
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(ConfigError::Invalid {
@@ -159,6 +173,7 @@ impl Config {
             pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
             quiet,
             v3_max_body_bytes,
+            v3_page_rows,
             location: get("BIGQUERY_LOCATION"),
             tigergraph: TigerGraphConfig {
                 base_url: base_url.trim_end_matches('/').to_owned(),

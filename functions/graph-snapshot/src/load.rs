@@ -7,7 +7,8 @@
 //! - 3.x: `/restpp/ddl` takes file bodies only, so the node/edge table of the version (the same
 //!   rows the Parquet holds) is read page by page (`jobs.getQueryResults`) and pushed as JSON
 //!   lines, in bodies of at most `STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES` (TigerGraph's default cap
-//!   is 200 MB per request). Memory is bounded by one page plus one body.
+//!   is 200 MB per request), pages of `STARVIT_TIGERGRAPH_V3_PAGE_ROWS`. Memory is bounded by one
+//!   page plus one body.
 //!
 //! Both paths upsert, so a rerun after a partial failure loads the same vertices/edges again.
 
@@ -20,9 +21,6 @@ use crate::gsql::{FILE_VAR, job_name};
 use crate::handler::{Context, job_id, query, run_job};
 use crate::sql;
 use crate::tigergraph::{ApiVersion, JobRun};
-
-/// Rows per `jobs.getQueryResults` page on the 3.x path.
-const PAGE_ROWS: u32 = 10_000;
 
 /// One element to load.
 #[derive(Debug, Clone, Copy)]
@@ -79,7 +77,12 @@ async fn push_pages(
     loop {
         let page = ctx
             .results
-            .page(&read_id, ctx.location(), token.as_deref(), Some(PAGE_ROWS))
+            .page(
+                &read_id,
+                ctx.location(),
+                token.as_deref(),
+                Some(ctx.config.v3_page_rows),
+            )
             .await
             .map_err(Error::gcp)?;
         for row in &page.rows {
