@@ -41,6 +41,12 @@ resource "google_secret_manager_secret_iam_member" "deid_key" {
   member    = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
+resource "google_secret_manager_secret_iam_member" "tigergraph_secret" {
+  secret_id = google_secret_manager_secret.tigergraph_secret.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn["graph-snapshot"].email}"
+}
+
 # De-ID zone: bq-load and graph-snapshot never see PHI.
 resource "google_storage_bucket_iam_member" "load_reads_deid" {
   for_each = toset(["bq-load", "graph-snapshot"])

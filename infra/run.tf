@@ -64,6 +64,32 @@ resource "google_cloud_run_v2_service" "fn" {
         value = google_pubsub_topic.load_complete.id
       }
       dynamic "env" {
+        # graph-snapshot: node/edge tables, Parquet snapshot, TigerGraph (see its config.rs).
+        for_each = each.key == "graph-snapshot" ? {
+          STARVIT_GRAPH_DATASET       = google_bigquery_dataset.graph.dataset_id
+          STARVIT_TIGERGRAPH_URL      = var.tigergraph_endpoint
+          STARVIT_TIGERGRAPH_GRAPH    = var.tigergraph_graph
+          STARVIT_TIGERGRAPH_API      = var.tigergraph_api_version
+          STARVIT_SNAPSHOT_QUIET_SECS = tostring(var.snapshot_quiet_secs)
+        } : {}
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+      dynamic "env" {
+        for_each = each.key == "graph-snapshot" ? [1] : []
+        content {
+          name = "STARVIT_TIGERGRAPH_SECRET"
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.tigergraph_secret.secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
+      dynamic "env" {
         for_each = contains(["deidentify", "subscription-relay"], each.key) ? [1] : []
         content {
           name = "STARVIT_DEID_KEY"

@@ -22,3 +22,12 @@ resource "google_secret_manager_secret" "medplum_client" {
     auto {}
   }
 }
+
+# De-ID zone: the secret graph-snapshot trades for a TigerGraph token.
+resource "google_secret_manager_secret" "tigergraph_secret" {
+  secret_id = "${local.prefix}-tigergraph-secret"
+  labels    = local.labels
+  replication {
+    auto {}
+  }
+}

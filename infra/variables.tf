@@ -72,3 +72,25 @@ variable "tigergraph_endpoint" {
   type        = string
   default     = ""
 }
+
+variable "tigergraph_graph" {
+  description = "TigerGraph graph name (infra/tigergraph/schema.gsql creates `starvit`)."
+  type        = string
+  default     = "starvit"
+}
+
+variable "tigergraph_api_version" {
+  description = "TigerGraph REST API: \"4\" (loading jobs read the Parquet snapshot by gs:// URI) or \"3\" (JSON lines pushed to /restpp/ddl)."
+  type        = string
+  default     = "4"
+  validation {
+    condition     = contains(["3", "4"], var.tigergraph_api_version)
+    error_message = "tigergraph_api_version must be \"3\" or \"4\"."
+  }
+}
+
+variable "snapshot_quiet_secs" {
+  description = "graph-snapshot waits until no load has landed for this long, so one export makes one graph version."
+  type        = number
+  default     = 120
+}

@@ -171,9 +171,20 @@ impl TigerGraphClient {
         operation: &'static str,
         request: reqwest::RequestBuilder,
     ) -> Result<Value, TgError> {
-        let response = request.send().await.map_err(|_| TgError::Unavailable {
-            operation,
-            status: None,
+        let response = request.send().await.map_err(|e| {
+            if e.is_builder() {
+                // Not transient: a URL this client cannot speak (e.g. https without TLS).
+                TgError::Rejected {
+                    operation,
+                    status: None,
+                    reason: "request cannot be built for this URL",
+                }
+            } else {
+                TgError::Unavailable {
+                    operation,
+                    status: None,
+                }
+            }
         })?;
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED {

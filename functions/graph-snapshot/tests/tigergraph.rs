@@ -202,3 +202,27 @@ async fn v3_pushes_file_bodies() {
         .unwrap_err();
     assert!(!err.is_transient());
 }
+
+#[tokio::test]
+async fn https_is_spoken() {
+    // Production TigerGraph is https. A closed local port must be a connection failure (Retry),
+    // not a request this client cannot build (which is what a build without TLS gives).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tg = client(
+        &format!("https://127.0.0.1:{port}"),
+        ApiVersion::V4,
+        "s3cret",
+    );
+    let err = tg.token().await.unwrap_err();
+    assert!(
+        matches!(err, TgError::Unavailable { status: None, .. }),
+        "{err}"
+    );
+    let tg = client("ftp://127.0.0.1:1", ApiVersion::V4, "s3cret");
+    let err = tg.token().await.unwrap_err();
+    assert!(!err.is_transient(), "{err}");
+}

@@ -148,7 +148,8 @@ async fn main() -> anyhow::Result<()> {
     let load_complete = chain.drain_load_complete().await?;
     report.stage(stage.done());
 
-    let stage = Stage::start("graph snapshot: node/edge tables, CSV snapshot, TigerGraph (stub)");
+    let stage =
+        Stage::start("graph snapshot: node/edge tables, Parquet snapshot, TigerGraph (stub)");
     let provenance = chain.table(GOVERNANCE_DATASET, "graph_provenance");
     let deadline = Instant::now() + Duration::from_secs(300);
     let snapshot_sql =
