@@ -761,6 +761,8 @@ async fn tigergraph_3x_gets_the_same_snapshot_as_pushed_json_lines() {
         return;
     };
     let tigergraph = &chain.graph.as_ref().expect("graph stage").tigergraph;
+    // Two records TigerGraph refuses: they must be recorded and logged, not lost silently.
+    tigergraph.reject_next(2);
     let export = synth(2, 43);
     let uploaded = chain
         .upload_export(export.path(), "job-graph-3x")
@@ -791,18 +793,31 @@ async fn tigergraph_3x_gets_the_same_snapshot_as_pushed_json_lines() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     };
     let received = tigergraph.received();
-    let mut total = 0;
+    let number =
+        |v: &serde_json::Value| -> u64 { v.as_str().and_then(|v| v.parse().ok()).expect("number") };
+    let (mut total, mut rejected) = (0, 0);
     for row in &rows {
         let ty = row[0].as_str().expect("type");
-        let bq: u64 = row[1].as_str().and_then(|v| v.parse().ok()).expect("rows");
+        let (bq, valid, refused) = (number(&row[1]), number(&row[2]), number(&row[3]));
         total += bq;
-        assert_eq!(row[2].as_str(), row[1].as_str(), "{ty}: accepted lines");
-        assert_eq!(row[3].as_str(), Some("0"), "{ty}: rejected lines");
-        assert_eq!(received.counts.get(ty).copied().unwrap_or(0), bq, "{ty}");
+        rejected += refused;
+        assert_eq!(
+            valid + refused,
+            bq,
+            "{ty}: every row is accepted or rejected"
+        );
+        assert_eq!(received.counts.get(ty).copied().unwrap_or(0), valid, "{ty}");
         let job = row[4].as_str().expect("job id");
         assert!(job.contains("@restpp#"), "{ty}: {job}");
     }
     assert!(total > 0);
+    assert_eq!(rejected, 2, "the rejected lines are in the provenance");
+    let log = std::fs::read_to_string(chain.graph.as_ref().expect("graph").service.log_path())
+        .expect("log");
+    assert!(
+        log.contains("tigergraph rejected lines"),
+        "the rejection is surfaced in the log"
+    );
     // More requests than types: pages of 7 rows in bodies of 2 KiB were split.
     assert!(
         received.runs > rows.len() as u64,
@@ -810,5 +825,15 @@ async fn tigergraph_3x_gets_the_same_snapshot_as_pushed_json_lines() {
         received.runs,
         rows.len()
     );
-    assert!(tigergraph.dangling_edges().is_empty());
+    // Vertices load first, so the two rejected records are the two patients: every patient edge
+    // now points at a vertex TigerGraph never got, and the stub's graph check sees exactly that.
+    let dangling = tigergraph.dangling_edges();
+    assert!(
+        !dangling.is_empty(),
+        "the dangling-edge check found nothing"
+    );
+    assert!(
+        dangling.keys().all(|t| t.starts_with("patient_")),
+        "{dangling:?}"
+    );
 }

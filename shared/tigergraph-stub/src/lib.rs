@@ -19,7 +19,8 @@
 //! when a `$"key"` of a `LOAD` is missing, an id is empty, or a value does not fit its attribute
 //! type ([`records`]). Accepted records are counted per type ([`Stub::counts`]) and upserted into
 //! an in-memory graph ([`Received::vertices`], [`Received::edges`], [`Stub::dangling_edges`]).
-//! [`Stub::fail_next`] makes the next N requests 503.
+//! [`Stub::fail_next`] makes the next N requests 503; [`Stub::reject_next`] rejects the next N
+//! loadable records.
 
 pub mod gsql;
 pub mod records;

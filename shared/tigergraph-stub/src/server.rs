@@ -29,6 +29,7 @@ struct Inner {
 struct State_ {
     tokens: BTreeSet<String>,
     fail_next: u64,
+    reject_next: u64,
     received: Received,
     job_stats: BTreeMap<String, RunStats>,
 }
@@ -91,6 +92,12 @@ impl Stub {
         self.inner.lock().fail_next = n;
     }
 
+    /// Reject the next `n` records that would have been accepted, as TigerGraph rejects a line
+    /// it cannot load (they are counted in `rejectLine`, not loaded).
+    pub fn reject_next(&self, n: u64) {
+        self.inner.lock().reject_next = n;
+    }
+
     /// What has been received so far.
     pub fn received(&self) -> Received {
         self.inner.lock().received.clone()
@@ -134,6 +141,16 @@ impl Inner {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether an injected rejection is pending (and use it).
+    fn take_rejection(&self) -> bool {
+        let mut s = self.lock();
+        if s.reject_next > 0 {
+            s.reject_next -= 1;
+            return true;
+        }
+        false
     }
 
     /// 503 if a failure is pending.
@@ -205,7 +222,7 @@ impl Inner {
                 row.push((*load, values));
                 fine
             });
-            if !ok {
+            if !ok || self.take_rejection() {
                 stats.reject_lines += 1;
                 continue;
             }
