@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the local cloud (fake-gcs-server, local-bigquery + DuckDB extensions) into
+# Installs the local cloud (fake-gcs-server, local-bigquery + DuckDB extensions, and the
+# sekmet-fhir FHIR server the bulk-export tests run $export against) into
 # $REPO/.local/localcloud and checks that gcloud's Pub/Sub emulator and Java are present.
 # Idempotent: when the pinned requirements have not changed it only checks and exits (< 1 s).
 # Usage: localcloud/install.sh [--force]
@@ -24,6 +25,7 @@ command -v java >/dev/null 2>&1 ||
 
 stamp="$LOCALCLOUD_HOME/installed.stamp"
 want="$(cat "$LOCALCLOUD_DIR/requirements-fake-gcs.txt" "$LOCALCLOUD_DIR/requirements-bigquery.txt" \
+    "$LOCALCLOUD_DIR/requirements-fhir.txt" \
     "$LOCALCLOUD_DIR/install.sh" "$LOCALCLOUD_DIR/lib.sh" | sha256sum | cut -d' ' -f1)"
 
 extensions_present() {
@@ -40,11 +42,13 @@ write_paths() {
 PUBSUB_EMULATOR_LAUNCHER='$pubsub_launcher'
 FAKE_GCS_BIN='$(fake_gcs_binary)'
 LOCAL_BIGQUERY_BIN='$(local_bigquery_binary)'
+SEKMET_BIN='$(sekmet_binary)'
 EOF
 }
 
 if [[ $force -eq 0 && -f "$stamp" && "$(cat "$stamp")" == "$want" ]] &&
-    [[ -x "$(fake_gcs_binary)" && -x "$(local_bigquery_binary)" ]] && extensions_present; then
+    [[ -x "$(fake_gcs_binary)" && -x "$(local_bigquery_binary)" && -x "$(sekmet_binary)" ]] &&
+    extensions_present; then
     write_paths
     exit 0
 fi
@@ -68,9 +72,11 @@ make_venv() {
 
 make_venv "$VENV_FAKE_GCS" "$LOCALCLOUD_DIR/requirements-fake-gcs.txt"
 make_venv "$VENV_BIGQUERY" "$LOCALCLOUD_DIR/requirements-bigquery.txt"
+make_venv "$VENV_FHIR" "$LOCALCLOUD_DIR/requirements-fhir.txt"
 
 [[ -x "$(fake_gcs_binary)" ]] || die "fake-gcs-server binary not found at $(fake_gcs_binary)"
 [[ -x "$(local_bigquery_binary)" ]] || die "local-bigquery not found at $(local_bigquery_binary)"
+[[ -x "$(sekmet_binary)" ]] || die "sekmet (sekmet-fhir) not found at $(sekmet_binary)"
 
 # DuckDB loads extensions from ~/.duckdb/extensions; the wheels only carry them.
 log "importing DuckDB extensions ${DUCKDB_EXTENSIONS[*]} into $(duckdb_extension_dir)"

@@ -8,6 +8,7 @@ LOCALCLOUD_HOME="${LOCALCLOUD_HOME:-$REPO_ROOT/.local/localcloud}"
 
 VENV_FAKE_GCS="$LOCALCLOUD_HOME/venv-fake-gcs"
 VENV_BIGQUERY="$LOCALCLOUD_HOME/venv-bigquery"
+VENV_FHIR="$LOCALCLOUD_HOME/venv-fhir"
 # shellcheck disable=SC2034 # used by the scripts that source this file
 PYTHON_VERSION_WANTED="3.13"
 DUCKDB_VERSION="1.5.5"
@@ -64,6 +65,10 @@ fake_gcs_binary() {
 
 local_bigquery_binary() {
     echo "$VENV_BIGQUERY/bin/local-bigquery"
+}
+
+sekmet_binary() {
+    echo "$VENV_FHIR/bin/sekmet"
 }
 
 duckdb_extension_dir() {

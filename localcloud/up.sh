@@ -39,9 +39,9 @@ started=$SECONDS
 
 # Four distinct free ports, chosen by the kernel. They are released before the services bind
 # them, so a parallel process could take one in between: rare, and up.sh then fails loudly.
-read -r port_pubsub port_gcs port_bq port_bq_grpc < <("$VENV_BIGQUERY/bin/python" -c '
+read -r port_pubsub port_gcs port_bq port_bq_grpc port_fhir < <("$VENV_BIGQUERY/bin/python" -c '
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
@@ -92,6 +92,28 @@ pid_bq="$(STORAGE_EMULATOR_HOST="http://127.0.0.1:$port_gcs" start bigquery "$st
     --project "$project" --data-dir "$state/bq")"
 wait_http bigquery "$pid_bq" "http://127.0.0.1:$port_bq/bigquery/v2/projects/$project/datasets"
 
+# Optional (LOCALCLOUD_FHIR=1): a FHIR R4 server with Bulk Data $export (sekmet-fhir).
+fhir_env=""
+if [[ "${LOCALCLOUD_FHIR:-0}" == 1 ]]; then
+    mkdir -p "$state/fhir"
+    cat >"$state/fhir/settings.yaml" <<EOF
+base_url: http://127.0.0.1:$port_fhir/fhir
+host: 127.0.0.1
+port: $port_fhir
+data_dir: $state/fhir/data
+validation:
+  inbound: "off"
+simulator:
+  enabled: false
+  delay_seconds: 0
+log_inbound: false
+EOF
+    pid_fhir="$(start fhir "$state/fhir.log" "$(sekmet_binary)" serve -c "$state/fhir/settings.yaml")"
+    wait_http fhir "$pid_fhir" "http://127.0.0.1:$port_fhir/fhir/metadata"
+    fhir_env="FHIR_BASE_URL='http://127.0.0.1:$port_fhir/fhir'
+FHIR_PID=$pid_fhir"
+fi
+
 cat >"$state/env" <<EOF
 # Written by localcloud/up.sh; source it. Stop with: localcloud/down.sh $state
 LOCALCLOUD_STATE_DIR='$state'
@@ -109,6 +131,7 @@ BIGQUERY_PORT=$port_bq
 BIGQUERY_GRPC_PORT=$port_bq_grpc
 BIGQUERY_ENDPOINT='http://127.0.0.1:$port_bq'
 BIGQUERY_PID=$pid_bq
+$fhir_env
 EOF
 cat >"$state/env.json" <<EOF
 {

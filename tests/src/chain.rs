@@ -25,6 +25,12 @@ pub const QUARANTINE_BUCKET: &str = "starvit-phi-quarantine";
 pub const LOAD_COMPLETE_TOPIC: &str = "load-complete";
 /// A subscription on it that the suite and the demo read.
 pub const LOAD_COMPLETE_TAP: &str = "load-complete-tap";
+/// Topic Cloud Scheduler publishes export triggers to (routed to `bulk-export`).
+pub const EXPORT_TRIGGER_TOPIC: &str = "export-trigger";
+/// The resource types `bulk-export` asks for in the suite (what `starvit synth` writes).
+pub const EXPORT_TYPES: &str = "AllergyIntolerance,CarePlan,Claim,Condition,DiagnosticReport,\
+DocumentReference,Encounter,Immunization,Location,MedicationRequest,Observation,Organization,\
+Patient,Practitioner,Procedure";
 /// Raw de-ID dataset.
 pub const RAW_DATASET: &str = "deid_raw";
 /// Governance dataset (lineage, policy versions).
@@ -53,6 +59,8 @@ pub struct Binaries {
     pub bq_load: PathBuf,
     /// The `graph-snapshot` service.
     pub graph_snapshot: PathBuf,
+    /// The `bulk-export` service.
+    pub bulk_export: PathBuf,
 }
 
 impl Binaries {
@@ -70,6 +78,7 @@ impl Binaries {
             deidentify: dir.join("fn-deidentify"),
             bq_load: dir.join("fn-bq-load"),
             graph_snapshot: dir.join("fn-graph-snapshot"),
+            bulk_export: dir.join("fn-bulk-export"),
         })
     }
 }
@@ -85,6 +94,9 @@ pub struct ChainOptions {
     pub graph: bool,
     /// Extra settings of `graph-snapshot` (e.g. `STARVIT_TIGERGRAPH_API=3`).
     pub graph_env: Vec<(String, String)>,
+    /// Also run `bulk-export` on the `export-trigger` topic, against the stack's FHIR server
+    /// (a stack started with `LOCALCLOUD_FHIR=1`).
+    pub bulk_export: bool,
 }
 
 impl Default for ChainOptions {
@@ -94,6 +106,7 @@ impl Default for ChainOptions {
             policy: "shifted".into(),
             graph: false,
             graph_env: Vec::new(),
+            bulk_export: false,
         }
     }
 }
@@ -116,6 +129,8 @@ pub struct Chain {
     pub bq_load: FunctionProcess,
     /// The graph stage, when [`ChainOptions::graph`] asked for it.
     pub graph: Option<GraphStage>,
+    /// The `bulk-export` service, when [`ChainOptions::bulk_export`] asked for it.
+    pub bulk_export: Option<FunctionProcess>,
     router: Router,
     router_stop: Option<oneshot::Sender<()>>,
     router_task: Option<JoinHandle<()>>,
@@ -205,12 +220,36 @@ impl Chain {
         } else {
             None
         };
+        let bulk_export = if options.bulk_export {
+            let mut env = stack.function_env();
+            env.extend([
+                ("STARVIT_PHI_BUCKET".to_owned(), PHI_BUCKET.to_owned()),
+                (
+                    "STARVIT_FHIR_BASE_URL".to_owned(),
+                    stack.var("FHIR_BASE_URL").to_owned(),
+                ),
+                ("STARVIT_EXPORT_TYPES".to_owned(), EXPORT_TYPES.to_owned()),
+                // Short budget: a slow export is answered Retry and resumed by the redelivery.
+                (
+                    "STARVIT_EXPORT_POLL_BUDGET_SECS".to_owned(),
+                    "20".to_owned(),
+                ),
+                ("STARVIT_EXPORT_POLL_MAX_SECS".to_owned(), "2".to_owned()),
+            ]);
+            Some(
+                FunctionProcess::start("bulk-export", &binaries.bulk_export, env, stack.dir())
+                    .await?,
+            )
+        } else {
+            None
+        };
         let emulator = starvit_local_eventarc::pubsub::Emulator::new(
             http.clone(),
             stack.var("PUBSUB_ENDPOINT"),
             stack.project(),
         );
         emulator.ensure_topic(LOAD_COMPLETE_TOPIC).await?;
+        emulator.ensure_topic(EXPORT_TRIGGER_TOPIC).await?;
         emulator
             .ensure_subscription(LOAD_COMPLETE_TAP, LOAD_COMPLETE_TOPIC, 60)
             .await?;
@@ -241,6 +280,12 @@ impl Chain {
                 target: graph.service.url(),
             });
         }
+        if let Some(bulk_export) = &bulk_export {
+            config.routes.push(Route {
+                source: Source::Topic(EXPORT_TRIGGER_TOPIC.into()),
+                target: bulk_export.url(),
+            });
+        }
         let router = Router::new(config)?;
         router.prepare().await?;
         let (stop, stopped) = oneshot::channel::<()>();
@@ -257,6 +302,7 @@ impl Chain {
             deidentify,
             bq_load,
             graph,
+            bulk_export,
             router,
             router_stop: Some(stop),
             router_task: Some(router_task),
@@ -598,6 +644,92 @@ impl Chain {
             let ids: Vec<String> = batch.into_iter().map(|m| m.ack_id).collect();
             emulator.ack(LOAD_COMPLETE_TAP, &ids).await?;
         }
+    }
+
+    /// Loads every resource of the NDJSON files in `dir` into the stack's FHIR server with
+    /// transactions of `PUT`s. The server resolves conditional references (`Patient?identifier=`)
+    /// only against data it already has, and `urn:uuid:` references only within the transaction,
+    /// so the first transaction holds the referenced types and the second everything (the first
+    /// ones again: an identical `PUT`). Returns the number of distinct resources.
+    ///
+    /// # Errors
+    /// I/O, HTTP, or an entry the server did not accept.
+    pub async fn seed_fhir(&self, dir: &Path) -> anyhow::Result<usize> {
+        const FIRST: [&str; 4] = ["Patient", "Practitioner", "Organization", "Location"];
+        let mut entries = Vec::new();
+        for path in starvit_deid::scan::ndjson_files(dir)? {
+            for line in std::fs::read_to_string(&path)?.lines() {
+                let resource: serde_json::Value = serde_json::from_str(line)?;
+                let ty = resource["resourceType"]
+                    .as_str()
+                    .context("resourceType")?
+                    .to_owned();
+                let id = resource["id"].as_str().context("id")?.to_owned();
+                entries.push(serde_json::json!({
+                    "fullUrl": format!("urn:uuid:{id}"),
+                    "resource": resource,
+                    "request": {"method": "PUT", "url": format!("{ty}/{id}")},
+                }));
+            }
+        }
+        let first_types = |e: &serde_json::Value| {
+            FIRST.contains(&e["resource"]["resourceType"].as_str().unwrap_or_default())
+        };
+        let first: Vec<_> = entries.iter().filter(|e| first_types(e)).cloned().collect();
+        entries.sort_by_key(|e| !first_types(e));
+        let n = entries.len();
+        for batch in [first, entries] {
+            let expected = batch.len();
+            let bundle = serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": batch});
+            let response = self
+                .http
+                .post(self.stack.var("FHIR_BASE_URL"))
+                .header("content-type", "application/fhir+json")
+                .json(&bundle)
+                .send()
+                .await?;
+            let status = response.status();
+            let response: serde_json::Value = response.json().await?;
+            if !status.is_success() {
+                // Synthetic data only: the server's diagnostics are safe to show.
+                bail!(
+                    "the FHIR server refused the seed transaction ({status}): {}",
+                    response["issue"][0]["diagnostics"]
+                );
+            }
+            let accepted = response["entry"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| {
+                    e["response"]["status"]
+                        .as_str()
+                        .is_some_and(|s| s.starts_with('2'))
+                })
+                .count();
+            if accepted != expected {
+                bail!("the FHIR server accepted {accepted} of {expected} resources");
+            }
+        }
+        Ok(n)
+    }
+
+    /// Publishes an export trigger (as Cloud Scheduler would) with the official Pub/Sub client;
+    /// returns the message id.
+    ///
+    /// # Errors
+    /// Publish failures.
+    pub async fn trigger_export(&self, data: &[u8]) -> anyhow::Result<String> {
+        let client = starvit_gcp::pubsub::PubSubClient::new(&self.stack.gcp_config()).await?;
+        let id = client
+            .publisher(EXPORT_TRIGGER_TOPIC)
+            .publish(starvit_gcp::pubsub::OutgoingMessage {
+                data: bytes::Bytes::copy_from_slice(data),
+                attributes: std::collections::BTreeMap::new(),
+                ordering_key: None,
+            })
+            .await?;
+        Ok(id)
     }
 
     /// Downloads every object under `prefix` of `bucket` (fake-gcs JSON API).

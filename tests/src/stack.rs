@@ -24,6 +24,14 @@ impl Stack {
     /// # Errors
     /// When the install or start fails; the message says what to install.
     pub fn start(name: &str) -> anyhow::Result<Self> {
+        Self::start_with(name, &[])
+    }
+
+    /// [`Stack::start`] with extra `up.sh` settings, e.g. `LOCALCLOUD_FHIR=1` for the FHIR server.
+    ///
+    /// # Errors
+    /// As [`Stack::start`].
+    pub fn start_with(name: &str, settings: &[(&str, &str)]) -> anyhow::Result<Self> {
         install()?;
         let parent = repo_root().join("target/localcloud");
         std::fs::create_dir_all(&parent)?;
@@ -38,6 +46,7 @@ impl Stack {
         let up = Command::new(repo_root().join("localcloud/up.sh"))
             .arg(&stack.dir)
             .env("LOCALCLOUD_OWNER_PID", std::process::id().to_string())
+            .envs(settings.iter().copied())
             .output()
             .context("running localcloud/up.sh")?;
         if !up.status.success() {
@@ -57,7 +66,16 @@ impl Stack {
     /// Under `CI=true` when the stack cannot start.
     #[must_use]
     pub fn start_or_skip(name: &str) -> Option<Self> {
-        match Self::start(name) {
+        Self::start_or_skip_with(name, &[])
+    }
+
+    /// [`Stack::start_or_skip`] with extra `up.sh` settings.
+    ///
+    /// # Panics
+    /// Under `CI=true` when the stack cannot start.
+    #[must_use]
+    pub fn start_or_skip_with(name: &str, settings: &[(&str, &str)]) -> Option<Self> {
+        match Self::start_with(name, settings) {
             Ok(stack) => Some(stack),
             Err(err) if !crate::required() => {
                 eprintln!(

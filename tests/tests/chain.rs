@@ -13,6 +13,7 @@ fn binaries() -> Binaries {
         deidentify: PathBuf::from(env!("CARGO_BIN_EXE_fn-deidentify")),
         bq_load: PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
         graph_snapshot: PathBuf::from(env!("CARGO_BIN_EXE_fn-graph-snapshot")),
+        bulk_export: PathBuf::from(env!("CARGO_BIN_EXE_fn-bulk-export")),
     }
 }
 

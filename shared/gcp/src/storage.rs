@@ -188,6 +188,20 @@ impl StorageClient {
         self.write_create_only(bucket, name, file, attrs).await
     }
 
+    /// Opens the live generation of `bucket/name` for streaming reads (for small state objects
+    /// the caller wrote create-only; event handlers read the exact generation instead).
+    ///
+    /// # Errors
+    /// 404 when there is no such object ([`GcpError::is_not_found`], permanent); otherwise as
+    /// classified by [`GcpError`].
+    pub async fn read_live(&self, bucket: &str, name: &str) -> Result<ObjectReader, GcpError> {
+        let request = self.client.read_object(bucket_path(bucket), name);
+        let response = Box::pin(request.send())
+            .await
+            .map_err(|e| GcpError::from_client(Service::Storage, "read_object", &e))?;
+        Ok(ObjectReader { response })
+    }
+
     /// Opens `bucket/name` at exactly `generation` for streaming reads.
     ///
     /// # Errors

@@ -1,0 +1,236 @@
+//! Settings of the `bulk-export` function, parsed once from `(key, value)` pairs.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `STARVIT_FHIR_BASE_URL` | FHIR base, e.g. `https://api.medplum.com/fhir/R4` | required |
+//! | `STARVIT_EXPORT_TYPES` | comma-separated `_type` list (always sent: Medplum exports secrets otherwise) | required |
+//! | `STARVIT_PHI_BUCKET` | PHI staging bucket | required |
+//! | `STARVIT_PIPELINE` | lineage `pipeline` | `fhir-batch` |
+//! | `STARVIT_EXPORT_POLL_BUDGET_SECS` | how long one delivery follows the export before it asks for redelivery | 480 |
+//! | `STARVIT_EXPORT_POLL_MAX_SECS` | longest wait between two status polls | 30 |
+//! | `STARVIT_FHIR_BEARER_TOKEN` | bearer token for the FHIR server (Secret Manager) | unset |
+//! | `STARVIT_SPOOL_DIR` | where a file is spooled between download and upload | system temp |
+//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
+//!
+//! Resource types that carry credentials (Medplum's `ClientApplication`, `Subscription`, `Bot`,
+//! `User`, ...) are refused at start-up: they must never be fetched into the PHI bucket.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use starvit_gcp::GcpConfig;
+
+/// `service` label and lineage stage.
+pub const SERVICE: &str = "bulk-export";
+
+/// Types that hold secrets or account data, never exported.
+pub const REFUSED_TYPES: [&str; 14] = [
+    "AccessPolicy",
+    "Binary",
+    "Bot",
+    "ClientApplication",
+    "DomainConfiguration",
+    "JsonWebKey",
+    "Login",
+    "PasswordChangeRequest",
+    "Project",
+    "ProjectMembership",
+    "SmartAppLaunch",
+    "Subscription",
+    "User",
+    "UserConfiguration",
+];
+
+/// Typed settings.
+#[derive(Clone)]
+pub struct Config {
+    /// FHIR base URL, without a trailing slash.
+    pub fhir_base_url: url::Url,
+    /// `_type` list.
+    pub types: Vec<String>,
+    /// PHI staging bucket.
+    pub phi_bucket: String,
+    /// Lineage pipeline.
+    pub pipeline: String,
+    /// Poll budget of one delivery.
+    pub poll_budget: Duration,
+    /// Longest wait between polls.
+    pub poll_max: Duration,
+    /// Bearer token (redacted in `Debug`).
+    pub bearer_token: Option<String>,
+    /// Spool directory.
+    pub spool_dir: Option<PathBuf>,
+    /// Per-request timeout (a file download may take longer: it is streamed under this idle bound).
+    pub request_timeout: Duration,
+    /// Project and emulator endpoints.
+    pub gcp: GcpConfig,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("fhir_base_url", &self.fhir_base_url.as_str())
+            .field("types", &self.types)
+            .field("phi_bucket", &self.phi_bucket)
+            .field("pipeline", &self.pipeline)
+            .field("poll_budget", &self.poll_budget)
+            .field("poll_max", &self.poll_max)
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("spool_dir", &self.spool_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A setting is missing or invalid; names the variable, never the value.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Required and unset.
+    #[error("{0} is required")]
+    Missing(&'static str),
+    /// Does not parse.
+    #[error("{name} is invalid: expected {expected}")]
+    Invalid {
+        /// Variable.
+        name: &'static str,
+        /// What is valid.
+        expected: &'static str,
+    },
+    /// GCP settings.
+    #[error(transparent)]
+    Gcp(#[from] starvit_gcp::config::ConfigError),
+}
+
+/// A FHIR resource type name: `[A-Z][A-Za-z]{0,63}`.
+pub fn type_name_ok(t: &str) -> bool {
+    (1..=64).contains(&t.len())
+        && t.starts_with(|c: char| c.is_ascii_uppercase())
+        && t.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+impl Config {
+    /// Parse; unknown keys ignored, empty values unset.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first variable at fault.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let vars: Vec<(String, String)> = vars
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        let get = |name: &str| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let secs = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(name) {
+                None => Ok(Duration::from_secs(default)),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=3600).contains(n))
+                    .map(Duration::from_secs)
+                    .ok_or(ConfigError::Invalid {
+                        name,
+                        expected: "seconds between 1 and 3600",
+                    }),
+            }
+        };
+        let base = required("STARVIT_FHIR_BASE_URL")?;
+        let fhir_base_url = url::Url::parse(base.trim_end_matches('/'))
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or(ConfigError::Invalid {
+                name: "STARVIT_FHIR_BASE_URL",
+                expected: "an http(s) URL",
+            })?;
+        let types: Vec<String> = required("STARVIT_EXPORT_TYPES")?
+            .split(',')
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if types.is_empty() || !types.iter().all(|t| type_name_ok(t)) {
+            return Err(ConfigError::Invalid {
+                name: "STARVIT_EXPORT_TYPES",
+                expected: "a comma-separated list of FHIR resource types",
+            });
+        }
+        if types.iter().any(|t| REFUSED_TYPES.contains(&t.as_str())) {
+            return Err(ConfigError::Invalid {
+                name: "STARVIT_EXPORT_TYPES",
+                expected: "no credential-bearing type (ClientApplication, Subscription, User, ...)",
+            });
+        }
+        let poll_budget = secs("STARVIT_EXPORT_POLL_BUDGET_SECS", 480)?;
+        let poll_max = secs("STARVIT_EXPORT_POLL_MAX_SECS", 30)?;
+        Ok(Self {
+            fhir_base_url,
+            types,
+            phi_bucket: required("STARVIT_PHI_BUCKET")?,
+            pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
+            poll_budget,
+            poll_max,
+            bearer_token: get("STARVIT_FHIR_BEARER_TOKEN"),
+            spool_dir: get("STARVIT_SPOOL_DIR").map(PathBuf::from),
+            request_timeout: Duration::from_secs(120),
+            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("GOOGLE_CLOUD_PROJECT", "starvit-test"),
+            ("STARVIT_FHIR_BASE_URL", "https://api.medplum.com/fhir/R4/"),
+            ("STARVIT_EXPORT_TYPES", "Patient, Observation"),
+            ("STARVIT_PHI_BUCKET", "phi"),
+            ("STARVIT_FHIR_BEARER_TOKEN", "t0ken"),
+        ]
+    }
+
+    #[test]
+    fn parses_and_redacts() {
+        let c = Config::from_vars(vars()).unwrap();
+        assert_eq!(c.fhir_base_url.as_str(), "https://api.medplum.com/fhir/R4");
+        assert_eq!(c.types, ["Patient", "Observation"]);
+        assert_eq!(c.poll_budget, Duration::from_secs(480));
+        assert!(!format!("{c:?}").contains("t0ken"));
+    }
+
+    #[test]
+    fn refuses_secret_types_and_bad_values() {
+        for (k, v) in [
+            ("STARVIT_EXPORT_TYPES", "Patient,ClientApplication"),
+            ("STARVIT_EXPORT_TYPES", "Patient,Subscription"),
+            ("STARVIT_EXPORT_TYPES", "patient"),
+            ("STARVIT_EXPORT_TYPES", " , "),
+            ("STARVIT_FHIR_BASE_URL", "ftp://x/fhir"),
+            ("STARVIT_EXPORT_POLL_BUDGET_SECS", "0"),
+        ] {
+            let mut all = vars();
+            all.push((k, v));
+            let err = Config::from_vars(all).unwrap_err().to_string();
+            assert!(err.contains(k), "{k}={v}: {err}");
+        }
+        let missing: Vec<_> = vars()
+            .into_iter()
+            .filter(|(k, _)| *k != "STARVIT_EXPORT_TYPES")
+            .collect();
+        assert!(Config::from_vars(missing).is_err());
+    }
+}

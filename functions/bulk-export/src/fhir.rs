@@ -1,0 +1,369 @@
+//! The FHIR Bulk Data client (`$export`), written to the spec and to what Medplum does
+//! (`../shared/DESIGN.md` section 6):
+//! - kick-off `GET {base}/$export?_type=..[&_since=..]` with `Prefer: respond-async` and
+//!   `Accept: application/fhir+json` -> 202 + `Content-Location` (the status URL). `_type` and
+//!   `_since` go in the query: Medplum ignores them in a POST body.
+//! - status: 202 while running (Medplum sends neither `X-Progress` nor `Retry-After`: the caller
+//!   backs off itself), 200 + manifest when done, 4xx/5xx with an `OperationOutcome` when failed.
+//! - manifest: `transactionTime`, `requiresAccessToken`, `output[{type, url, count?}]`,
+//!   `error[...]`. Medplum's `request` field is malformed and is not read. Its file URLs are
+//!   presigned (they expire after an hour) and work only on the host of the base URL; a URL on any
+//!   other origin is refused (no SSRF, no token sent elsewhere).
+//! - files are streamed to a writer, never held in memory.
+//!
+//! Errors: connection failures, timeouts, 5xx (other than a failed export), 429 and 408 are
+//! [`FhirError::Unavailable`] (Retry); other 4xx are [`FhirError::Rejected`] (Drop). URLs,
+//! response bodies and headers are never put into errors or logs: presigned URLs are credentials.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::io::AsyncWriteExt as _;
+use url::Url;
+
+/// What went wrong talking to the FHIR server.
+#[derive(Debug, thiserror::Error)]
+pub enum FhirError {
+    /// Transient: retry later.
+    #[error("fhir {operation}: unavailable (status {status:?})")]
+    Unavailable {
+        /// Which call.
+        operation: &'static str,
+        /// HTTP status, if any.
+        status: Option<u16>,
+    },
+    /// Permanent for this request.
+    #[error("fhir {operation}: rejected (status {status:?}): {reason}")]
+    Rejected {
+        /// Which call.
+        operation: &'static str,
+        /// HTTP status, if any.
+        status: Option<u16>,
+        /// Why, in our words.
+        reason: &'static str,
+    },
+    /// The server reports the export failed (terminal; a new trigger starts a new export).
+    #[error("fhir export failed on the server (status {status})")]
+    ExportFailed {
+        /// HTTP status of the status endpoint.
+        status: u16,
+    },
+    /// A manifest URL is not on the FHIR server's origin.
+    #[error("fhir manifest names a file outside the server's origin")]
+    ForeignUrl,
+    /// Writing the downloaded file locally.
+    #[error("spooling a downloaded file: {0}")]
+    Spool(#[source] std::io::Error),
+}
+
+impl FhirError {
+    /// Retry (true) or Drop.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, FhirError::Unavailable { .. } | FhirError::Spool(_))
+    }
+}
+
+/// One file of the manifest.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OutputFile {
+    /// Resource type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Download URL.
+    pub url: String,
+    /// Resources in the file, when the server says.
+    #[serde(default)]
+    pub count: Option<u64>,
+}
+
+/// The completed export's manifest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// The export's point in time (the next incremental export's `_since`).
+    pub transaction_time: String,
+    /// Whether downloads need the bearer token.
+    #[serde(default)]
+    pub requires_access_token: bool,
+    /// NDJSON files.
+    #[serde(default)]
+    pub output: Vec<OutputFile>,
+    /// `OperationOutcome` files.
+    #[serde(default)]
+    pub error: Vec<OutputFile>,
+}
+
+/// One status poll.
+#[derive(Debug, Clone)]
+pub enum Status {
+    /// Still running; the server's `Retry-After`, if it sent one.
+    Running(Option<Duration>),
+    /// Done.
+    Complete(Manifest),
+}
+
+/// The Bulk Data client of one FHIR server.
+#[derive(Clone)]
+pub struct FhirClient {
+    base: Url,
+    token: Option<String>,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for FhirClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FhirClient")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+fn classify(operation: &'static str, status: reqwest::StatusCode) -> FhirError {
+    let code = status.as_u16();
+    if status.is_server_error() || code == 429 || code == 408 {
+        FhirError::Unavailable {
+            operation,
+            status: Some(code),
+        }
+    } else {
+        FhirError::Rejected {
+            operation,
+            status: Some(code),
+            reason: "unexpected status",
+        }
+    }
+}
+
+fn send_error(operation: &'static str, e: &reqwest::Error) -> FhirError {
+    if e.is_builder() {
+        FhirError::Rejected {
+            operation,
+            status: None,
+            reason: "request cannot be built for this URL",
+        }
+    } else {
+        FhirError::Unavailable {
+            operation,
+            status: None,
+        }
+    }
+}
+
+impl FhirClient {
+    /// A client for `base` (e.g. `https://api.medplum.com/fhir/R4`).
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built.
+    pub fn new(base: Url, token: Option<String>, timeout: Duration) -> Result<Self, FhirError> {
+        let http = reqwest::Client::builder()
+            .read_timeout(timeout)
+            .connect_timeout(Duration::from_secs(20))
+            .build()
+            .map_err(|_| FhirError::Rejected {
+                operation: "client",
+                status: None,
+                reason: "http client cannot be built",
+            })?;
+        Ok(Self { base, token, http })
+    }
+
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        }
+    }
+
+    /// Whether `url` is on the FHIR server's origin (scheme, host and port).
+    pub fn same_origin(&self, url: &Url) -> bool {
+        url.scheme() == self.base.scheme()
+            && url.host_str() == self.base.host_str()
+            && url.port_or_known_default() == self.base.port_or_known_default()
+    }
+
+    /// The kick-off URL for `types` and an optional `_since`.
+    pub fn kickoff_url(&self, types: &[String], since: Option<&str>) -> Url {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map(|mut p| {
+                p.pop_if_empty().push("$export");
+            })
+            .ok();
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("_type", &types.join(","));
+            if let Some(since) = since {
+                q.append_pair("_since", since);
+            }
+        }
+        url
+    }
+
+    /// Kick off an export; returns the status URL.
+    ///
+    /// # Errors
+    /// [`FhirError`]; a 202 without a usable `Content-Location` is Rejected.
+    pub async fn kickoff(&self, types: &[String], since: Option<&str>) -> Result<Url, FhirError> {
+        const OP: &str = "kickoff";
+        let response = self
+            .authorized(self.http.get(self.kickoff_url(types, since)))
+            .header("prefer", "respond-async")
+            .header("accept", "application/fhir+json")
+            .send()
+            .await
+            .map_err(|e| send_error(OP, &e))?;
+        let status = response.status();
+        if status != reqwest::StatusCode::ACCEPTED {
+            return Err(classify(OP, status));
+        }
+        let location = response
+            .headers()
+            .get("content-location")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| self.base.join(v).ok())
+            .ok_or(FhirError::Rejected {
+                operation: OP,
+                status: Some(202),
+                reason: "no usable Content-Location",
+            })?;
+        if !self.same_origin(&location) {
+            return Err(FhirError::ForeignUrl);
+        }
+        Ok(location)
+    }
+
+    /// Poll the status URL once.
+    ///
+    /// # Errors
+    /// [`FhirError::ExportFailed`] when the server reports failure (a 4xx/500 with an
+    /// `OperationOutcome`); [`FhirError::Unavailable`] for 502/503/504/429, timeouts.
+    pub async fn status(&self, status_url: &Url) -> Result<Status, FhirError> {
+        const OP: &str = "status";
+        let response = self
+            .authorized(self.http.get(status_url.clone()))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| send_error(OP, &e))?;
+        let status = response.status();
+        match status.as_u16() {
+            202 => {
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(Duration::from_secs);
+                Ok(Status::Running(retry_after))
+            }
+            200 => {
+                let manifest: Manifest =
+                    response.json().await.map_err(|_| FhirError::Rejected {
+                        operation: OP,
+                        status: Some(200),
+                        reason: "manifest does not parse",
+                    })?;
+                Ok(Status::Complete(manifest))
+            }
+            429 | 502 | 503 | 504 => Err(classify(OP, status)),
+            code => Err(FhirError::ExportFailed { status: code }),
+        }
+    }
+
+    /// Ask the server to cancel an export (best effort; used when a duplicate kicked off twice).
+    pub async fn cancel(&self, status_url: &Url) {
+        let _ = self
+            .authorized(self.http.delete(status_url.clone()))
+            .send()
+            .await;
+    }
+
+    /// Stream one manifest file into `out`; returns the bytes written.
+    ///
+    /// # Errors
+    /// [`FhirError::ForeignUrl`] for a URL outside the server's origin; others as classified.
+    pub async fn download(
+        &self,
+        file: &OutputFile,
+        with_token: bool,
+        out: &mut tokio::fs::File,
+    ) -> Result<u64, FhirError> {
+        const OP: &str = "download";
+        let url = Url::parse(&file.url)
+            .or_else(|_| self.base.join(&file.url))
+            .map_err(|_| FhirError::Rejected {
+                operation: OP,
+                status: None,
+                reason: "file URL does not parse",
+            })?;
+        if !self.same_origin(&url) {
+            return Err(FhirError::ForeignUrl);
+        }
+        let mut request = self
+            .http
+            .get(url)
+            .header("accept", "application/fhir+ndjson");
+        if with_token {
+            request = self.authorized(request);
+        }
+        let mut response = request.send().await.map_err(|e| send_error(OP, &e))?;
+        if !response.status().is_success() {
+            return Err(classify(OP, response.status()));
+        }
+        let mut written = 0_u64;
+        while let Some(chunk) = response.chunk().await.map_err(|_| FhirError::Unavailable {
+            operation: OP,
+            status: None,
+        })? {
+            out.write_all(&chunk).await.map_err(FhirError::Spool)?;
+            written += chunk.len() as u64;
+        }
+        out.flush().await.map_err(FhirError::Spool)?;
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(base: &str) -> FhirClient {
+        FhirClient::new(Url::parse(base).unwrap(), None, Duration::from_secs(5)).unwrap()
+    }
+
+    #[test]
+    fn kickoff_url_puts_type_and_since_in_the_query() {
+        let c = client("https://api.medplum.com/fhir/R4");
+        let url = c.kickoff_url(
+            &["Patient".into(), "Observation".into()],
+            Some("2026-11-24T02:19:27.875Z"),
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://api.medplum.com/fhir/R4/$export?_type=Patient%2CObservation&_since=2026-11-24T02%3A19%3A27.875Z"
+        );
+    }
+
+    #[test]
+    fn origin_check() {
+        let c = client("http://localhost:8103/fhir/R4");
+        assert!(
+            c.same_origin(&Url::parse("http://localhost:8103/storage/a/b?Signature=x").unwrap())
+        );
+        assert!(!c.same_origin(&Url::parse("http://127.0.0.1:8103/storage/a").unwrap()));
+        assert!(!c.same_origin(&Url::parse("https://localhost:8103/storage/a").unwrap()));
+        assert!(!c.same_origin(&Url::parse("http://localhost:9/storage/a").unwrap()));
+    }
+
+    #[test]
+    fn manifest_parses_without_counts_and_ignores_request() {
+        let m: Manifest = serde_json::from_str(
+            r#"{"transactionTime":"2026-11-24T02:19:30.845Z","request":"http://x$export","requiresAccessToken":false,
+                "output":[{"type":"Patient","url":"http://x/storage/1?Signature=s"}],"error":[],"deleted":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(m.output[0].ty, "Patient");
+        assert_eq!(m.output[0].count, None);
+        assert!(!m.requires_access_token);
+    }
+}

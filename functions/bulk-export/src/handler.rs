@@ -1,0 +1,365 @@
+//! The handler: one trigger message -> (start or resume) an `$export` -> every NDJSON file of its
+//! manifest in the PHI staging bucket.
+//!
+//! Trigger: `google.cloud.pubsub.topic.v1.messagePublished` (Cloud Scheduler publishes to the
+//! trigger topic). The message data is empty (a full export of the configured types) or
+//! `{"since": "<FHIR instant>"}` (an incremental export; `_since` is inclusive, so the same
+//! resource version can arrive twice: `bq-load` dedupes on id + versionId).
+//!
+//! Idempotency and long exports: the first delivery kicks off the export and records its status
+//! URL create-only ([`crate::record`]); every delivery (the first included) follows that export
+//! for at most `STARVIT_EXPORT_POLL_BUDGET_SECS`, then answers Retry (`export_in_progress`) so
+//! Eventarc redelivers and the next delivery resumes. Files are written create-only under names
+//! fixed by the export id and the manifest order, so a redelivery after a crash writes only what
+//! is missing. A server-side failure is Drop (`export_failed`): the next trigger starts afresh.
+//!
+//! Files are streamed to a spool file and uploaded from it (the storage client needs a seekable
+//! payload of known size); memory stays bounded whatever the file size. The manifest's
+//! `OperationOutcome` files are counted, not copied.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use starvit_gcp::GcpConfig;
+use starvit_gcp::storage::{StorageClient, WriteAttrs, WriteOutcome};
+use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
+use starvit_runtime::disposition::Counts;
+use starvit_runtime::payload::MessagePublishedData;
+use starvit_runtime::payload::pubsub::MESSAGE_PUBLISHED;
+use starvit_runtime::{Event, Function, Outcome};
+use url::Url;
+
+use crate::config::{Config, SERVICE};
+use crate::error::Error;
+use crate::fhir::{FhirClient, Manifest, Status};
+use crate::record::{self, RunRecord};
+
+/// Everything the handler needs, built once per process.
+#[derive(Debug)]
+pub struct Context {
+    pub(crate) config: Config,
+    pub(crate) storage: StorageClient,
+    pub(crate) fhir: FhirClient,
+}
+
+impl Context {
+    /// Build the clients from `config`.
+    ///
+    /// # Errors
+    /// A client that cannot be built.
+    pub async fn connect(config: Config) -> Result<Self, Box<dyn std::error::Error>> {
+        let gcp: &GcpConfig = &config.gcp;
+        let storage = StorageClient::new(gcp).await?;
+        let fhir = FhirClient::new(
+            config.fhir_base_url.clone(),
+            config.bearer_token.clone(),
+            config.request_timeout,
+        )?;
+        Ok(Self {
+            config,
+            storage,
+            fhir,
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+impl Function for Context {
+    type Data = MessagePublishedData;
+    type Error = Error;
+
+    async fn handle(&self, event: Event<MessagePublishedData>) -> Result<Outcome, Error> {
+        handle(self, event).await
+    }
+}
+
+/// The trigger message's data.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Trigger {
+    /// `_since` of an incremental export.
+    #[serde(default)]
+    since: Option<String>,
+}
+
+/// A FHIR instant: `YYYY-MM-DDThh:mm:ss[.fff]` followed by `Z` or `±hh:mm`.
+fn instant_ok(s: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
+        && s.len() <= 35
+        && s.as_bytes().get(10) == Some(&b'T')
+}
+
+impl Trigger {
+    fn parse(data: &[u8]) -> Result<Self, Error> {
+        if data.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::default());
+        }
+        let trigger: Trigger = serde_json::from_slice(data)
+            .map_err(|_| Error::Trigger("data is not a trigger request"))?;
+        if trigger.since.as_deref().is_some_and(|s| !instant_ok(s)) {
+            return Err(Error::Trigger("since is not a FHIR instant"));
+        }
+        Ok(trigger)
+    }
+}
+
+/// What `_manifest.json` records (no URLs).
+#[derive(Debug, Serialize)]
+struct Landed<'a> {
+    export_id: &'a str,
+    transaction_time: &'a str,
+    since: Option<&'a str>,
+    types: &'a [String],
+    files: Vec<LandedFile>,
+    skipped_types: Vec<String>,
+    error_files: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct LandedFile {
+    #[serde(rename = "type")]
+    ty: String,
+    object: String,
+    bytes: Option<u64>,
+    count: Option<u64>,
+}
+
+/// Handle one trigger delivery.
+///
+/// # Errors
+/// [`Error`], classified Retry/Drop.
+pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result<Outcome, Error> {
+    if event.ty != MESSAGE_PUBLISHED {
+        return Ok(Outcome::skipped("not_a_message_published_event"));
+    }
+    let message = &event.data.message;
+    let trigger = Trigger::parse(&message.data)?;
+    let record_name = record::record_name(&message.message_id);
+    let run = match load_record(ctx, &record_name).await? {
+        Some(run) => run,
+        None => start(ctx, &record_name, trigger.since).await?,
+    };
+    let status_url = Url::parse(&run.status_url).map_err(|_| Error::RunRecord)?;
+    let manifest = follow(ctx, &status_url).await?;
+    land(ctx, &run, &manifest).await
+}
+
+async fn load_record(ctx: &Context, name: &str) -> Result<Option<RunRecord>, Error> {
+    let mut reader = match ctx.storage.read_live(&ctx.config.phi_bucket, name).await {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(Error::Storage(e)),
+    };
+    let mut data = Vec::new();
+    while let Some(chunk) = reader.next_chunk().await {
+        data.extend_from_slice(&chunk.map_err(Error::Storage)?);
+        if data.len() > 64 << 10 {
+            return Err(Error::RunRecord);
+        }
+    }
+    serde_json::from_slice(&data)
+        .map(Some)
+        .map_err(|_| Error::RunRecord)
+}
+
+/// Kick off the export and record it; a concurrent duplicate that recorded first wins.
+async fn start(
+    ctx: &Context,
+    record_name: &str,
+    since: Option<String>,
+) -> Result<RunRecord, Error> {
+    let status_url = ctx
+        .fhir
+        .kickoff(&ctx.config.types, since.as_deref())
+        .await?;
+    let run = RunRecord {
+        status_url: status_url.to_string(),
+        export_id: record::export_id(&status_url),
+        types: ctx.config.types.clone(),
+        since,
+    };
+    let body = serde_json::to_vec(&run).map_err(|_| Error::RunRecord)?;
+    let attrs = WriteAttrs {
+        content_type: Some("application/json".to_owned()),
+        metadata: BTreeMap::new(),
+    };
+    match ctx
+        .storage
+        .write_bytes_create_only(
+            &ctx.config.phi_bucket,
+            record_name,
+            Bytes::from(body),
+            &attrs,
+        )
+        .await
+        .map_err(Error::Storage)?
+    {
+        WriteOutcome::Created(_) => {
+            tracing::info!(
+                export_id = run.export_id,
+                types = run.types.len(),
+                "export kicked off"
+            );
+            Ok(run)
+        }
+        WriteOutcome::AlreadyExists => {
+            tracing::warn!("a concurrent delivery started this trigger's export; cancelling ours");
+            ctx.fhir.cancel(&status_url).await;
+            load_record(ctx, record_name).await?.ok_or(Error::RunRecord)
+        }
+    }
+}
+
+/// Poll until the manifest, within this delivery's budget.
+async fn follow(ctx: &Context, status_url: &Url) -> Result<Manifest, Error> {
+    let deadline = Instant::now() + ctx.config.poll_budget;
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        match ctx.fhir.status(status_url).await? {
+            Status::Complete(manifest) => return Ok(manifest),
+            Status::Running(retry_after) => {
+                let pause = retry_after.unwrap_or(backoff).min(ctx.config.poll_max);
+                if Instant::now() + pause > deadline {
+                    return Err(Error::InProgress);
+                }
+                tokio::time::sleep(pause).await;
+                backoff = (backoff * 2).min(ctx.config.poll_max);
+            }
+        }
+    }
+}
+
+/// Stream every wanted file of the manifest into the PHI bucket, then write `_manifest.json`.
+async fn land(ctx: &Context, run: &RunRecord, manifest: &Manifest) -> Result<Outcome, Error> {
+    let mut lineage = Lineage::new(StageName::new(SERVICE)?);
+    lineage.export_job_id = Some(ExportJobId::new(run.export_id.as_str())?);
+    lineage.pipeline = Some(PipelineName::new(ctx.config.pipeline.as_str())?);
+    let attrs = WriteAttrs {
+        content_type: Some("application/x-ndjson".to_owned()),
+        metadata: lineage.to_object_metadata(),
+    };
+    let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let (mut created, mut existing, mut bytes) = (0_u64, 0_u64, 0_u64);
+    for file in &manifest.output {
+        // Defence in depth: only the types asked for, whatever the server sent.
+        if !run.types.contains(&file.ty) || !crate::config::type_name_ok(&file.ty) {
+            skipped.push(file.ty.clone());
+            continue;
+        }
+        let index = per_type.entry(file.ty.as_str()).or_default();
+        let object = record::file_name(&run.export_id, &file.ty, *index);
+        *index += 1;
+        let spool = match &ctx.config.spool_dir {
+            Some(dir) => tempfile::NamedTempFile::new_in(dir),
+            None => tempfile::NamedTempFile::new(),
+        }
+        .map_err(Error::Spool)?;
+        let mut out = tokio::fs::File::create(spool.path())
+            .await
+            .map_err(Error::Spool)?;
+        let size = ctx
+            .fhir
+            .download(file, manifest.requires_access_token, &mut out)
+            .await?;
+        drop(out);
+        match ctx
+            .storage
+            .write_file_create_only(&ctx.config.phi_bucket, &object, spool.path(), &attrs)
+            .await
+            .map_err(Error::Storage)?
+        {
+            WriteOutcome::Created(_) => created += 1,
+            WriteOutcome::AlreadyExists => existing += 1,
+        }
+        bytes += size;
+        files.push(LandedFile {
+            ty: file.ty.clone(),
+            object,
+            bytes: Some(size),
+            count: file.count,
+        });
+    }
+    if !skipped.is_empty() {
+        tracing::warn!(
+            files = skipped.len(),
+            "the manifest names types that were not asked for; not copied"
+        );
+    }
+    if !manifest.error.is_empty() {
+        tracing::warn!(
+            error_files = manifest.error.len(),
+            "the export reports OperationOutcome files"
+        );
+    }
+    let landed = Landed {
+        export_id: &run.export_id,
+        transaction_time: &manifest.transaction_time,
+        since: run.since.as_deref(),
+        types: &run.types,
+        files,
+        skipped_types: skipped.clone(),
+        error_files: manifest.error.len(),
+    };
+    let body = serde_json::to_vec_pretty(&landed).map_err(|_| Error::RunRecord)?;
+    ctx.storage
+        .write_bytes_create_only(
+            &ctx.config.phi_bucket,
+            &record::manifest_name(&run.export_id),
+            Bytes::from(body),
+            &WriteAttrs {
+                content_type: Some("application/json".to_owned()),
+                metadata: lineage.to_object_metadata(),
+            },
+        )
+        .await
+        .map_err(Error::Storage)?;
+    tracing::info!(
+        export_id = run.export_id,
+        created,
+        existing,
+        bytes,
+        "export landed in the PHI bucket"
+    );
+    Ok(Outcome::done_with(
+        Counts::new()
+            .with("files_created", created)
+            .with("files_existing", existing)
+            .with("bytes", bytes)
+            .with("skipped_files", skipped.len() as u64)
+            .with("error_files", manifest.error.len() as u64),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triggers() {
+        assert!(Trigger::parse(b"").unwrap().since.is_none());
+        assert!(Trigger::parse(b"  \n").unwrap().since.is_none());
+        assert_eq!(
+            Trigger::parse(br#"{"since":"2026-11-24T02:19:27.875Z"}"#)
+                .unwrap()
+                .since
+                .as_deref(),
+            Some("2026-11-24T02:19:27.875Z")
+        );
+        for bad in [
+            &br#"{"since":"yesterday"}"#[..],
+            br#"{"since":"2026-11-24"}"#,
+            br#"{"types":["ClientApplication"]}"#,
+            b"not json",
+        ] {
+            assert!(Trigger::parse(bad).is_err());
+        }
+    }
+}

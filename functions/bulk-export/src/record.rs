@@ -1,0 +1,95 @@
+//! Object names and the run record.
+//!
+//! The run record `exports/_runs/<trigger>.json` (PHI bucket, create-only) holds the status URL of
+//! the export a trigger message started. A redelivered trigger reads it and resumes following
+//! that export instead of starting another; two concurrent deliveries race on the create-only
+//! write and the loser cancels its own kick-off. The files of an export land at
+//! `exports/<export id>/<Type>.<nnn>.ndjson` (`nnn` counts the files of a type), written
+//! create-only, so a redelivery that reaches them again changes nothing; `_manifest.json` beside
+//! them records what landed (no URLs: Medplum's are presigned credentials).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+/// What a trigger started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRecord {
+    /// The export's status URL (on the FHIR server's origin).
+    pub status_url: String,
+    /// The export job id used in object names and lineage.
+    pub export_id: String,
+    /// `_type` sent.
+    pub types: Vec<String>,
+    /// `_since` sent.
+    pub since: Option<String>,
+}
+
+fn safe(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !s.starts_with('.')
+}
+
+fn short_hash(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))[..24].to_owned()
+}
+
+/// `exports/_runs/<trigger>.json`; a trigger id that is not a plain token is hashed.
+pub fn record_name(trigger_id: &str) -> String {
+    let key = if safe(trigger_id) {
+        trigger_id.to_owned()
+    } else {
+        format!("h{}", short_hash(trigger_id))
+    };
+    format!("exports/_runs/{key}.json")
+}
+
+/// The export id: the status URL's last path segment (Medplum: a UUID; most servers: a job id),
+/// or a hash of the URL when that is not a plain token or the job is named in the query.
+pub fn export_id(status_url: &Url) -> String {
+    let hashed = || format!("x{}", short_hash(status_url.as_str()));
+    if status_url.query().is_some() {
+        return hashed();
+    }
+    status_url
+        .path_segments()
+        .and_then(|mut s| s.rfind(|p| !p.is_empty()))
+        .filter(|s| safe(s))
+        .map_or_else(
+            || format!("x{}", short_hash(status_url.as_str())),
+            str::to_owned,
+        )
+}
+
+/// `exports/<export id>/<Type>.<nnn>.ndjson` (the type stays the first dot-separated part of the
+/// base name, which is how `deidentify` and `bq-load` read it).
+pub fn file_name(export_id: &str, ty: &str, index: usize) -> String {
+    format!("exports/{export_id}/{ty}.{index:03}.ndjson")
+}
+
+/// `exports/<export id>/_manifest.json`.
+pub fn manifest_name(export_id: &str) -> String {
+    format!("exports/{export_id}/_manifest.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(record_name("1234"), "exports/_runs/1234.json");
+        assert!(record_name("../x").starts_with("exports/_runs/h"));
+        let medplum = Url::parse(
+            "http://localhost:8103/fhir/R4/bulkdata/export/8adf6b98-9e33-4f3c-be50-d2ce9754321f",
+        )
+        .unwrap();
+        assert_eq!(export_id(&medplum), "8adf6b98-9e33-4f3c-be50-d2ce9754321f");
+        let odd = Url::parse("http://h/status?job=1").unwrap();
+        assert!(export_id(&odd).starts_with('x'));
+        assert_eq!(file_name("j", "Patient", 0), "exports/j/Patient.000.ndjson");
+    }
+}
