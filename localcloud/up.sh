@@ -96,6 +96,10 @@ wait_http bigquery "$pid_bq" "http://127.0.0.1:$port_bq/bigquery/v2/projects/$pr
 fhir_env=""
 if [[ "${LOCALCLOUD_FHIR:-0}" == 1 ]]; then
     mkdir -p "$state/fhir"
+    # Auth as production: OAuth2 client credentials for bulk-export (a fresh secret per stack),
+    # HTTP Basic for the test harness that seeds the server.
+    fhir_secret="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    fhir_seed_password="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     cat >"$state/fhir/settings.yaml" <<EOF
 base_url: http://127.0.0.1:$port_fhir/fhir
 host: 127.0.0.1
@@ -107,10 +111,24 @@ simulator:
   enabled: false
   delay_seconds: 0
 log_inbound: false
+server_auth:
+  types: ["basic", "smart"]
+  users:
+    seed: "$fhir_seed_password"
+  smart_clients:
+    - client_id: starvit-bulk-export
+      client_secret: "$fhir_secret"
+      scopes: "system/*.read"
 EOF
+    chmod 600 "$state/fhir/settings.yaml"
     pid_fhir="$(start fhir "$state/fhir.log" "$(sekmet_binary)" serve -c "$state/fhir/settings.yaml")"
     wait_http fhir "$pid_fhir" "http://127.0.0.1:$port_fhir/fhir/metadata"
     fhir_env="FHIR_BASE_URL='http://127.0.0.1:$port_fhir/fhir'
+FHIR_TOKEN_URL='http://127.0.0.1:$port_fhir/auth/token'
+FHIR_CLIENT_ID='starvit-bulk-export'
+FHIR_CLIENT_SECRET='$fhir_secret'
+FHIR_SEED_USER='seed'
+FHIR_SEED_PASSWORD='$fhir_seed_password'
 FHIR_PID=$pid_fhir"
 fi
 

@@ -229,6 +229,18 @@ impl Chain {
                     stack.var("FHIR_BASE_URL").to_owned(),
                 ),
                 ("STARVIT_EXPORT_TYPES".to_owned(), EXPORT_TYPES.to_owned()),
+                (
+                    "STARVIT_FHIR_TOKEN_URL".to_owned(),
+                    stack.var("FHIR_TOKEN_URL").to_owned(),
+                ),
+                (
+                    "STARVIT_FHIR_CLIENT_ID".to_owned(),
+                    stack.var("FHIR_CLIENT_ID").to_owned(),
+                ),
+                (
+                    "STARVIT_FHIR_CLIENT_SECRET".to_owned(),
+                    stack.var("FHIR_CLIENT_SECRET").to_owned(),
+                ),
                 // Short budget: a slow export is answered Retry and resumed by the redelivery.
                 (
                     "STARVIT_EXPORT_POLL_BUDGET_SECS".to_owned(),
@@ -682,8 +694,7 @@ impl Chain {
             let expected = batch.len();
             let bundle = serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": batch});
             let response = self
-                .http
-                .post(self.stack.var("FHIR_BASE_URL"))
+                .fhir_request(reqwest::Method::POST, "")
                 .header("content-type", "application/fhir+json")
                 .json(&bundle)
                 .send()
@@ -712,6 +723,21 @@ impl Chain {
             }
         }
         Ok(n)
+    }
+
+    /// A request to the stack's FHIR server (`path` relative to its base), as the seeding user.
+    #[must_use]
+    pub fn fhir_request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let base = self.stack.var("FHIR_BASE_URL");
+        let url = if path.is_empty() {
+            base.to_owned()
+        } else {
+            format!("{base}/{path}")
+        };
+        self.http.request(method, url).basic_auth(
+            self.stack.var("FHIR_SEED_USER"),
+            Some(self.stack.var("FHIR_SEED_PASSWORD")),
+        )
     }
 
     /// Publishes an export trigger (as Cloud Scheduler would) with the official Pub/Sub client;

@@ -200,4 +200,85 @@ async fn a_scheduled_export_from_the_fhir_server_lands_in_bigquery() {
         1,
         "one kick-off for one trigger"
     );
+    assert!(
+        fhir_log
+            .lines()
+            .any(|l| l.contains("POST /auth/token") && l.contains(" 200")),
+        "bulk-export authenticated with client credentials"
+    );
+    assert!(
+        !fhir_log
+            .lines()
+            .any(|l| l.contains("bulk-files") && l.contains(" 401")),
+        "every download carried the token"
+    );
+
+    // An incremental export: one Observation changes; the next export asks `_since` the first
+    // export's transactionTime and brings exactly that new version.
+    let search: serde_json::Value = chain
+        .fhir_request(reqwest::Method::GET, "Observation?_count=1")
+        .send()
+        .await
+        .expect("search")
+        .json()
+        .await
+        .expect("bundle");
+    let mut observation = search["entry"][0]["resource"].clone();
+    let id = observation["id"].as_str().expect("id").to_owned();
+    observation["status"] = serde_json::json!("amended");
+    let put = chain
+        .fhir_request(reqwest::Method::PUT, &format!("Observation/{id}"))
+        .header("content-type", "application/fhir+json")
+        .json(&observation)
+        .send()
+        .await
+        .expect("put");
+    assert!(put.status().is_success(), "{}", put.status());
+    let second = chain
+        .trigger_export(br#"{"incremental":true}"#)
+        .await
+        .expect("trigger");
+    let record: serde_json::Value = serde_json::from_slice(
+        &wait_object(
+            &chain,
+            PHI_BUCKET,
+            &format!("exports/_runs/{second}.json"),
+            Duration::from_secs(120),
+        )
+        .await,
+    )
+    .expect("run record");
+    assert_eq!(
+        record["since"], manifest["transaction_time"],
+        "_since is the first export's transactionTime"
+    );
+    let second_id = record["export_id"].as_str().expect("export id").to_owned();
+    assert_ne!(second_id, export_id);
+    let second_manifest: serde_json::Value = serde_json::from_slice(
+        &wait_object(
+            &chain,
+            PHI_BUCKET,
+            &format!("exports/{second_id}/_manifest.json"),
+            Duration::from_secs(300),
+        )
+        .await,
+    )
+    .expect("manifest");
+    let second_files = second_manifest["files"].as_array().expect("files");
+    assert_eq!(second_files.len(), 1, "{second_manifest}");
+    assert_eq!(second_files[0]["type"], "Observation");
+    assert_eq!(second_files[0]["count"], 1);
+    assert!(
+        chain
+            .wait_loaded(&second_id, 1, Duration::from_secs(300))
+            .await
+    );
+    let rows = chain
+        .count(&format!(
+            "SELECT COUNT(*) FROM {} WHERE export_job_id = '{second_id}'",
+            chain.table(RAW_DATASET, "Observation")
+        ))
+        .await
+        .expect("count");
+    assert_eq!(rows, 1, "the new version is one new row");
 }

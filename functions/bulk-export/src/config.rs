@@ -8,7 +8,10 @@
 //! | `STARVIT_PIPELINE` | lineage `pipeline` | `fhir-batch` |
 //! | `STARVIT_EXPORT_POLL_BUDGET_SECS` | how long one delivery follows the export before it asks for redelivery | 480 |
 //! | `STARVIT_EXPORT_POLL_MAX_SECS` | longest wait between two status polls | 30 |
-//! | `STARVIT_FHIR_BEARER_TOKEN` | bearer token for the FHIR server (Secret Manager) | unset |
+//! | `STARVIT_FHIR_TOKEN_URL` | OAuth2 token endpoint (Medplum: `https://api.medplum.com/oauth2/token`) | unset: no client credentials |
+//! | `STARVIT_FHIR_CLIENT_ID`, `STARVIT_FHIR_CLIENT_SECRET` | client credentials (the secret from Secret Manager) | required with a token URL |
+//! | `STARVIT_FHIR_SCOPE` | requested scope | unset |
+//! | `STARVIT_FHIR_BEARER_TOKEN` | a static bearer token instead (Secret Manager) | unset |
 //! | `STARVIT_SPOOL_DIR` | where a file is spooled between download and upload | system temp |
 //! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
 //!
@@ -19,6 +22,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use starvit_gcp::GcpConfig;
+
+use crate::fhir::Auth;
 
 /// `service` label and lineage stage.
 pub const SERVICE: &str = "bulk-export";
@@ -56,8 +61,8 @@ pub struct Config {
     pub poll_budget: Duration,
     /// Longest wait between polls.
     pub poll_max: Duration,
-    /// Bearer token (redacted in `Debug`).
-    pub bearer_token: Option<String>,
+    /// Credentials for the FHIR server (redacted in `Debug`).
+    pub auth: Auth,
     /// Spool directory.
     pub spool_dir: Option<PathBuf>,
     /// Per-request timeout (a file download may take longer: it is streamed under this idle bound).
@@ -75,10 +80,7 @@ impl std::fmt::Debug for Config {
             .field("pipeline", &self.pipeline)
             .field("poll_budget", &self.poll_budget)
             .field("poll_max", &self.poll_max)
-            .field(
-                "bearer_token",
-                &self.bearer_token.as_ref().map(|_| "<redacted>"),
-            )
+            .field("auth", &self.auth)
             .field("spool_dir", &self.spool_dir)
             .finish_non_exhaustive()
     }
@@ -172,6 +174,31 @@ impl Config {
                 expected: "no credential-bearing type (ClientApplication, Subscription, User, ...)",
             });
         }
+        let auth = match (
+            get("STARVIT_FHIR_TOKEN_URL"),
+            get("STARVIT_FHIR_BEARER_TOKEN"),
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid {
+                    name: "STARVIT_FHIR_TOKEN_URL",
+                    expected: "client credentials or STARVIT_FHIR_BEARER_TOKEN, not both",
+                });
+            }
+            (Some(url), None) => Auth::ClientCredentials {
+                token_url: url::Url::parse(&url)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .ok_or(ConfigError::Invalid {
+                        name: "STARVIT_FHIR_TOKEN_URL",
+                        expected: "an http(s) URL",
+                    })?,
+                client_id: required("STARVIT_FHIR_CLIENT_ID")?,
+                client_secret: required("STARVIT_FHIR_CLIENT_SECRET")?,
+                scope: get("STARVIT_FHIR_SCOPE"),
+            },
+            (None, Some(token)) => Auth::Bearer(token),
+            (None, None) => Auth::None,
+        };
         let poll_budget = secs("STARVIT_EXPORT_POLL_BUDGET_SECS", 480)?;
         let poll_max = secs("STARVIT_EXPORT_POLL_MAX_SECS", 30)?;
         Ok(Self {
@@ -181,7 +208,7 @@ impl Config {
             pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
             poll_budget,
             poll_max,
-            bearer_token: get("STARVIT_FHIR_BEARER_TOKEN"),
+            auth,
             spool_dir: get("STARVIT_SPOOL_DIR").map(PathBuf::from),
             request_timeout: Duration::from_secs(120),
             gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
@@ -210,6 +237,21 @@ mod tests {
         assert_eq!(c.types, ["Patient", "Observation"]);
         assert_eq!(c.poll_budget, Duration::from_secs(480));
         assert!(!format!("{c:?}").contains("t0ken"));
+        let mut cc = vars();
+        cc.retain(|(k, _)| *k != "STARVIT_FHIR_BEARER_TOKEN");
+        cc.extend([
+            (
+                "STARVIT_FHIR_TOKEN_URL",
+                "https://api.medplum.com/oauth2/token",
+            ),
+            ("STARVIT_FHIR_CLIENT_ID", "client"),
+            ("STARVIT_FHIR_CLIENT_SECRET", "s3cr3t"),
+        ]);
+        let c = Config::from_vars(cc.clone()).unwrap();
+        assert!(matches!(c.auth, Auth::ClientCredentials { .. }));
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        cc.retain(|(k, _)| *k != "STARVIT_FHIR_CLIENT_SECRET");
+        assert!(Config::from_vars(cc).is_err());
     }
 
     #[test]

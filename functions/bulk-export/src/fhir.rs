@@ -11,6 +11,12 @@
 //!   other origin is refused (no SSRF, no token sent elsewhere).
 //! - files are streamed to a writer, never held in memory.
 //!
+//! Auth ([`Auth`]): none, a static bearer token, or OAuth2 client credentials (Medplum:
+//! `POST {root}/oauth2/token`, form `grant_type=client_credentials&client_id&client_secret`; the
+//! token is cached until a minute before `expires_in`). A 401 from the FHIR server forgets the
+//! token and is Retry (it may have expired); a refused token request is Drop (wrong credentials).
+//! Downloads carry the token only when the manifest says `requiresAccessToken: true`.
+//!
 //! Errors: connection failures, timeouts, 5xx (other than a failed export), 429 and 408 are
 //! [`FhirError::Unavailable`] (Retry); other 4xx are [`FhirError::Rejected`] (Drop). URLs,
 //! response bodies and headers are never put into errors or logs: presigned URLs are credentials.
@@ -102,11 +108,42 @@ pub enum Status {
     Complete(Manifest),
 }
 
+/// How to authenticate to the FHIR server.
+#[derive(Clone, Default)]
+pub enum Auth {
+    /// No credentials (a local test server).
+    #[default]
+    None,
+    /// A static bearer token.
+    Bearer(String),
+    /// OAuth2 client credentials.
+    ClientCredentials {
+        /// Token endpoint.
+        token_url: Url,
+        /// Client id.
+        client_id: String,
+        /// Client secret.
+        client_secret: String,
+        /// Requested scope, if any.
+        scope: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Auth::None => "Auth::None",
+            Auth::Bearer(_) => "Auth::Bearer(<redacted>)",
+            Auth::ClientCredentials { .. } => "Auth::ClientCredentials(<redacted>)",
+        })
+    }
+}
+
 /// The Bulk Data client of one FHIR server.
-#[derive(Clone)]
 pub struct FhirClient {
     base: Url,
-    token: Option<String>,
+    auth: Auth,
+    cached: tokio::sync::Mutex<Option<(String, std::time::Instant)>>,
     http: reqwest::Client,
 }
 
@@ -154,7 +191,7 @@ impl FhirClient {
     ///
     /// # Errors
     /// When the HTTP client cannot be built.
-    pub fn new(base: Url, token: Option<String>, timeout: Duration) -> Result<Self, FhirError> {
+    pub fn new(base: Url, auth: Auth, timeout: Duration) -> Result<Self, FhirError> {
         let http = reqwest::Client::builder()
             .read_timeout(timeout)
             .connect_timeout(Duration::from_secs(20))
@@ -164,13 +201,91 @@ impl FhirClient {
                 status: None,
                 reason: "http client cannot be built",
             })?;
-        Ok(Self { base, token, http })
+        Ok(Self {
+            base,
+            auth,
+            cached: tokio::sync::Mutex::new(None),
+            http,
+        })
     }
 
-    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.token {
+    /// The current access token, fetched (client credentials) when missing or about to expire.
+    ///
+    /// # Errors
+    /// A token endpoint that refuses (Drop) or is unavailable (Retry).
+    pub async fn token(&self) -> Result<Option<String>, FhirError> {
+        const OP: &str = "token";
+        let (token_url, client_id, client_secret, scope) = match &self.auth {
+            Auth::None => return Ok(None),
+            Auth::Bearer(t) => return Ok(Some(t.clone())),
+            Auth::ClientCredentials {
+                token_url,
+                client_id,
+                client_secret,
+                scope,
+            } => (token_url, client_id, client_secret, scope),
+        };
+        let mut cached = self.cached.lock().await;
+        if let Some((token, until)) = cached.as_ref()
+            && std::time::Instant::now() < *until
+        {
+            return Ok(Some(token.clone()));
+        }
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id.as_str()),
+            ("client_secret", client_secret.as_str()),
+        ];
+        if let Some(scope) = scope {
+            form.push(("scope", scope.as_str()));
+        }
+        let response = self
+            .http
+            .post(token_url.clone())
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| send_error(OP, &e))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(classify(OP, status));
+        }
+        #[derive(Deserialize)]
+        struct TokenResponse {
+            access_token: String,
+            #[serde(default)]
+            expires_in: Option<u64>,
+        }
+        let body: TokenResponse = response.json().await.map_err(|_| FhirError::Rejected {
+            operation: OP,
+            status: Some(status.as_u16()),
+            reason: "token response does not parse",
+        })?;
+        let lifetime =
+            Duration::from_secs(body.expires_in.unwrap_or(300).saturating_sub(60).max(10));
+        *cached = Some((
+            body.access_token.clone(),
+            std::time::Instant::now() + lifetime,
+        ));
+        Ok(Some(body.access_token))
+    }
+
+    async fn authorized(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, FhirError> {
+        Ok(match self.token().await? {
             Some(t) => request.bearer_auth(t),
             None => request,
+        })
+    }
+
+    /// A 401: forget the token (it may have expired) and ask for a redelivery.
+    async fn unauthorized(&self, operation: &'static str) -> FhirError {
+        *self.cached.lock().await = None;
+        FhirError::Unavailable {
+            operation,
+            status: Some(401),
         }
     }
 
@@ -207,12 +322,16 @@ impl FhirClient {
         const OP: &str = "kickoff";
         let response = self
             .authorized(self.http.get(self.kickoff_url(types, since)))
+            .await?
             .header("prefer", "respond-async")
             .header("accept", "application/fhir+json")
             .send()
             .await
             .map_err(|e| send_error(OP, &e))?;
         let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(self.unauthorized(OP).await);
+        }
         if status != reqwest::StatusCode::ACCEPTED {
             return Err(classify(OP, status));
         }
@@ -241,6 +360,7 @@ impl FhirClient {
         const OP: &str = "status";
         let response = self
             .authorized(self.http.get(status_url.clone()))
+            .await?
             .header("accept", "application/json")
             .send()
             .await
@@ -265,6 +385,7 @@ impl FhirClient {
                     })?;
                 Ok(Status::Complete(manifest))
             }
+            401 => Err(self.unauthorized(OP).await),
             429 | 502 | 503 | 504 => Err(classify(OP, status)),
             code => Err(FhirError::ExportFailed { status: code }),
         }
@@ -272,10 +393,9 @@ impl FhirClient {
 
     /// Ask the server to cancel an export (best effort; used when a duplicate kicked off twice).
     pub async fn cancel(&self, status_url: &Url) {
-        let _ = self
-            .authorized(self.http.delete(status_url.clone()))
-            .send()
-            .await;
+        if let Ok(request) = self.authorized(self.http.delete(status_url.clone())).await {
+            let _ = request.send().await;
+        }
     }
 
     /// Stream one manifest file into `out`; returns the bytes written.
@@ -304,9 +424,12 @@ impl FhirClient {
             .get(url)
             .header("accept", "application/fhir+ndjson");
         if with_token {
-            request = self.authorized(request);
+            request = self.authorized(request).await?;
         }
         let mut response = request.send().await.map_err(|e| send_error(OP, &e))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(self.unauthorized(OP).await);
+        }
         if !response.status().is_success() {
             return Err(classify(OP, response.status()));
         }
@@ -328,7 +451,12 @@ mod tests {
     use super::*;
 
     fn client(base: &str) -> FhirClient {
-        FhirClient::new(Url::parse(base).unwrap(), None, Duration::from_secs(5)).unwrap()
+        FhirClient::new(
+            Url::parse(base).unwrap(),
+            Auth::None,
+            Duration::from_secs(5),
+        )
+        .unwrap()
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! manifest in the PHI staging bucket.
 //!
 //! Trigger: `google.cloud.pubsub.topic.v1.messagePublished` (Cloud Scheduler publishes to the
-//! trigger topic). The message data is empty (a full export of the configured types) or
-//! `{"since": "<FHIR instant>"}` (an incremental export; `_since` is inclusive, so the same
-//! resource version can arrive twice: `bq-load` dedupes on id + versionId).
+//! trigger topic). The message data is `{}` (a full export of the configured types),
+//! `{"incremental": true}` (`_since` the cursor, [`crate::cursor`]) or `{"since": "<FHIR
+//! instant>"}`. `_since` is inclusive, so the same resource version can arrive twice: `bq-load`
+//! dedupes on id + versionId. After the last file has landed the cursor moves to the export's
+//! `transactionTime`.
 //!
 //! Idempotency and long exports: the first delivery kicks off the export and records its status
 //! URL create-only ([`crate::record`]); every delivery (the first included) follows that export
@@ -54,7 +56,7 @@ impl Context {
         let storage = StorageClient::new(gcp).await?;
         let fhir = FhirClient::new(
             config.fhir_base_url.clone(),
-            config.bearer_token.clone(),
+            config.auth.clone(),
             config.request_timeout,
         )?;
         Ok(Self {
@@ -86,6 +88,9 @@ struct Trigger {
     /// `_since` of an incremental export.
     #[serde(default)]
     since: Option<String>,
+    /// Export `_since` the cursor.
+    #[serde(default)]
+    incremental: bool,
 }
 
 /// A FHIR instant: `YYYY-MM-DDThh:mm:ss[.fff]` followed by `Z` or `±hh:mm`.
@@ -104,6 +109,9 @@ impl Trigger {
             .map_err(|_| Error::Trigger("data is not a trigger request"))?;
         if trigger.since.as_deref().is_some_and(|s| !instant_ok(s)) {
             return Err(Error::Trigger("since is not a FHIR instant"));
+        }
+        if trigger.incremental && trigger.since.is_some() {
+            return Err(Error::Trigger("since and incremental exclude each other"));
         }
         Ok(trigger)
     }
@@ -143,7 +151,16 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
     let record_name = record::record_name(&message.message_id);
     let run = match load_record(ctx, &record_name).await? {
         Some(run) => run,
-        None => start(ctx, &record_name, trigger.since).await?,
+        None => {
+            let since = if trigger.incremental {
+                crate::cursor::read(&ctx.storage, &ctx.config.phi_bucket)
+                    .await?
+                    .map(|(c, _)| c.transaction_time)
+            } else {
+                trigger.since
+            };
+            start(ctx, &record_name, since).await?
+        }
     };
     let status_url = Url::parse(&run.status_url).map_err(|_| Error::RunRecord)?;
     let manifest = follow(ctx, &status_url).await?;
@@ -321,11 +338,21 @@ async fn land(ctx: &Context, run: &RunRecord, manifest: &Manifest) -> Result<Out
         )
         .await
         .map_err(Error::Storage)?;
+    let moved = crate::cursor::advance(
+        &ctx.storage,
+        &ctx.config.phi_bucket,
+        &crate::cursor::Cursor {
+            transaction_time: manifest.transaction_time.clone(),
+            export_id: run.export_id.clone(),
+        },
+    )
+    .await?;
     tracing::info!(
         export_id = run.export_id,
         created,
         existing,
         bytes,
+        cursor_moved = moved,
         "export landed in the PHI bucket"
     );
     Ok(Outcome::done_with(
@@ -346,6 +373,11 @@ mod tests {
     fn triggers() {
         assert!(Trigger::parse(b"").unwrap().since.is_none());
         assert!(Trigger::parse(b"  \n").unwrap().since.is_none());
+        assert!(
+            Trigger::parse(b"{\"incremental\":true}")
+                .unwrap()
+                .incremental
+        );
         assert_eq!(
             Trigger::parse(br#"{"since":"2026-11-24T02:19:27.875Z"}"#)
                 .unwrap()
@@ -357,6 +389,7 @@ mod tests {
             &br#"{"since":"yesterday"}"#[..],
             br#"{"since":"2026-11-24"}"#,
             br#"{"types":["ClientApplication"]}"#,
+            br#"{"incremental":true,"since":"2026-11-24T02:19:27.875Z"}"#,
             b"not json",
         ] {
             assert!(Trigger::parse(bad).is_err());

@@ -7,11 +7,13 @@
 //! Module map:
 //! - [`config`]   typed settings (the FHIR server, the resource types, the bucket, budgets).
 //! - [`fhir`]     the Bulk Data client: kick-off, status polling, manifest, file download.
+//! - [`cursor`]   the incremental cursor: `_since` of the next incremental export.
 //! - [`record`]   the run record that makes a redelivered trigger resume instead of re-exporting.
 //! - [`error`]    the error enum and its Retry/Drop classification.
 //! - [`handler`]  [`Context`] and `handle(&Context, Event) -> Result<Outcome, Error>`.
 
 pub mod config;
+pub mod cursor;
 pub mod error;
 pub mod fhir;
 pub mod handler;

@@ -121,10 +121,34 @@ impl StorageClient {
         <P as StreamingSource>::Error: std::error::Error + Send + Sync + 'static,
         <P as Seek>::Error: std::error::Error + Send + Sync + 'static,
     {
+        self.write_if_generation(bucket, name, payload, attrs, 0)
+            .await
+    }
+
+    /// Writes `payload` to `bucket/name` only if the live generation is `generation` (0: no
+    /// live object), the compare-and-swap of small state objects. A failed precondition is
+    /// [`WriteOutcome::AlreadyExists`]: someone else wrote first.
+    ///
+    /// # Errors
+    /// As [`write_create_only`](Self::write_create_only).
+    pub async fn write_if_generation<T, P>(
+        &self,
+        bucket: &str,
+        name: &str,
+        payload: T,
+        attrs: &WriteAttrs,
+        generation: i64,
+    ) -> Result<WriteOutcome, GcpError>
+    where
+        T: Into<Payload<P>>,
+        P: StreamingSource + Seek + Send + Sync + 'static,
+        <P as StreamingSource>::Error: std::error::Error + Send + Sync + 'static,
+        <P as Seek>::Error: std::error::Error + Send + Sync + 'static,
+    {
         let mut request = self
             .client
             .write_object(bucket_path(bucket), name, payload)
-            .set_if_generation_match(0)
+            .set_if_generation_match(generation)
             .set_metadata(attrs.metadata.clone());
         if let Some(content_type) = &attrs.content_type {
             request = request.set_content_type(content_type.clone());
