@@ -726,7 +726,6 @@ impl Chain {
     }
 
     /// A request to the stack's FHIR server (`path` relative to its base), as the seeding user.
-    #[must_use]
     pub fn fhir_request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let base = self.stack.var("FHIR_BASE_URL");
         let url = if path.is_empty() {
