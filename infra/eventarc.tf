@@ -1,4 +1,27 @@
-# PHI staging finalize -> deidentify; de-ID finalize -> bq-load; load-complete -> graph-snapshot.
+# export-trigger -> bulk-export; PHI staging finalize -> deidentify; de-ID finalize -> bq-load;
+# load-complete -> graph-snapshot.
+resource "google_eventarc_trigger" "bulk_export" {
+  name            = "${local.prefix}-export-trigger"
+  location        = var.region
+  service_account = google_service_account.eventarc.email
+  labels          = local.labels
+  matching_criteria {
+    attribute = "type"
+    value     = "google.cloud.pubsub.topic.v1.messagePublished"
+  }
+  transport {
+    pubsub {
+      topic = google_pubsub_topic.export_trigger.id
+    }
+  }
+  destination {
+    cloud_run_service {
+      service = google_cloud_run_v2_service.fn["bulk-export"].name
+      region  = var.region
+    }
+  }
+}
+
 resource "google_eventarc_trigger" "deidentify" {
   name            = "${local.prefix}-phi-finalized"
   location        = var.region

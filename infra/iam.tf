@@ -9,10 +9,11 @@ resource "google_service_account" "eventarc" {
   display_name = "Starvit Eventarc invoker"
 }
 
-# PHI zone: only bulk-export writes staging, only deidentify reads it.
+# PHI zone: only bulk-export writes staging (files create-only; it also reads and replaces its
+# run records and the incremental cursor, hence objectUser), only deidentify reads it.
 resource "google_storage_bucket_iam_member" "export_writes_staging" {
   bucket = google_storage_bucket.phi_staging.name
-  role   = "roles/storage.objectCreator"
+  role   = "roles/storage.objectUser"
   member = "serviceAccount:${google_service_account.fn["bulk-export"].email}"
 }
 
@@ -34,8 +35,24 @@ resource "google_storage_bucket_iam_member" "deid_writes_deid" {
   member = "serviceAccount:${google_service_account.fn["deidentify"].email}"
 }
 
+resource "google_secret_manager_secret_iam_member" "medplum_client" {
+  secret_id = google_secret_manager_secret.medplum_client.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn["bulk-export"].email}"
+}
+
+resource "google_pubsub_topic_iam_member" "scheduler_publishes_trigger" {
+  topic  = google_pubsub_topic.export_trigger.id
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudscheduler.iam.gserviceaccount.com"
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}
+
 resource "google_secret_manager_secret_iam_member" "deid_key" {
-  for_each  = toset(["deidentify", "subscription-relay"])
+  for_each  = toset(concat(["deidentify"], var.enable_subscription_relay ? ["subscription-relay"] : []))
   secret_id = google_secret_manager_secret.deid_hmac_key.id
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.fn[each.key].email}"
@@ -88,13 +105,14 @@ resource "google_pubsub_topic_iam_member" "load_publishes" {
 }
 
 resource "google_pubsub_topic_iam_member" "relay_publishes" {
+  count  = var.enable_subscription_relay ? 1 : 0
   topic  = google_pubsub_topic.deid_events.name
   role   = "roles/pubsub.publisher"
   member = "serviceAccount:${google_service_account.fn["subscription-relay"].email}"
 }
 
 resource "google_cloud_run_v2_service_iam_member" "eventarc_invokes" {
-  for_each = toset(["deidentify", "bq-load", "graph-snapshot"])
+  for_each = toset(["bulk-export", "deidentify", "bq-load", "graph-snapshot"])
   name     = google_cloud_run_v2_service.fn[each.key].name
   location = var.region
   role     = "roles/run.invoker"

@@ -6,11 +6,13 @@ locals {
     env      = var.env
     pipeline = "fhir-deid"
   }
-  functions = {
-    bulk-export        = { zone = "phi", purpose = "export" }
-    deidentify         = { zone = "phi", purpose = "deidentify" }
+  # subscription-relay (Pattern B) is not built yet: it is deployed only when enabled.
+  functions = merge({
+    bulk-export    = { zone = "phi", purpose = "export" }
+    deidentify     = { zone = "phi", purpose = "deidentify" }
+    bq-load        = { zone = "deid", purpose = "load" }
+    graph-snapshot = { zone = "deid", purpose = "graph" }
+    }, var.enable_subscription_relay ? {
     subscription-relay = { zone = "phi", purpose = "relay" }
-    bq-load            = { zone = "deid", purpose = "load" }
-    graph-snapshot     = { zone = "deid", purpose = "graph" }
-  }
+  } : {})
 }

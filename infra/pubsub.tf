@@ -1,3 +1,9 @@
+# Cloud Scheduler -> export-trigger -> Eventarc -> bulk-export.
+resource "google_pubsub_topic" "export_trigger" {
+  name   = "${local.prefix}-export-trigger"
+  labels = local.labels
+}
+
 resource "google_pubsub_topic" "load_complete" {
   name   = "${local.prefix}-load-complete"
   labels = local.labels

@@ -64,6 +64,31 @@ resource "google_cloud_run_v2_service" "fn" {
         value = google_pubsub_topic.load_complete.id
       }
       dynamic "env" {
+        # bulk-export: the FHIR server and what to export (see its config.rs).
+        for_each = each.key == "bulk-export" ? {
+          STARVIT_FHIR_BASE_URL  = var.medplum_base_url
+          STARVIT_EXPORT_TYPES   = join(",", var.export_types)
+          STARVIT_FHIR_TOKEN_URL = var.medplum_token_url
+          STARVIT_FHIR_CLIENT_ID = var.medplum_client_id
+        } : {}
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+      dynamic "env" {
+        for_each = each.key == "bulk-export" ? [1] : []
+        content {
+          name = "STARVIT_FHIR_CLIENT_SECRET"
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.medplum_client.secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
+      dynamic "env" {
         # graph-snapshot: node/edge tables, Parquet snapshot, TigerGraph (see its config.rs).
         for_each = each.key == "graph-snapshot" ? {
           STARVIT_GRAPH_DATASET       = google_bigquery_dataset.graph.dataset_id

@@ -49,6 +49,22 @@ variable "deid_policy" {
   }
 }
 
+variable "medplum_token_url" {
+  description = "Medplum OAuth2 token endpoint for client credentials, e.g. https://api.medplum.com/oauth2/token."
+  type        = string
+}
+
+variable "medplum_client_id" {
+  description = "Medplum ClientApplication id used by bulk-export (its secret goes to the medplum-client-credentials secret, out of band)."
+  type        = string
+}
+
+variable "full_export_schedule" {
+  description = "Cron schedule of the full $export that re-states everything."
+  type        = string
+  default     = "30 3 * * 0"
+}
+
 variable "export_schedule" {
   description = "Cron schedule of the incremental $export (Pattern A, reconciles Pattern B)."
   type        = string
@@ -93,4 +109,10 @@ variable "snapshot_quiet_secs" {
   description = "graph-snapshot waits until no load has landed for this long, so one export makes one graph version."
   type        = number
   default     = 120
+}
+
+variable "enable_subscription_relay" {
+  description = "Deploy subscription-relay (Pattern B). Off until the function exists."
+  type        = bool
+  default     = false
 }
