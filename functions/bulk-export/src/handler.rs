@@ -261,19 +261,10 @@ async fn land(ctx: &Context, run: &RunRecord, manifest: &Manifest) -> Result<Out
         content_type: Some("application/x-ndjson".to_owned()),
         metadata: lineage.to_object_metadata(),
     };
-    let mut per_type: BTreeMap<&str, usize> = BTreeMap::new();
+    let (planned, skipped) = record::plan(manifest, run);
     let mut files = Vec::new();
-    let mut skipped = Vec::new();
     let (mut created, mut existing, mut bytes) = (0_u64, 0_u64, 0_u64);
-    for file in &manifest.output {
-        // Defence in depth: only the types asked for, whatever the server sent.
-        if !run.types.contains(&file.ty) || !crate::config::type_name_ok(&file.ty) {
-            skipped.push(file.ty.clone());
-            continue;
-        }
-        let index = per_type.entry(file.ty.as_str()).or_default();
-        let object = record::file_name(&run.export_id, &file.ty, *index);
-        *index += 1;
+    for (object, file) in planned {
         let spool = match &ctx.config.spool_dir {
             Some(dir) => tempfile::NamedTempFile::new_in(dir),
             None => tempfile::NamedTempFile::new(),

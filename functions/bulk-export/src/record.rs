@@ -70,6 +70,28 @@ pub fn file_name(export_id: &str, ty: &str, index: usize) -> String {
     format!("exports/{export_id}/{ty}.{index:03}.ndjson")
 }
 
+/// The objects to write for a manifest: `(object name, file)` in manifest order, and the types
+/// not copied. Defence in depth: only the types the run asked for, whatever the server sent
+/// (Medplum's system export adds `ClientApplication`, with its secret, when `_type` is ignored).
+pub fn plan<'m>(
+    manifest: &'m crate::fhir::Manifest,
+    run: &RunRecord,
+) -> (Vec<(String, &'m crate::fhir::OutputFile)>, Vec<String>) {
+    let mut per_type: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut planned = Vec::new();
+    let mut skipped = Vec::new();
+    for file in &manifest.output {
+        if !run.types.contains(&file.ty) || !crate::config::type_name_ok(&file.ty) {
+            skipped.push(file.ty.clone());
+            continue;
+        }
+        let index = per_type.entry(file.ty.as_str()).or_default();
+        planned.push((file_name(&run.export_id, &file.ty, *index), file));
+        *index += 1;
+    }
+    (planned, skipped)
+}
+
 /// `exports/<export id>/_manifest.json`.
 pub fn manifest_name(export_id: &str) -> String {
     format!("exports/{export_id}/_manifest.json")
