@@ -1,8 +1,10 @@
 //! `make demo`: the main job, end to end on local emulators, with a summary a person can read.
 //!
-//! Installs and starts the local cloud, starts the functions and the local Eventarc, synthesizes
-//! an export, uploads it to the PHI bucket, lets the chain run, checks the de-ID bucket for leaks,
-//! prints a summary (also `target/demo/summary.json`) and stops everything it started.
+//! Installs and starts the local cloud (with a FHIR server), starts the functions and the local
+//! Eventarc, synthesizes patients and loads them into the FHIR server, triggers `bulk-export` as
+//! Cloud Scheduler would (Pattern A: `$export` -> PHI bucket), lets the chain run, checks the
+//! de-ID bucket for leaks, prints a summary (also `target/demo/summary.json`) and stops everything
+//! it started.
 
 use std::time::{Duration, Instant};
 
@@ -25,7 +27,8 @@ async fn main() -> anyhow::Result<()> {
     let mut report = Report::default();
 
     let stage = Stage::start("start the local cloud (install on first use)");
-    let stack = Stack::start("demo").context("starting the local cloud")?;
+    let stack = Stack::start_with("demo", &[("LOCALCLOUD_FHIR", "1")])
+        .context("starting the local cloud")?;
     report.stage(stage.done());
 
     let stage = Stage::start("start functions and the local Eventarc");
@@ -34,6 +37,7 @@ async fn main() -> anyhow::Result<()> {
         &Binaries::beside_current_exe()?,
         &ChainOptions {
             graph: true,
+            bulk_export: true,
             ..ChainOptions::default()
         },
     )
@@ -45,9 +49,26 @@ async fn main() -> anyhow::Result<()> {
     let synth = starvit_synth::generate(&starvit_synth::SynthConfig::new(PATIENTS, SEED), &export)?;
     report.stage(stage.done());
 
-    let stage = Stage::start("upload the export to the PHI bucket");
-    let export_id = format!("demo-{SEED}");
-    let uploaded = chain.upload_export(&export, &export_id).await?;
+    let stage = Stage::start("load the patients into the FHIR server (sekmet-fhir)");
+    let seeded = chain.seed_fhir(&export).await?;
+    report.stage(stage.done());
+
+    let stage = Stage::start("Pattern A: trigger bulk-export ($export -> PHI bucket)");
+    let trigger = chain.trigger_export(b"{}").await?;
+    let record: serde_json::Value = serde_json::from_slice(
+        &wait_object(&chain, &format!("exports/_runs/{trigger}.json")).await?,
+    )?;
+    let export_id = record["export_id"]
+        .as_str()
+        .context("run record without export id")?
+        .to_owned();
+    let landed: serde_json::Value = serde_json::from_slice(
+        &wait_object(&chain, &format!("exports/{export_id}/_manifest.json")).await?,
+    )?;
+    let uploaded = landed["files"]
+        .as_array()
+        .context("manifest without files")?
+        .clone();
     report.stage(stage.done());
 
     let stage =
@@ -187,7 +208,9 @@ async fn main() -> anyhow::Result<()> {
     let rows_match = rows.iter().all(|(ty, n)| resources_out.get(ty) == Some(n));
     let summary = json!({
         "export": { "id": export_id, "patients": PATIENTS, "seed": SEED,
-                     "resources_in": synth.counts, "bytes": synth.ndjson_bytes, "files": uploaded.len() },
+                     "resources_in": synth.counts, "bytes": synth.ndjson_bytes,
+                     "loaded_into_fhir_server": seeded, "trigger": trigger,
+                     "transaction_time": landed["transaction_time"], "files": uploaded.len() },
         "deidentify": { "objects": deid_objects.len(), "resources_out": resources_out,
                          "quarantine_objects": quarantine.len(), "policy_version": policy_version },
         "bigquery": { "rows_per_table": rows, "rows_equal_deid_resources": rows_match,
@@ -218,4 +241,19 @@ async fn main() -> anyhow::Result<()> {
         "a BigQuery job lacks a governance label"
     );
     Ok(())
+}
+
+/// Waits (up to 5 minutes) for an object of the PHI bucket and returns its bytes.
+async fn wait_object(chain: &Chain, name: &str) -> anyhow::Result<Vec<u8>> {
+    let started = Instant::now();
+    loop {
+        if let Ok(bytes) = chain.read(starvit_e2e::chain::PHI_BUCKET, name).await {
+            return Ok(bytes);
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(300),
+            "{name} did not appear in 5 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
