@@ -25,6 +25,12 @@ pub const QUARANTINE_BUCKET: &str = "starvit-phi-quarantine";
 pub const LOAD_COMPLETE_TOPIC: &str = "load-complete";
 /// A subscription on it that the suite and the demo read.
 pub const LOAD_COMPLETE_TAP: &str = "load-complete-tap";
+/// Topic of Pattern B's de-identified events (`subscription-relay` publishes there).
+pub const DEID_EVENTS_TOPIC: &str = "deid-events";
+/// A subscription on [`DEID_EVENTS_TOPIC`] that tests pull from.
+pub const DEID_EVENTS_TAP: &str = "deid-events-tap";
+/// The Subscription secret the relay verifies `X-Signature` with (local only).
+pub const RELAY_SECRET: &str = "local-subscription-secret-0123456789";
 /// Topic Cloud Scheduler publishes export triggers to (routed to `bulk-export`).
 pub const EXPORT_TRIGGER_TOPIC: &str = "export-trigger";
 /// The resource types `bulk-export` asks for in the suite (what `starvit synth` writes).
@@ -61,6 +67,8 @@ pub struct Binaries {
     pub graph_snapshot: PathBuf,
     /// The `bulk-export` service.
     pub bulk_export: PathBuf,
+    /// The `subscription-relay` service.
+    pub relay: PathBuf,
 }
 
 impl Binaries {
@@ -79,6 +87,7 @@ impl Binaries {
             bq_load: dir.join("fn-bq-load"),
             graph_snapshot: dir.join("fn-graph-snapshot"),
             bulk_export: dir.join("fn-bulk-export"),
+            relay: dir.join("fn-subscription-relay"),
         })
     }
 }
@@ -97,6 +106,8 @@ pub struct ChainOptions {
     /// Also run `bulk-export` on the `export-trigger` topic, against the stack's FHIR server
     /// (a stack started with `LOCALCLOUD_FHIR=1`).
     pub bulk_export: bool,
+    /// Also run `subscription-relay` (Pattern B), publishing to [`DEID_EVENTS_TOPIC`].
+    pub relay: bool,
 }
 
 impl Default for ChainOptions {
@@ -107,6 +118,7 @@ impl Default for ChainOptions {
             graph: false,
             graph_env: Vec::new(),
             bulk_export: false,
+            relay: false,
         }
     }
 }
@@ -131,6 +143,8 @@ pub struct Chain {
     pub graph: Option<GraphStage>,
     /// The `bulk-export` service, when [`ChainOptions::bulk_export`] asked for it.
     pub bulk_export: Option<FunctionProcess>,
+    /// The `subscription-relay` service, when [`ChainOptions::relay`] asked for it.
+    pub relay: Option<FunctionProcess>,
     router: Router,
     router_stop: Option<oneshot::Sender<()>>,
     router_task: Option<JoinHandle<()>>,
@@ -262,6 +276,35 @@ impl Chain {
         );
         emulator.ensure_topic(LOAD_COMPLETE_TOPIC).await?;
         emulator.ensure_topic(EXPORT_TRIGGER_TOPIC).await?;
+        emulator.ensure_topic(DEID_EVENTS_TOPIC).await?;
+        emulator
+            .ensure_subscription(DEID_EVENTS_TAP, DEID_EVENTS_TOPIC, 60)
+            .await?;
+        let relay = if options.relay {
+            let mut env = stack.function_env();
+            env.extend([
+                (
+                    "STARVIT_SUBSCRIPTION_SECRET".to_owned(),
+                    RELAY_SECRET.to_owned(),
+                ),
+                ("STARVIT_DEID_KEY".to_owned(), LOCAL_KEY_HEX.to_owned()),
+                ("STARVIT_DEID_POLICY".to_owned(), options.policy.clone()),
+                (
+                    "STARVIT_DEID_EVENTS_TOPIC".to_owned(),
+                    DEID_EVENTS_TOPIC.to_owned(),
+                ),
+                (
+                    "STARVIT_QUARANTINE_BUCKET".to_owned(),
+                    QUARANTINE_BUCKET.to_owned(),
+                ),
+            ]);
+            Some(
+                FunctionProcess::start("subscription-relay", &binaries.relay, env, stack.dir())
+                    .await?,
+            )
+        } else {
+            None
+        };
         emulator
             .ensure_subscription(LOAD_COMPLETE_TAP, LOAD_COMPLETE_TOPIC, 60)
             .await?;
@@ -315,6 +358,7 @@ impl Chain {
             bq_load,
             graph,
             bulk_export,
+            relay,
             router,
             router_stop: Some(stop),
             router_task: Some(router_task),

@@ -18,6 +18,7 @@ fn binaries() -> Binaries {
         bq_load: PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
         graph_snapshot: PathBuf::from(env!("CARGO_BIN_EXE_fn-graph-snapshot")),
         bulk_export: PathBuf::from(env!("CARGO_BIN_EXE_fn-bulk-export")),
+        relay: PathBuf::from(env!("CARGO_BIN_EXE_fn-subscription-relay")),
     }
 }
 

@@ -1,0 +1,170 @@
+//! Settings of the `subscription-relay` function, parsed once from `(key, value)` pairs.
+//!
+//! | variable | meaning | default |
+//! |---|---|---|
+//! | `STARVIT_SUBSCRIPTION_SECRET` | the Subscription's HMAC secret (Secret Manager) | required |
+//! | `STARVIT_DEID_KEY` / `STARVIT_DEID_KEY_FILE` | the pseudonymisation key, the same as `deidentify`'s | required |
+//! | `STARVIT_DEID_POLICY` | `shifted`, `safe-harbor` or a policy file, the same as `deidentify`'s | `shifted` |
+//! | `STARVIT_DEID_EVENTS_TOPIC` | topic of the de-identified events | required |
+//! | `STARVIT_QUARANTINE_BUCKET` | PHI-side bucket for bodies that cannot be relayed | required |
+//! | `STARVIT_PIPELINE` | lineage `pipeline` | `fhir-events` |
+//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
+
+use std::path::PathBuf;
+
+use starvit_deid::{Key, Policy};
+use starvit_gcp::GcpConfig;
+
+/// `service` label and lineage stage.
+pub const SERVICE: &str = "subscription-relay";
+
+/// Typed settings.
+pub struct Config {
+    /// HMAC secret of the Subscription.
+    pub secret: Vec<u8>,
+    /// De-ID key.
+    pub key: Key,
+    /// De-ID policy name or file (resolved once here to fail fast, again by the engine).
+    pub policy: String,
+    /// Events topic.
+    pub topic: String,
+    /// Quarantine bucket (PHI side).
+    pub quarantine_bucket: String,
+    /// Lineage pipeline.
+    pub pipeline: String,
+    /// Project and emulator endpoints.
+    pub gcp: GcpConfig,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("secret", &"<redacted>")
+            .field("key", &"<redacted>")
+            .field("policy", &self.policy)
+            .field("topic", &self.topic)
+            .field("quarantine_bucket", &self.quarantine_bucket)
+            .field("pipeline", &self.pipeline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A setting is missing or invalid; names the variable, never the value.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Required and unset.
+    #[error("{0} is required")]
+    Missing(&'static str),
+    /// Does not parse.
+    #[error("{name} is invalid: expected {expected}")]
+    Invalid {
+        /// Variable.
+        name: &'static str,
+        /// What is valid.
+        expected: &'static str,
+    },
+    /// The de-ID key or policy.
+    #[error(transparent)]
+    Deid(#[from] starvit_deid::DeidError),
+    /// GCP settings.
+    #[error(transparent)]
+    Gcp(#[from] starvit_gcp::config::ConfigError),
+}
+
+impl Config {
+    /// Parse; unknown keys ignored, empty values unset.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first variable at fault.
+    pub fn from_vars<I, K, V>(vars: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<str>,
+        V: Into<String>,
+    {
+        let vars: Vec<(String, String)> = vars
+            .into_iter()
+            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        let get = |name: &str| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+        };
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let secret = required("STARVIT_SUBSCRIPTION_SECRET")?.into_bytes();
+        if secret.len() < 16 {
+            return Err(ConfigError::Invalid {
+                name: "STARVIT_SUBSCRIPTION_SECRET",
+                expected: "at least 16 bytes",
+            });
+        }
+        let key = match (get("STARVIT_DEID_KEY"), get("STARVIT_DEID_KEY_FILE")) {
+            (Some(hex_key), _) => {
+                let bytes = hex::decode(&hex_key).ok().filter(|b| b.len() >= 16).ok_or(
+                    ConfigError::Invalid {
+                        name: "STARVIT_DEID_KEY",
+                        expected: "hex, at least 32 digits",
+                    },
+                )?;
+                Key::from_bytes(bytes)?
+            }
+            (None, Some(path)) => Key::from_file(&PathBuf::from(path))?,
+            (None, None) => return Err(ConfigError::Missing("STARVIT_DEID_KEY")),
+        };
+        let policy = get("STARVIT_DEID_POLICY").unwrap_or_else(|| "shifted".into());
+        Policy::resolve(&policy)?;
+        Ok(Self {
+            secret,
+            key,
+            policy,
+            topic: required("STARVIT_DEID_EVENTS_TOPIC")?,
+            quarantine_bucket: required("STARVIT_QUARANTINE_BUCKET")?,
+            pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-events".to_owned()),
+            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn vars() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("GOOGLE_CLOUD_PROJECT", "starvit-test"),
+            (
+                "STARVIT_SUBSCRIPTION_SECRET",
+                "subscription-secret-0123456789",
+            ),
+            ("STARVIT_DEID_KEY", "00112233445566778899aabbccddeeff"),
+            ("STARVIT_DEID_EVENTS_TOPIC", "deid-events"),
+            ("STARVIT_QUARANTINE_BUCKET", "phi-quarantine"),
+        ]
+    }
+
+    #[test]
+    fn parses_redacts_and_fails_fast() {
+        let c = Config::from_vars(vars()).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("subscription-secret") && !shown.contains("00112233"));
+        for missing in [
+            "STARVIT_SUBSCRIPTION_SECRET",
+            "STARVIT_DEID_KEY",
+            "STARVIT_DEID_EVENTS_TOPIC",
+        ] {
+            let v: Vec<_> = vars().into_iter().filter(|(k, _)| *k != missing).collect();
+            assert!(
+                Config::from_vars(v)
+                    .unwrap_err()
+                    .to_string()
+                    .contains(missing)
+            );
+        }
+        let mut short = vars();
+        short.push(("STARVIT_SUBSCRIPTION_SECRET", "short"));
+        assert!(Config::from_vars(short).is_err());
+    }
+}
