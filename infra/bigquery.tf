@@ -20,3 +20,24 @@ resource "google_bigquery_dataset" "graph" {
   description = "Typed node/edge tables materialized per graph_version."
   labels      = local.labels
 }
+
+# Pattern B: the relay's de-identified events, streamed by a Pub/Sub BigQuery subscription (one row
+# per message, metadata columns included). Consumers dedupe on the data's event_id; Pattern A's
+# raw tables stay the source of truth.
+resource "google_bigquery_table" "deid_events" {
+  dataset_id          = google_bigquery_dataset.deid_raw.dataset_id
+  table_id            = "deid_events"
+  deletion_protection = true
+  labels              = local.labels
+  time_partitioning {
+    type  = "DAY"
+    field = "publish_time"
+  }
+  schema = jsonencode([
+    { name = "subscription_name", type = "STRING", mode = "NULLABLE" },
+    { name = "message_id", type = "STRING", mode = "NULLABLE" },
+    { name = "publish_time", type = "TIMESTAMP", mode = "NULLABLE" },
+    { name = "data", type = "JSON", mode = "NULLABLE" },
+    { name = "attributes", type = "JSON", mode = "NULLABLE" },
+  ])
+}

@@ -104,6 +104,30 @@ resource "google_pubsub_topic_iam_member" "load_publishes" {
   member = "serviceAccount:${google_service_account.fn["bq-load"].email}"
 }
 
+resource "google_secret_manager_secret_iam_member" "subscription_secret" {
+  count     = var.enable_subscription_relay ? 1 : 0
+  secret_id = google_secret_manager_secret.subscription_secret.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn["subscription-relay"].email}"
+}
+
+# Medplum cannot present Google credentials: the relay is public and every notification must
+# carry a valid X-Signature (HMAC of the body with the Subscription secret), checked first.
+resource "google_cloud_run_v2_service_iam_member" "relay_public" {
+  count    = var.enable_subscription_relay ? 1 : 0
+  name     = google_cloud_run_v2_service.fn["subscription-relay"].name
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_storage_bucket_iam_member" "relay_writes_quarantine" {
+  count  = var.enable_subscription_relay ? 1 : 0
+  bucket = google_storage_bucket.phi_quarantine.name
+  role   = "roles/storage.objectCreator"
+  member = "serviceAccount:${google_service_account.fn["subscription-relay"].email}"
+}
+
 resource "google_pubsub_topic_iam_member" "relay_publishes" {
   count  = var.enable_subscription_relay ? 1 : 0
   topic  = google_pubsub_topic.deid_events.name
@@ -132,4 +156,13 @@ resource "google_project_iam_member" "gcs_pubsub" {
   project = var.project_id
   role    = "roles/pubsub.publisher"
   member  = "serviceAccount:${data.google_storage_project_service_account.gcs.email_address}"
+}
+
+# The Pub/Sub service agent writes the relay's events into BigQuery.
+resource "google_bigquery_table_iam_member" "pubsub_writes_events" {
+  count      = var.enable_subscription_relay ? 1 : 0
+  dataset_id = google_bigquery_dataset.deid_raw.dataset_id
+  table_id   = google_bigquery_table.deid_events.table_id
+  role       = "roles/bigquery.dataEditor"
+  member     = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }

@@ -6,7 +6,7 @@ locals {
     env      = var.env
     pipeline = "fhir-deid"
   }
-  # subscription-relay (Pattern B) is not built yet: it is deployed only when enabled.
+  # subscription-relay (Pattern B) is deployed only when enabled (it needs the Subscription secret).
   functions = merge({
     bulk-export    = { zone = "phi", purpose = "export" }
     deidentify     = { zone = "phi", purpose = "deidentify" }

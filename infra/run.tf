@@ -77,6 +77,28 @@ resource "google_cloud_run_v2_service" "fn" {
         }
       }
       dynamic "env" {
+        # subscription-relay: where the de-identified events go.
+        for_each = each.key == "subscription-relay" ? {
+          STARVIT_DEID_EVENTS_TOPIC = google_pubsub_topic.deid_events.name
+        } : {}
+        content {
+          name  = env.key
+          value = env.value
+        }
+      }
+      dynamic "env" {
+        for_each = each.key == "subscription-relay" ? [1] : []
+        content {
+          name = "STARVIT_SUBSCRIPTION_SECRET"
+          value_source {
+            secret_key_ref {
+              secret  = google_secret_manager_secret.subscription_secret.secret_id
+              version = "latest"
+            }
+          }
+        }
+      }
+      dynamic "env" {
         for_each = each.key == "bulk-export" ? [1] : []
         content {
           name = "STARVIT_FHIR_CLIENT_SECRET"

@@ -112,7 +112,7 @@ variable "snapshot_quiet_secs" {
 }
 
 variable "enable_subscription_relay" {
-  description = "Deploy subscription-relay (Pattern B). Off until the function exists."
+  description = "Deploy subscription-relay (Pattern B) and the events' BigQuery subscription. Needs the Medplum Subscription secret in <prefix>-medplum-subscription-secret."
   type        = bool
   default     = false
 }
