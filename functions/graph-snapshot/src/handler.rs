@@ -1,6 +1,6 @@
 //! The handler: one `load-complete` message -> (when due) node/edge tables, Parquet snapshot,
-//! TigerGraph loading jobs ([`crate::load`]), provenance rows, `_SUCCESS` marker. See [`crate::version`] for the
-//! due rule and the version scheme.
+//! TigerGraph loading jobs ([`crate::load`]), provenance rows, `_SUCCESS` marker. See
+//! [`crate::version`] for the due rule and the version scheme.
 //!
 //! Idempotency: every BigQuery job id derives from the graph version (+ content hash for the
 //! provenance MERGE), so a duplicate meets 409s; tables are `CREATE OR REPLACE` with identical
