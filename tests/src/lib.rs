@@ -28,3 +28,18 @@ pub fn repo_root() -> PathBuf {
 pub fn required() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
+
+/// The `fn-*` service binaries Cargo built for this package's tests (`CARGO_BIN_EXE_*` exists only
+/// where the test is compiled, so this expands there).
+#[macro_export]
+macro_rules! test_binaries {
+    () => {
+        $crate::chain::Binaries {
+            deidentify: ::std::path::PathBuf::from(env!("CARGO_BIN_EXE_fn-deidentify")),
+            bq_load: ::std::path::PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
+            graph_snapshot: ::std::path::PathBuf::from(env!("CARGO_BIN_EXE_fn-graph-snapshot")),
+            bulk_export: ::std::path::PathBuf::from(env!("CARGO_BIN_EXE_fn-bulk-export")),
+            relay: ::std::path::PathBuf::from(env!("CARGO_BIN_EXE_fn-subscription-relay")),
+        }
+    };
+}

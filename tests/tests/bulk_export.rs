@@ -3,7 +3,7 @@
 //! land in the PHI bucket, and the rest of the chain carries them into BigQuery.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use starvit_e2e::chain::{
@@ -13,13 +13,7 @@ use starvit_e2e::chain::{
 use starvit_e2e::stack::Stack;
 
 fn binaries() -> Binaries {
-    Binaries {
-        deidentify: PathBuf::from(env!("CARGO_BIN_EXE_fn-deidentify")),
-        bq_load: PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
-        graph_snapshot: PathBuf::from(env!("CARGO_BIN_EXE_fn-graph-snapshot")),
-        bulk_export: PathBuf::from(env!("CARGO_BIN_EXE_fn-bulk-export")),
-        relay: PathBuf::from(env!("CARGO_BIN_EXE_fn-subscription-relay")),
-    }
+    starvit_e2e::test_binaries!()
 }
 
 /// Lines per resource type (from each line's `resourceType`) of the NDJSON files in `dir`.

@@ -1,6 +1,5 @@
 //! The chain end to end on the local cloud.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use starvit_e2e::chain::{
@@ -9,13 +8,7 @@ use starvit_e2e::chain::{
 use starvit_e2e::stack::Stack;
 
 fn binaries() -> Binaries {
-    Binaries {
-        deidentify: PathBuf::from(env!("CARGO_BIN_EXE_fn-deidentify")),
-        bq_load: PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
-        graph_snapshot: PathBuf::from(env!("CARGO_BIN_EXE_fn-graph-snapshot")),
-        bulk_export: PathBuf::from(env!("CARGO_BIN_EXE_fn-bulk-export")),
-        relay: PathBuf::from(env!("CARGO_BIN_EXE_fn-subscription-relay")),
-    }
+    starvit_e2e::test_binaries!()
 }
 
 /// Starts a stack and the chain on it, or `None` (after saying why) where emulators cannot run.

@@ -5,7 +5,6 @@
 //! planted identifier, and bad notifications are refused or quarantined.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -16,13 +15,7 @@ use starvit_e2e::stack::Stack;
 use starvit_local_eventarc::pubsub::{Emulator, ReceivedMessage};
 
 fn binaries() -> Binaries {
-    Binaries {
-        deidentify: PathBuf::from(env!("CARGO_BIN_EXE_fn-deidentify")),
-        bq_load: PathBuf::from(env!("CARGO_BIN_EXE_fn-bq-load")),
-        graph_snapshot: PathBuf::from(env!("CARGO_BIN_EXE_fn-graph-snapshot")),
-        bulk_export: PathBuf::from(env!("CARGO_BIN_EXE_fn-bulk-export")),
-        relay: PathBuf::from(env!("CARGO_BIN_EXE_fn-subscription-relay")),
-    }
+    starvit_e2e::test_binaries!()
 }
 
 async fn post(chain: &Chain, body: &[u8], signature: Option<String>) -> u16 {

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use starvit_gcp::GcpConfig;
 use starvit_gcp::bigquery::spec::TableRef;
 use starvit_lineage::{JobLabels, PipelineName};
+use starvit_runtime::vars::{VarError, Vars};
 
 /// The `service` job label and the lineage stage of this function.
 pub const SERVICE: &str = "bq-load";
@@ -61,17 +62,9 @@ pub struct Config {
 /// A setting is missing or invalid. Names the variable; never echoes its value.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// A required variable is unset or empty.
-    #[error("{0} is required")]
-    Missing(&'static str),
-    /// A variable does not parse.
-    #[error("{name} is invalid: expected {expected}")]
-    Invalid {
-        /// Variable name.
-        name: &'static str,
-        /// What a valid value looks like.
-        expected: &'static str,
-    },
+    /// A variable is missing or does not parse.
+    #[error(transparent)]
+    Var(#[from] VarError),
     /// The GCP variables are invalid.
     #[error(transparent)]
     Gcp(#[from] starvit_gcp::config::ConfigError),
@@ -99,27 +92,18 @@ impl Config {
         K: AsRef<str>,
         V: Into<String>,
     {
-        let vars: Vec<(String, String)> = vars
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
-            .filter(|(_, v)| !v.trim().is_empty())
-            .collect();
-        let get = |name: &str| {
-            vars.iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim().to_owned())
-        };
-        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let vars = Vars::new(vars);
+        let get = |name: &str| vars.get(name);
+        let required = |name: &'static str| vars.required(name);
         let dataset = |name: &'static str, default: &str| {
             let value = get(name).unwrap_or_else(|| default.to_owned());
             if dataset_ok(&value) {
                 Ok(value)
             } else {
-                Err(ConfigError::Invalid {
+                Err(ConfigError::from(VarError::Invalid {
                     name,
                     expected: "a dataset id of [A-Za-z0-9_]",
-                })
+                }))
             }
         };
         let config = Self {
@@ -142,16 +126,14 @@ impl Config {
             location: get("BIGQUERY_LOCATION"),
             bq_concurrency: match get("STARVIT_BQ_CONCURRENCY") {
                 None => 2,
-                Some(v) => v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(ConfigError::Invalid {
+                Some(v) => v.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::from(
+                    VarError::Invalid {
                         name: "STARVIT_BQ_CONCURRENCY",
                         expected: "a positive integer",
-                    })?,
+                    },
+                ))?,
             },
-            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+            gcp: GcpConfig::from_vars(vars.pairs())?,
         };
         config.validate()?;
         Ok(config)
@@ -163,26 +145,28 @@ impl Config {
     /// [`ConfigError::Invalid`] naming the variable.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if !topic_ok(&self.load_complete_topic) {
-            return Err(ConfigError::Invalid {
+            return Err(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_LOAD_COMPLETE_TOPIC",
                 expected: "a Pub/Sub topic short name",
-            });
+            }));
         }
         if PipelineName::new(self.pipeline.as_str()).is_err() {
-            return Err(ConfigError::Invalid {
+            return Err(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_PIPELINE",
                 expected: "1-63 characters of [a-z0-9_-]",
-            });
+            }));
         }
         self.job_labels("load").map_err(|e| match e {
-            starvit_lineage::LineageError::Invalid { field: "env", .. } => ConfigError::Invalid {
-                name: "STARVIT_ENV",
-                expected: "1-63 characters of [a-z0-9_-]",
-            },
-            _ => ConfigError::Invalid {
+            starvit_lineage::LineageError::Invalid { field: "env", .. } => {
+                ConfigError::from(VarError::Invalid {
+                    name: "STARVIT_ENV",
+                    expected: "1-63 characters of [a-z0-9_-]",
+                })
+            }
+            _ => ConfigError::from(VarError::Invalid {
                 name: "STARVIT_OWNER",
                 expected: "1-63 characters of [a-z0-9_-]",
-            },
+            }),
         })?;
         Ok(())
     }

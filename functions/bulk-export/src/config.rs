@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use starvit_gcp::GcpConfig;
+use starvit_runtime::vars::{VarError, Vars};
 
 use crate::fhir::Auth;
 
@@ -89,17 +90,9 @@ impl std::fmt::Debug for Config {
 /// A setting is missing or invalid; names the variable, never the value.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// Required and unset.
-    #[error("{0} is required")]
-    Missing(&'static str),
-    /// Does not parse.
-    #[error("{name} is invalid: expected {expected}")]
-    Invalid {
-        /// Variable.
-        name: &'static str,
-        /// What is valid.
-        expected: &'static str,
-    },
+    /// A variable is missing or does not parse.
+    #[error(transparent)]
+    Var(#[from] VarError),
     /// GCP settings.
     #[error(transparent)]
     Gcp(#[from] starvit_gcp::config::ConfigError),
@@ -123,18 +116,9 @@ impl Config {
         K: AsRef<str>,
         V: Into<String>,
     {
-        let vars: Vec<(String, String)> = vars
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
-            .filter(|(_, v)| !v.trim().is_empty())
-            .collect();
-        let get = |name: &str| {
-            vars.iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim().to_owned())
-        };
-        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let vars = Vars::new(vars);
+        let get = |name: &str| vars.get(name);
+        let required = |name: &'static str| vars.required(name);
         let secs = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
             match get(name) {
                 None => Ok(Duration::from_secs(default)),
@@ -143,55 +127,55 @@ impl Config {
                     .ok()
                     .filter(|n| (1..=3600).contains(n))
                     .map(Duration::from_secs)
-                    .ok_or(ConfigError::Invalid {
+                    .ok_or(ConfigError::from(VarError::Invalid {
                         name,
                         expected: "seconds between 1 and 3600",
-                    }),
+                    })),
             }
         };
         let base = required("STARVIT_FHIR_BASE_URL")?;
         let fhir_base_url = url::Url::parse(base.trim_end_matches('/'))
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or(ConfigError::Invalid {
+            .ok_or(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_FHIR_BASE_URL",
                 expected: "an http(s) URL",
-            })?;
+            }))?;
         let types: Vec<String> = required("STARVIT_EXPORT_TYPES")?
             .split(',')
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
             .collect();
         if types.is_empty() || !types.iter().all(|t| type_name_ok(t)) {
-            return Err(ConfigError::Invalid {
+            return Err(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_EXPORT_TYPES",
                 expected: "a comma-separated list of FHIR resource types",
-            });
+            }));
         }
         if types.iter().any(|t| REFUSED_TYPES.contains(&t.as_str())) {
-            return Err(ConfigError::Invalid {
+            return Err(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_EXPORT_TYPES",
                 expected: "no credential-bearing type (ClientApplication, Subscription, User, ...)",
-            });
+            }));
         }
         let auth = match (
             get("STARVIT_FHIR_TOKEN_URL"),
             get("STARVIT_FHIR_BEARER_TOKEN"),
         ) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::Invalid {
+                return Err(ConfigError::from(VarError::Invalid {
                     name: "STARVIT_FHIR_TOKEN_URL",
                     expected: "client credentials or STARVIT_FHIR_BEARER_TOKEN, not both",
-                });
+                }));
             }
             (Some(url), None) => Auth::ClientCredentials {
                 token_url: url::Url::parse(&url)
                     .ok()
                     .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .ok_or(ConfigError::Invalid {
+                    .ok_or(ConfigError::from(VarError::Invalid {
                         name: "STARVIT_FHIR_TOKEN_URL",
                         expected: "an http(s) URL",
-                    })?,
+                    }))?,
                 client_id: required("STARVIT_FHIR_CLIENT_ID")?,
                 client_secret: required("STARVIT_FHIR_CLIENT_SECRET")?,
                 scope: get("STARVIT_FHIR_SCOPE"),
@@ -211,7 +195,7 @@ impl Config {
             auth,
             spool_dir: get("STARVIT_SPOOL_DIR").map(PathBuf::from),
             request_timeout: Duration::from_secs(120),
-            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+            gcp: GcpConfig::from_vars(vars.pairs())?,
         })
     }
 }

@@ -23,6 +23,7 @@ use std::time::Duration;
 
 use starvit_gcp::GcpConfig;
 use starvit_lineage::JobLabels;
+use starvit_runtime::vars::{VarError, Vars};
 
 use crate::tigergraph::{ApiVersion, TigerGraphConfig};
 
@@ -63,17 +64,9 @@ pub struct Config {
 /// A setting is missing or invalid; names the variable, never the value.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// Required and unset.
-    #[error("{0} is required")]
-    Missing(&'static str),
-    /// Does not parse.
-    #[error("{name} is invalid: expected {expected}")]
-    Invalid {
-        /// Variable.
-        name: &'static str,
-        /// What is valid.
-        expected: &'static str,
-    },
+    /// A variable is missing or does not parse.
+    #[error(transparent)]
+    Var(#[from] VarError),
     /// GCP settings.
     #[error(transparent)]
     Gcp(#[from] starvit_gcp::config::ConfigError),
@@ -94,44 +87,37 @@ impl Config {
         K: AsRef<str>,
         V: Into<String>,
     {
-        let vars: Vec<(String, String)> = vars
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
-            .filter(|(_, v)| !v.trim().is_empty())
-            .collect();
-        let get = |name: &str| {
-            vars.iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim().to_owned())
-        };
-        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let vars = Vars::new(vars);
+        let get = |name: &str| vars.get(name);
+        let required = |name: &'static str| vars.required(name);
         let dataset = |name: &'static str, default: &str| {
             let v = get(name).unwrap_or_else(|| default.to_owned());
             if dataset_ok(&v) {
                 Ok(v)
             } else {
-                Err(ConfigError::Invalid {
+                Err(ConfigError::from(VarError::Invalid {
                     name,
                     expected: "a dataset id of [A-Za-z0-9_]",
-                })
+                }))
             }
         };
         let version = match get("STARVIT_TIGERGRAPH_API").as_deref() {
             None | Some("4") => ApiVersion::V4,
             Some("3") => ApiVersion::V3,
             Some(_) => {
-                return Err(ConfigError::Invalid {
+                return Err(ConfigError::from(VarError::Invalid {
                     name: "STARVIT_TIGERGRAPH_API",
                     expected: "4 or 3",
-                });
+                }));
             }
         };
         let quiet = match get("STARVIT_SNAPSHOT_QUIET_SECS") {
             None => Duration::ZERO,
-            Some(v) => Duration::from_secs(v.parse().map_err(|_| ConfigError::Invalid {
-                name: "STARVIT_SNAPSHOT_QUIET_SECS",
-                expected: "a number of seconds",
+            Some(v) => Duration::from_secs(v.parse().map_err(|_| {
+                ConfigError::from(VarError::Invalid {
+                    name: "STARVIT_SNAPSHOT_QUIET_SECS",
+                    expected: "a number of seconds",
+                })
             })?),
         };
         let v3_max_body_bytes = match get("STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES") {
@@ -140,10 +126,10 @@ impl Config {
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1024..=200_000_000).contains(n))
-                .ok_or(ConfigError::Invalid {
+                .ok_or(ConfigError::from(VarError::Invalid {
                     name: "STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES",
                     expected: "bytes between 1024 and 200000000",
-                })?,
+                }))?,
         };
         let v3_page_rows = match get("STARVIT_TIGERGRAPH_V3_PAGE_ROWS") {
             None => 10_000,
@@ -151,17 +137,17 @@ impl Config {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=100_000).contains(n))
-                .ok_or(ConfigError::Invalid {
+                .ok_or(ConfigError::from(VarError::Invalid {
                     name: "STARVIT_TIGERGRAPH_V3_PAGE_ROWS",
                     expected: "rows between 1 and 100000",
-                })?,
+                }))?,
         };
         let base_url = required("STARVIT_TIGERGRAPH_URL")?;
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(ConfigError::Invalid {
+            return Err(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_TIGERGRAPH_URL",
                 expected: "an http(s) URL",
-            });
+            }));
         }
         let config = Self {
             deid_bucket: required("STARVIT_DEID_BUCKET")?,
@@ -185,14 +171,14 @@ impl Config {
                 request_timeout: Duration::from_secs(60),
                 job_timeout: Duration::from_secs(300),
             },
-            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+            gcp: GcpConfig::from_vars(vars.pairs())?,
         };
-        config
-            .job_labels("check")
-            .map_err(|_| ConfigError::Invalid {
+        config.job_labels("check").map_err(|_| {
+            ConfigError::from(VarError::Invalid {
                 name: "STARVIT_ENV/STARVIT_OWNER/STARVIT_PIPELINE",
                 expected: "1-63 characters of [a-z0-9_-]",
-            })?;
+            })
+        })?;
         Ok(config)
     }
 

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use starvit_deid::{Key, Policy};
 use starvit_gcp::GcpConfig;
+use starvit_runtime::vars::{VarError, Vars};
 
 /// `service` label and lineage stage.
 pub const SERVICE: &str = "subscription-relay";
@@ -52,17 +53,9 @@ impl std::fmt::Debug for Config {
 /// A setting is missing or invalid; names the variable, never the value.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// Required and unset.
-    #[error("{0} is required")]
-    Missing(&'static str),
-    /// Does not parse.
-    #[error("{name} is invalid: expected {expected}")]
-    Invalid {
-        /// Variable.
-        name: &'static str,
-        /// What is valid.
-        expected: &'static str,
-    },
+    /// A variable is missing or does not parse.
+    #[error(transparent)]
+    Var(#[from] VarError),
     /// The de-ID key or policy.
     #[error(transparent)]
     Deid(#[from] starvit_deid::DeidError),
@@ -82,37 +75,28 @@ impl Config {
         K: AsRef<str>,
         V: Into<String>,
     {
-        let vars: Vec<(String, String)> = vars
-            .into_iter()
-            .map(|(k, v)| (k.as_ref().to_owned(), v.into()))
-            .filter(|(_, v)| !v.trim().is_empty())
-            .collect();
-        let get = |name: &str| {
-            vars.iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.trim().to_owned())
-        };
-        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let vars = Vars::new(vars);
+        let get = |name: &str| vars.get(name);
+        let required = |name: &'static str| vars.required(name);
         let secret = required("STARVIT_SUBSCRIPTION_SECRET")?.into_bytes();
         if secret.len() < 16 {
-            return Err(ConfigError::Invalid {
+            return Err(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_SUBSCRIPTION_SECRET",
                 expected: "at least 16 bytes",
-            });
+            }));
         }
         let key = match (get("STARVIT_DEID_KEY"), get("STARVIT_DEID_KEY_FILE")) {
             (Some(hex_key), _) => {
                 let bytes = hex::decode(&hex_key).ok().filter(|b| b.len() >= 16).ok_or(
-                    ConfigError::Invalid {
+                    ConfigError::from(VarError::Invalid {
                         name: "STARVIT_DEID_KEY",
                         expected: "hex, at least 32 digits",
-                    },
+                    }),
                 )?;
                 Key::from_bytes(bytes)?
             }
             (None, Some(path)) => Key::from_file(&PathBuf::from(path))?,
-            (None, None) => return Err(ConfigError::Missing("STARVIT_DEID_KEY")),
+            (None, None) => return Err(ConfigError::from(VarError::Missing("STARVIT_DEID_KEY"))),
         };
         let policy = get("STARVIT_DEID_POLICY").unwrap_or_else(|| "shifted".into());
         Policy::resolve(&policy)?;
@@ -123,7 +107,7 @@ impl Config {
             topic: required("STARVIT_DEID_EVENTS_TOPIC")?,
             quarantine_bucket: required("STARVIT_QUARANTINE_BUCKET")?,
             pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-events".to_owned()),
-            gcp: GcpConfig::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.clone())))?,
+            gcp: GcpConfig::from_vars(vars.pairs())?,
         })
     }
 }

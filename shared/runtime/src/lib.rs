@@ -50,6 +50,7 @@
 //! - [`dispatch`]: the one place where outcomes and errors become HTTP statuses and log lines.
 //! - [`server`]: [`app`] (the axum `Router`) and [`serve`] (listen on `$PORT`, graceful shutdown).
 //! - [`telemetry`]: one [`telemetry::init`]; Cloud Logging JSON on Cloud Run, text locally.
+//! - [`vars`]: [`vars::Vars`], the common part of every function's typed `Config::from_vars`.
 //!
 //! # The HTTP contract
 //! Eventarc and Pub/Sub push redeliver anything that is not a 2xx for up to 24 hours, so the status
@@ -76,6 +77,7 @@ pub mod payload;
 pub mod server;
 pub mod telemetry;
 pub mod trace;
+pub mod vars;
 
 pub use config::{ConfigError, LogFormat, RuntimeConfig};
 pub use disposition::{Classify, Disposition, Outcome};
