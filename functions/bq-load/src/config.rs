@@ -19,6 +19,7 @@ use std::path::PathBuf;
 
 use starvit_gcp::GcpConfig;
 use starvit_gcp::bigquery::spec::TableRef;
+use starvit_gcp::bigquery::spec::dataset_id_ok;
 use starvit_lineage::{JobLabels, PipelineName};
 use starvit_runtime::vars::{VarError, Vars};
 
@@ -70,10 +71,6 @@ pub enum ConfigError {
     Gcp(#[from] starvit_gcp::config::ConfigError),
 }
 
-fn dataset_ok(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 1024 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 fn topic_ok(s: &str) -> bool {
     (3..=255).contains(&s.len())
         && s.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -96,15 +93,12 @@ impl Config {
         let get = |name: &str| vars.get(name);
         let required = |name: &'static str| vars.required(name);
         let dataset = |name: &'static str, default: &str| {
-            let value = get(name).unwrap_or_else(|| default.to_owned());
-            if dataset_ok(&value) {
-                Ok(value)
-            } else {
-                Err(ConfigError::from(VarError::Invalid {
-                    name,
-                    expected: "a dataset id of [A-Za-z0-9_]",
-                }))
-            }
+            vars.parsed(
+                name,
+                default.to_owned(),
+                "a dataset id of [A-Za-z0-9_]",
+                |v| dataset_id_ok(v).then(|| v.to_owned()),
+            )
         };
         let config = Self {
             deid_bucket: required("STARVIT_DEID_BUCKET")?,

@@ -119,19 +119,18 @@ impl Config {
         let vars = Vars::new(vars);
         let get = |name: &str| vars.get(name);
         let required = |name: &'static str| vars.required(name);
-        let secs = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
-            match get(name) {
-                None => Ok(Duration::from_secs(default)),
-                Some(v) => v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| (1..=3600).contains(n))
-                    .map(Duration::from_secs)
-                    .ok_or(ConfigError::from(VarError::Invalid {
-                        name,
-                        expected: "seconds between 1 and 3600",
-                    })),
-            }
+        let secs = |name: &'static str, default: u64| {
+            vars.parsed(
+                name,
+                Duration::from_secs(default),
+                "seconds between 1 and 3600",
+                |v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|n| (1..=3600).contains(n))
+                        .map(Duration::from_secs)
+                },
+            )
         };
         let base = required("STARVIT_FHIR_BASE_URL")?;
         let fhir_base_url = url::Url::parse(base.trim_end_matches('/'))

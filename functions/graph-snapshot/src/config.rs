@@ -22,6 +22,7 @@
 use std::time::Duration;
 
 use starvit_gcp::GcpConfig;
+use starvit_gcp::bigquery::spec::dataset_id_ok;
 use starvit_lineage::JobLabels;
 use starvit_runtime::vars::{VarError, Vars};
 
@@ -72,10 +73,6 @@ pub enum ConfigError {
     Gcp(#[from] starvit_gcp::config::ConfigError),
 }
 
-fn dataset_ok(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 1024 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 impl Config {
     /// Parse; unknown keys ignored, empty values unset.
     ///
@@ -91,15 +88,12 @@ impl Config {
         let get = |name: &str| vars.get(name);
         let required = |name: &'static str| vars.required(name);
         let dataset = |name: &'static str, default: &str| {
-            let v = get(name).unwrap_or_else(|| default.to_owned());
-            if dataset_ok(&v) {
-                Ok(v)
-            } else {
-                Err(ConfigError::from(VarError::Invalid {
-                    name,
-                    expected: "a dataset id of [A-Za-z0-9_]",
-                }))
-            }
+            vars.parsed(
+                name,
+                default.to_owned(),
+                "a dataset id of [A-Za-z0-9_]",
+                |v| dataset_id_ok(v).then(|| v.to_owned()),
+            )
         };
         let version = match get("STARVIT_TIGERGRAPH_API").as_deref() {
             None | Some("4") => ApiVersion::V4,
@@ -111,37 +105,24 @@ impl Config {
                 }));
             }
         };
-        let quiet = match get("STARVIT_SNAPSHOT_QUIET_SECS") {
-            None => Duration::ZERO,
-            Some(v) => Duration::from_secs(v.parse().map_err(|_| {
-                ConfigError::from(VarError::Invalid {
-                    name: "STARVIT_SNAPSHOT_QUIET_SECS",
-                    expected: "a number of seconds",
-                })
-            })?),
-        };
-        let v3_max_body_bytes = match get("STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES") {
-            None => 64 << 20,
-            Some(v) => v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1024..=200_000_000).contains(n))
-                .ok_or(ConfigError::from(VarError::Invalid {
-                    name: "STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES",
-                    expected: "bytes between 1024 and 200000000",
-                }))?,
-        };
-        let v3_page_rows = match get("STARVIT_TIGERGRAPH_V3_PAGE_ROWS") {
-            None => 10_000,
-            Some(v) => v
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=100_000).contains(n))
-                .ok_or(ConfigError::from(VarError::Invalid {
-                    name: "STARVIT_TIGERGRAPH_V3_PAGE_ROWS",
-                    expected: "rows between 1 and 100000",
-                }))?,
-        };
+        let quiet = vars.parsed(
+            "STARVIT_SNAPSHOT_QUIET_SECS",
+            Duration::ZERO,
+            "a number of seconds",
+            |v| v.parse().ok().map(Duration::from_secs),
+        )?;
+        let v3_max_body_bytes = vars.parsed(
+            "STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES",
+            64 << 20,
+            "bytes between 1024 and 200000000",
+            |v| v.parse().ok().filter(|n| (1024..=200_000_000).contains(n)),
+        )?;
+        let v3_page_rows = vars.parsed(
+            "STARVIT_TIGERGRAPH_V3_PAGE_ROWS",
+            10_000,
+            "rows between 1 and 100000",
+            |v| v.parse().ok().filter(|n| (1..=100_000).contains(n)),
+        )?;
         let base_url = required("STARVIT_TIGERGRAPH_URL")?;
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(ConfigError::from(VarError::Invalid {

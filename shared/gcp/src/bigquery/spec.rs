@@ -10,6 +10,11 @@ use google_cloud_bigquery_v2::model::{
 
 use crate::labels::Labels;
 
+/// Whether `s` is a valid BigQuery dataset id: 1-1024 characters of `[A-Za-z0-9_]`.
+pub fn dataset_id_ok(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 1024 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// A table, fully qualified.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableRef {
