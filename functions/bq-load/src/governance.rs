@@ -33,18 +33,10 @@ pub(crate) async fn ensure_schema(
         if ctx.is_ensured(&marker) {
             continue;
         }
-        match ctx.bigquery.ensure_dataset(dataset).await {
-            Ok(()) => {}
-            // Production datasets come from Terraform; the service account may lack
-            // bigquery.datasets.create. The table DDL below fails clearly if one is missing.
-            Err(e) if e.status() == Some(403) => {
-                tracing::warn!(
-                    dataset,
-                    "no permission to create datasets; assuming it exists"
-                );
-            }
-            Err(e) => return Err(Error::gcp(e)),
-        }
+        ctx.bigquery
+            .ensure_dataset(dataset)
+            .await
+            .map_err(Error::gcp)?;
         ctx.mark_ensured(marker);
     }
     let governance = |t: &str| ctx.table(&ctx.config.governance_dataset, t);

@@ -419,16 +419,10 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
 /// Once per process: the graph and governance datasets and the provenance table exist.
 async fn setup(ctx: &Context, provenance: &TableRef, lineage: &Lineage) -> Result<(), Error> {
     for dataset in [&ctx.config.graph_dataset, &ctx.config.governance_dataset] {
-        match ctx.bigquery.ensure_dataset(dataset).await {
-            Ok(()) => {}
-            Err(e) if e.status() == Some(403) => {
-                tracing::warn!(
-                    dataset,
-                    "no permission to create datasets; assuming it exists"
-                );
-            }
-            Err(e) => return Err(Error::gcp(e)),
-        }
+        ctx.bigquery
+            .ensure_dataset(dataset)
+            .await
+            .map_err(Error::gcp)?;
     }
     run_job(
         ctx,

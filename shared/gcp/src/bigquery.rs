@@ -231,11 +231,12 @@ impl BigQueryClient {
         Ok((submitted, job))
     }
 
-    /// Creates `dataset` if it does not exist. Idempotent; for local set-up and tests
-    /// (production datasets come from Terraform).
+    /// Creates `dataset` if it does not exist. Idempotent. Production datasets come from
+    /// Terraform and the service account may lack `bigquery.datasets.create`: a 403 is taken as
+    /// "exists" (logged); the first job against a missing dataset then fails clearly.
     ///
     /// # Errors
-    /// [`GcpError`] other than "already exists".
+    /// [`GcpError`] other than "already exists" and "not allowed to create".
     pub async fn ensure_dataset(&self, dataset: &str) -> Result<(), GcpError> {
         let body = google_cloud_bigquery_v2::model::Dataset::new().set_dataset_reference(
             DatasetReference::new()
@@ -252,10 +253,16 @@ impl BigQueryClient {
             Ok(_) => Ok(()),
             Err(e) => {
                 let err = GcpError::from_client(Service::BigQuery, "datasets.insert", &e);
-                if err.status() == Some(409) {
-                    Ok(())
-                } else {
-                    Err(err)
+                match err.status() {
+                    Some(409) => Ok(()),
+                    Some(403) => {
+                        tracing::warn!(
+                            dataset,
+                            "no permission to create datasets; assuming it exists"
+                        );
+                        Ok(())
+                    }
+                    _ => Err(err),
                 }
             }
         }
