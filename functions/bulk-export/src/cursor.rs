@@ -35,20 +35,11 @@ fn time(s: &str) -> Option<DateTime<FixedOffset>> {
 /// Storage failures; a cursor that does not parse is [`Error::RunRecord`] (Drop: a person must
 /// look at it rather than an export silently starting from nothing).
 pub async fn read(storage: &StorageClient, bucket: &str) -> Result<Option<(Cursor, i64)>, Error> {
-    let mut reader = match storage.read_live(bucket, CURSOR_OBJECT).await {
-        Ok(r) => r,
-        Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(Error::Storage(e)),
+    let Some((cursor, generation)) =
+        crate::record::read_state::<Cursor>(storage, bucket, CURSOR_OBJECT).await?
+    else {
+        return Ok(None);
     };
-    let generation = reader.generation();
-    let mut data = Vec::new();
-    while let Some(chunk) = reader.next_chunk().await {
-        data.extend_from_slice(&chunk.map_err(Error::Storage)?);
-        if data.len() > 64 << 10 {
-            return Err(Error::RunRecord);
-        }
-    }
-    let cursor: Cursor = serde_json::from_slice(&data).map_err(|_| Error::RunRecord)?;
     if time(&cursor.transaction_time).is_none() {
         return Err(Error::RunRecord);
     }

@@ -168,21 +168,11 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
 }
 
 async fn load_record(ctx: &Context, name: &str) -> Result<Option<RunRecord>, Error> {
-    let mut reader = match ctx.storage.read_live(&ctx.config.phi_bucket, name).await {
-        Ok(r) => r,
-        Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(Error::Storage(e)),
-    };
-    let mut data = Vec::new();
-    while let Some(chunk) = reader.next_chunk().await {
-        data.extend_from_slice(&chunk.map_err(Error::Storage)?);
-        if data.len() > 64 << 10 {
-            return Err(Error::RunRecord);
-        }
-    }
-    serde_json::from_slice(&data)
-        .map(Some)
-        .map_err(|_| Error::RunRecord)
+    Ok(
+        record::read_state(&ctx.storage, &ctx.config.phi_bucket, name)
+            .await?
+            .map(|(run, _)| run),
+    )
 }
 
 /// Kick off the export and record it; a concurrent duplicate that recorded first wins.

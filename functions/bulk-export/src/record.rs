@@ -12,6 +12,37 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+/// Largest state object (run record, cursor) read back; anything bigger is not ours.
+const STATE_MAX_BYTES: usize = 64 << 10;
+
+/// Read a small JSON state object of the bucket and its generation; `None` when absent.
+///
+/// # Errors
+/// Storage failures; an object that is too big or does not parse as `T` is
+/// [`Error::RunRecord`] (Drop: a person must look at it).
+pub async fn read_state<T: serde::de::DeserializeOwned>(
+    storage: &starvit_gcp::storage::StorageClient,
+    bucket: &str,
+    name: &str,
+) -> Result<Option<(T, i64)>, crate::error::Error> {
+    use crate::error::Error;
+    let mut reader = match storage.read_live(bucket, name).await {
+        Ok(r) => r,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(Error::Storage(e)),
+    };
+    let generation = reader.generation();
+    let mut data = Vec::new();
+    while let Some(chunk) = reader.next_chunk().await {
+        data.extend_from_slice(&chunk.map_err(Error::Storage)?);
+        if data.len() > STATE_MAX_BYTES {
+            return Err(Error::RunRecord);
+        }
+    }
+    let value = serde_json::from_slice(&data).map_err(|_| Error::RunRecord)?;
+    Ok(Some((value, generation)))
+}
+
 /// What a trigger started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
