@@ -164,6 +164,24 @@ impl Inner {
         None
     }
 
+    /// What every authenticated endpoint checks first: an injected failure, then the token.
+    fn admit(&self, headers: &HeaderMap) -> Option<Response> {
+        if let Some(r) = self.injected_failure() {
+            return Some(r);
+        }
+        (!self.authorized(headers))
+            .then(|| error(StatusCode::UNAUTHORIZED, "missing or unknown token"))
+    }
+
+    /// What both token endpoints do: an injected failure, the secret check, a new token.
+    fn grant(&self, body: &Bytes) -> Result<String, Box<Response>> {
+        if let Some(r) = self.injected_failure() {
+            return Err(Box::new(r));
+        }
+        parse_token_request(self, body)?;
+        Ok(self.issue())
+    }
+
     fn authorized(&self, headers: &HeaderMap) -> bool {
         let token = headers
             .get("authorization")
@@ -375,24 +393,18 @@ fn parse_token_request(inner: &Inner, body: &Bytes) -> Result<(), Box<Response>>
 }
 
 async fn token_v4(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
-    if let Some(r) = inner.injected_failure() {
-        return r;
-    }
-    if let Err(r) = parse_token_request(&inner, &body) {
-        return *r;
-    }
-    let token = inner.issue();
+    let token = match inner.grant(&body) {
+        Ok(token) => token,
+        Err(r) => return *r,
+    };
     axum::Json(json!({"error": false, "message": "Generate new token successfully.", "token": token, "expiration": 4_102_444_800_u64})).into_response()
 }
 
 async fn token_v3(State(inner): State<Arc<Inner>>, body: Bytes) -> Response {
-    if let Some(r) = inner.injected_failure() {
-        return r;
-    }
-    if let Err(r) = parse_token_request(&inner, &body) {
-        return *r;
-    }
-    let token = inner.issue();
+    let token = match inner.grant(&body) {
+        Ok(token) => token,
+        Err(r) => return *r,
+    };
     axum::Json(json!({"code": "REST-0000", "error": false, "message": "Generate new token successfully.", "results": {"token": token}, "expiration": 4_102_444_800_u64})).into_response()
 }
 
@@ -425,11 +437,8 @@ async fn run_v4(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = inner.injected_failure() {
+    if let Some(r) = inner.admit(&headers) {
         return r;
-    }
-    if !inner.authorized(&headers) {
-        return error(StatusCode::UNAUTHORIZED, "missing or unknown token");
     }
     let Some(graph) = params(query.as_deref()).remove("graph") else {
         return error(StatusCode::BAD_REQUEST, "graph parameter is required");
@@ -483,11 +492,8 @@ async fn status_v4(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(r) = inner.injected_failure() {
+    if let Some(r) = inner.admit(&headers) {
         return r;
-    }
-    if !inner.authorized(&headers) {
-        return error(StatusCode::UNAUTHORIZED, "missing or unknown token");
     }
     let Some(graph) = params(query.as_deref()).remove("graph") else {
         return error(StatusCode::BAD_REQUEST, "graph parameter is required");
@@ -520,11 +526,8 @@ async fn ddl_v3(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = inner.injected_failure() {
+    if let Some(r) = inner.admit(&headers) {
         return r;
-    }
-    if !inner.authorized(&headers) {
-        return error(StatusCode::UNAUTHORIZED, "missing or unknown token");
     }
     let mut q = params(query.as_deref());
     let (Some(tag), Some(filename)) = (q.remove("tag"), q.remove("filename")) else {
