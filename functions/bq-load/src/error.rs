@@ -99,16 +99,8 @@ impl Error {
     }
 }
 
-/// Concurrent writes to one table or dataset: real BigQuery answers "Could not serialize access
-/// to table ... due to concurrent update"; local-bigquery (DuckLake) answers "Failed to commit".
-/// Both succeed when retried, so they are Retry even though they come as 400s.
-fn is_conflict(err: &GcpError) -> bool {
-    let text = err.to_string();
-    text.contains("concurrent update") || text.contains("Failed to commit")
-}
-
 fn by(err: &GcpError) -> Disposition {
-    if is_conflict(err) {
+    if err.is_concurrent_update() {
         return Disposition::Retry;
     }
     match err.disposition() {
@@ -143,7 +135,7 @@ impl Classify for Error {
             Error::ObjectGone => "object_generation_gone",
             Error::Storage(_) if retry => "storage_unavailable",
             Error::Storage(_) => "storage_rejected",
-            Error::BigQuery(e) if is_conflict(e) => "bigquery_conflict",
+            Error::BigQuery(e) if e.is_concurrent_update() => "bigquery_conflict",
             Error::BigQuery(GcpError::JobFailed { .. }) if retry => "bigquery_job_backend",
             Error::BigQuery(GcpError::JobFailed { .. }) => "bigquery_job_invalid",
             Error::BigQuery(GcpError::JobTimeout { .. }) => "bigquery_job_timeout",

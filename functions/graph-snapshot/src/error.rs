@@ -67,13 +67,8 @@ impl Error {
     }
 }
 
-fn conflict(e: &GcpError) -> bool {
-    let t = e.to_string();
-    t.contains("concurrent update") || t.contains("Failed to commit")
-}
-
 fn by(e: &GcpError) -> Disposition {
-    if conflict(e) || e.is_transient() {
+    if e.is_concurrent_update() || e.is_transient() {
         Disposition::Retry
     } else {
         Disposition::Drop
@@ -102,7 +97,7 @@ impl Classify for Error {
             Error::Settling => "snapshot_settling",
             Error::Storage(_) if retry => "storage_unavailable",
             Error::Storage(_) => "storage_rejected",
-            Error::BigQuery(e) if conflict(e) => "bigquery_conflict",
+            Error::BigQuery(e) if e.is_concurrent_update() => "bigquery_conflict",
             Error::BigQuery(GcpError::JobFailed { .. }) if retry => "bigquery_job_backend",
             Error::BigQuery(GcpError::JobFailed { .. }) => "bigquery_job_invalid",
             Error::BigQuery(GcpError::JobTimeout { .. }) => "bigquery_job_timeout",

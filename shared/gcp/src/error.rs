@@ -112,6 +112,15 @@ impl GcpError {
         }
     }
 
+    /// Concurrent writes to one BigQuery table or dataset: real BigQuery answers "Could not
+    /// serialize access to table ... due to concurrent update"; local-bigquery (DuckLake) answers
+    /// "Failed to commit". Both succeed when retried, though they come as 400s: callers treat
+    /// them as Retry.
+    pub fn is_concurrent_update(&self) -> bool {
+        let text = self.to_string();
+        text.contains("concurrent update") || text.contains("Failed to commit")
+    }
+
     /// True for 404 / `NOT_FOUND` (e.g. reading a generation that was replaced or deleted).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
