@@ -1,16 +1,17 @@
-//! The raw de-ID tables: one per resource type in the raw dataset, and the per-type rules that
-//! fill their columns (used by [`crate::extract`]).
+//! The raw de-ID tables: one per resource type in the raw dataset. What fills the per-type
+//! columns (`patient_id`, `event_time`, `code`) is FHIR knowledge from `starvit-fhir`, applied by
+//! [`crate::extract`].
 //!
 //! | column | type | from |
 //! |---|---|---|
 //! | `id` | STRING NOT NULL | `Resource.id` (a pseudonym) |
 //! | `version_id` | STRING | `meta.versionId` (`id` + `version_id` is the dedupe key) |
-//! | `patient_id` | STRING | pseudo id of the patient: `id` for `Patient`, else the first of [`PATIENT_FIELDS`] that references `Patient/<id>` |
-//! | `event_time` | TIMESTAMP | first present of [`event_time_paths`] for the type, shifted clinical time, UTC |
+//! | `patient_id` | STRING | pseudo id of the patient: `id` for `Patient`, else the first reference to `Patient/<id>` in the type's [`starvit_fhir::patient_links`] (the R4 Patient compartment) |
+//! | `event_time` | TIMESTAMP | first present of the type's [`starvit_fhir::event_time_paths`], shifted clinical time, UTC |
 //! | `partition_date` | DATE NOT NULL | `DATE(event_time)`, else `DATE(ingested_at)` — the partitioning column |
 //! | `last_updated` | TIMESTAMP | `meta.lastUpdated` |
 //! | `ingested_at` | TIMESTAMP NOT NULL | when `bq-load` staged the object (real time, not shifted) |
-//! | `code` | STRING | main code `system\|code` of the first coding of the first of [`code_paths`]; `\|code` without a system |
+//! | `code` | STRING | main code `system\|code` of the first coding of the first of the type's [`starvit_fhir::code_paths`]; `\|code` without a system |
 //! | `export_job_id` .. `load_job_id` | STRING / INT64 | the lineage of the object ([`LINEAGE_COLUMNS`]) |
 //! | `resource` | JSON | the whole de-identified resource |
 //!
@@ -73,65 +74,4 @@ pub fn load_schema(columns: &[(&str, &str, &str)]) -> Vec<Field> {
             mode: (*mode).to_owned(),
         })
         .collect()
-}
-
-/// Reference fields that point at the patient, tried in order.
-pub const PATIENT_FIELDS: [&str; 5] = ["subject", "patient", "beneficiary", "individual", "who"];
-
-/// Where the clinical time of a resource type lives, tried in order (dotted paths; the first
-/// element of an array is used). Types without an entry (Patient, Practitioner, ...) have a null
-/// `event_time`.
-pub fn event_time_paths(resource_type: &str) -> &'static [&'static str] {
-    match resource_type {
-        "Observation" => &[
-            "effectiveDateTime",
-            "effectivePeriod.start",
-            "effectiveInstant",
-            "issued",
-        ],
-        "Encounter" | "CarePlan" | "CareTeam" | "Coverage" | "EpisodeOfCare" => &["period.start"],
-        "Condition" => &[
-            "onsetDateTime",
-            "onsetPeriod.start",
-            "recordedDate",
-            "abatementDateTime",
-        ],
-        "Procedure" => &["performedDateTime", "performedPeriod.start"],
-        "MedicationRequest" | "ServiceRequest" => &["authoredOn", "occurrenceDateTime"],
-        "MedicationAdministration" => &["effectiveDateTime", "effectivePeriod.start"],
-        "MedicationStatement" => &["effectiveDateTime", "effectivePeriod.start", "dateAsserted"],
-        "MedicationDispense" => &["whenHandedOver", "whenPrepared"],
-        "Immunization" => &["occurrenceDateTime", "recorded"],
-        "DiagnosticReport" => &["effectiveDateTime", "effectivePeriod.start", "issued"],
-        "Claim" | "ExplanationOfBenefit" => &["billablePeriod.start", "created"],
-        "AllergyIntolerance" => &["recordedDate", "onsetDateTime", "onsetPeriod.start"],
-        "DocumentReference" | "Composition" | "FamilyMemberHistory" => &["date"],
-        "ImagingStudy" => &["started"],
-        "Goal" => &["startDate", "statusDate"],
-        "Provenance" => &["recorded", "occurredDateTime"],
-        "SupplyDelivery" | "RiskAssessment" => &["occurrenceDateTime"],
-        "Consent" => &["dateTime"],
-        "Specimen" => &["collection.collectedDateTime", "receivedTime"],
-        "QuestionnaireResponse" => &["authored"],
-        "Media" => &["createdDateTime", "issued"],
-        "Appointment" => &["start"],
-        _ => &[],
-    }
-}
-
-/// Where the main code of a resource type lives, tried in order. A value may be a
-/// CodeableConcept, an array of them (first used) or a Coding.
-pub fn code_paths(resource_type: &str) -> &'static [&'static str] {
-    match resource_type {
-        "Immunization" => &["vaccineCode"],
-        "MedicationRequest"
-        | "MedicationAdministration"
-        | "MedicationStatement"
-        | "MedicationDispense" => &["medicationCodeableConcept"],
-        "Encounter" => &["type", "class"],
-        "Claim" | "ExplanationOfBenefit" | "DocumentReference" | "Coverage" | "Device" => &["type"],
-        "CarePlan" | "CareTeam" => &["category"],
-        "ImagingStudy" => &["modality", "procedureCode"],
-        _ => &["code", "type", "category"],
-    }
 }

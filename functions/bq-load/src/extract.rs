@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::columns::{PATIENT_FIELDS, code_paths, event_time_paths};
+use starvit_fhir::{code_paths, event_time_paths, patient_links};
+
 use crate::fhirtime;
 
 /// The lineage columns of every row of one object (identical on every row).
@@ -132,12 +133,13 @@ pub fn event_time(resource: &Value, resource_type: &str) -> Option<DateTime<Utc>
 }
 
 /// The pseudo patient id: the resource's own id for `Patient`, else the id part of the first
-/// reference to `Patient/` in [`PATIENT_FIELDS`] (absolute and versioned references too).
+/// reference to `Patient/` in the type's [`patient_links`] (absolute and versioned references
+/// too; an element holding an array is searched in order).
 pub fn patient_id<'a>(resource: &'a Value, resource_type: &str) -> Option<&'a str> {
-    if resource_type == "Patient" {
+    if resource_type == starvit_fhir::PATIENT {
         return resource.get("id").and_then(Value::as_str);
     }
-    PATIENT_FIELDS.iter().find_map(|field| {
+    patient_links(resource_type).iter().find_map(|field| {
         let value = resource.get(*field)?;
         let refs: Vec<&Value> = match value {
             Value::Array(items) => items.iter().collect(),
@@ -145,20 +147,8 @@ pub fn patient_id<'a>(resource: &'a Value, resource_type: &str) -> Option<&'a st
         };
         refs.into_iter()
             .filter_map(|r| r.get("reference")?.as_str())
-            .find_map(patient_of_reference)
+            .find_map(starvit_fhir::reference::patient_id)
     })
-}
-
-/// `Patient/abc`, `https://x/fhir/R4/Patient/abc`, `Patient/abc/_history/2` -> `abc`.
-fn patient_of_reference(reference: &str) -> Option<&str> {
-    let rest = if let Some(rest) = reference.strip_prefix("Patient/") {
-        rest
-    } else {
-        let at = reference.rfind("/Patient/")?;
-        &reference[at + "/Patient/".len()..]
-    };
-    let id = rest.split('/').next()?;
-    (!id.is_empty()).then_some(id)
 }
 
 /// The main code, `system|code` of the first coding (a bare Coding is accepted too).
@@ -289,6 +279,24 @@ mod tests {
                 None,
             ),
             (json!({"resourceType":"Practitioner","id":"x"}), None),
+            // The R4 Patient compartment: Provenance belongs to the Patient it targets; a
+            // Device is never in a patient's compartment; a performer is not the patient.
+            (
+                json!({"resourceType":"Provenance","target":[{"reference":"Encounter/e"},{"reference":"Patient/p7"}]}),
+                Some("p7"),
+            ),
+            (
+                json!({"resourceType":"Device","patient":{"reference":"Patient/p8"}}),
+                None,
+            ),
+            (
+                json!({"resourceType":"Observation","performer":[{"reference":"Patient/p9"}]}),
+                None,
+            ),
+            (
+                json!({"resourceType":"Coverage","subscriber":{"reference":"Patient/p10"},"beneficiary":{"reference":"Patient/p11"}}),
+                Some("p11"),
+            ),
         ];
         for (resource, want) in cases {
             let ty = resource["resourceType"].as_str().unwrap();

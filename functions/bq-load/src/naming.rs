@@ -119,15 +119,12 @@ pub fn attempt_id(base: &str, attempt: u32) -> String {
 }
 
 /// The resource type of a de-ID object, from its base name: `exports/j/Observation.g7.pab.ndjson`
-/// -> `Observation`. `None` unless it looks like a FHIR type name (`[A-Z][A-Za-z]{0,63}`), which
-/// also makes it safe as a table id.
+/// -> `Observation`. `None` unless it is a FHIR type name ([`starvit_fhir::type_name_ok`]),
+/// which also makes it safe as a table id.
 pub fn resource_type(object_name: &str) -> Option<&str> {
     let base = object_name.rsplit('/').next()?;
     let ty = base.split('.').next()?;
-    let ok = (1..=64).contains(&ty.len())
-        && ty.starts_with(|c: char| c.is_ascii_uppercase())
-        && ty.chars().all(|c| c.is_ascii_alphabetic());
-    ok.then_some(ty)
+    starvit_fhir::type_name_ok(ty).then_some(ty)
 }
 
 #[cfg(test)]

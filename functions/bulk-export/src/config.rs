@@ -98,13 +98,6 @@ pub enum ConfigError {
     Gcp(#[from] starvit_gcp::config::ConfigError),
 }
 
-/// A FHIR resource type name: `[A-Z][A-Za-z]{0,63}`.
-pub fn type_name_ok(t: &str) -> bool {
-    (1..=64).contains(&t.len())
-        && t.starts_with(|c: char| c.is_ascii_uppercase())
-        && t.chars().all(|c| c.is_ascii_alphabetic())
-}
-
 impl Config {
     /// Parse; unknown keys ignored, empty values unset.
     ///
@@ -145,7 +138,7 @@ impl Config {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
             .collect();
-        if types.is_empty() || !types.iter().all(|t| type_name_ok(t)) {
+        if types.is_empty() || !types.iter().all(|t| starvit_fhir::type_name_ok(t)) {
             return Err(ConfigError::from(VarError::Invalid {
                 name: "STARVIT_EXPORT_TYPES",
                 expected: "a comma-separated list of FHIR resource types",

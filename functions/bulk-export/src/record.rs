@@ -112,7 +112,7 @@ pub fn plan<'m>(
     let mut planned = Vec::new();
     let mut skipped = Vec::new();
     for file in &manifest.output {
-        if !run.types.contains(&file.ty) || !crate::config::type_name_ok(&file.ty) {
+        if !run.types.contains(&file.ty) || !starvit_fhir::type_name_ok(&file.ty) {
             skipped.push(file.ty.clone());
             continue;
         }

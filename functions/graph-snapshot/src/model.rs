@@ -57,7 +57,7 @@ pub struct Attribute {
 pub struct Vertex {
     /// Type name (GSQL identifier).
     pub name: String,
-    /// Raw table (FHIR resource type) it is selected from.
+    /// Raw table it is selected from: a resource type `starvit-fhir` knows.
     pub table: String,
     /// Primary id.
     pub id: Source,
@@ -72,7 +72,7 @@ pub struct Vertex {
 pub struct Edge {
     /// Type name.
     pub name: String,
-    /// Raw table it is selected from.
+    /// Raw table it is selected from: a resource type `starvit-fhir` knows.
     pub table: String,
     /// Source vertex.
     pub from: Endpoint,
@@ -204,11 +204,18 @@ impl Model {
             }
             Ok(())
         };
+        let table_ok = |owner: &str, table: &str| {
+            if starvit_fhir::resource_type_known(table) {
+                Ok(())
+            } else {
+                Err(ModelError(format!(
+                    "{owner}: table {table} is not a known resource type"
+                )))
+            }
+        };
         for v in &self.vertices {
-            if !ident_ok(&v.name)
-                || !ident_ok(&v.table)
-                || !names.insert(v.name.to_ascii_lowercase())
-            {
+            table_ok(&v.name, &v.table)?;
+            if !ident_ok(&v.name) || !names.insert(v.name.to_ascii_lowercase()) {
                 return Err(ModelError(format!(
                     "vertex {}: bad or duplicate name",
                     v.name
@@ -224,10 +231,8 @@ impl Model {
             attrs(&v.name, &v.attributes)?;
         }
         for e in &self.edges {
-            if !ident_ok(&e.name)
-                || !ident_ok(&e.table)
-                || !names.insert(e.name.to_ascii_lowercase())
-            {
+            table_ok(&e.name, &e.table)?;
+            if !ident_ok(&e.name) || !names.insert(e.name.to_ascii_lowercase()) {
                 return Err(ModelError(format!(
                     "edge {}: bad or duplicate name",
                     e.name
@@ -299,9 +304,33 @@ mod tests {
     }
 
     #[test]
+    fn concepts_are_keyed_by_the_main_code_of_their_table() {
+        // The same concept the raw `code` column names (`starvit_fhir::code_paths`).
+        let m = Model::load().unwrap();
+        let concept = |table: &str| {
+            let main = starvit_fhir::code_paths(table)
+                .first()
+                .copied()
+                .unwrap_or("-");
+            format!("$.{main}.coding[0]")
+        };
+        for v in &m.vertices {
+            if let Some(c) = &v.id.concept {
+                assert_eq!(*c, concept(&v.table), "vertex {}", v.name);
+            }
+        }
+        for e in &m.edges {
+            for end in [&e.from, &e.to] {
+                if let Some(c) = &end.source.concept {
+                    assert_eq!(*c, concept(&e.table), "edge {}", e.name);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn rejects_bad_models() {
-        let base =
-            "graph = \"g\"\n[[vertex]]\nname = \"A\"\ntable = \"A\"\nid = { column = \"id\" }\n";
+        let base = "graph = \"g\"\n[[vertex]]\nname = \"A\"\ntable = \"Patient\"\nid = { column = \"id\" }\n";
         assert!(Model::parse(base).is_ok());
         for bad in [
             format!("{base}attributes = [{{ name = \"x\", type = \"FLOAT\", json = \"$.x\" }}]\n"),
@@ -312,8 +341,10 @@ mod tests {
                 "{base}attributes = [{{ name = \"x\", type = \"STRING\", column = \"resource\" }}]\n"
             ),
             format!(
-                "{base}[[edge]]\nname = \"e\"\ntable = \"A\"\nfrom = {{ vertex = \"B\", column = \"id\" }}\nto = {{ vertex = \"A\", column = \"id\" }}\n"
+                "{base}[[edge]]\nname = \"e\"\ntable = \"Patient\"\nfrom = {{ vertex = \"B\", column = \"id\" }}\nto = {{ vertex = \"A\", column = \"id\" }}\n"
             ),
+            "graph = \"g\"\n[[vertex]]\nname = \"A\"\ntable = \"Bot\"\nid = { column = \"id\" }\n"
+                .to_owned(),
         ] {
             assert!(Model::parse(&bad).is_err(), "{bad}");
         }
