@@ -1,7 +1,8 @@
 //! `starvit-fhir`: the one home of what Starvit knows about FHIR R4 resource types.
 //!
 //! Every function crate and the de-ID engine ask this crate, never a list of their own:
-//! - which resource types the project knows ([`resource_type_known`], [`known_types`]);
+//! - which names are FHIR R4 resource types ([`is_resource_type`]) and which of them the project
+//!   knows ([`resource_type_known`], [`known_types`]);
 //! - the **patient link** of a type ([`patient_links`]): the element(s) whose reference names the
 //!   patient the record belongs to, taken from FHIR R4's Patient CompartmentDefinition (pinned by
 //!   `tests/r4_patient_compartment.rs`); it keys the de-ID date shift and fills `patient_id`;
@@ -30,13 +31,16 @@
 //! # Module map
 //! - [`types`]     the per-type table (vocabulary data) and its lookups.
 //! - [`name`]      the resource type name rule.
+//! - [`r4`]        the 145 resource types of FHIR R4 ([`is_resource_type`]).
 //! - [`reference`] the literal reference forms that name a patient.
 
 pub mod name;
+pub mod r4;
 pub mod reference;
 pub mod types;
 
 pub use name::type_name_ok;
+pub use r4::{R4_RESOURCE_TYPES, is_resource_type};
 pub use types::{ResourceType, TYPES};
 
 /// The resource type that defines the patient compartment.
@@ -94,7 +98,7 @@ mod tests {
             );
         }
         for t in TYPES {
-            assert!(type_name_ok(t.name), "{}", t.name);
+            assert!(is_resource_type(t.name), "{} is not an R4 type", t.name);
             for link in t.patient_links {
                 assert!(
                     !link.contains('.'),

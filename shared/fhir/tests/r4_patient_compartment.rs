@@ -329,6 +329,11 @@ fn transcription_covers_the_145_r4_resource_types_once() {
     }
     assert_eq!(all.len(), 145);
     assert_eq!(COMPARTMENT.len(), 66);
+    let crate_list: BTreeSet<&str> = starvit_fhir::R4_RESOURCE_TYPES.iter().copied().collect();
+    assert_eq!(
+        crate_list, all,
+        "the crate's R4 type list is the compartment's"
+    );
 }
 
 #[test]
