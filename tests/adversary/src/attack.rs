@@ -1,0 +1,140 @@
+//! One attack class end to end: generate the export, de-identify it with both profiles through
+//! the real CLI, and collect every finding: planted values anywhere on the de-ID side
+//! (contents, names, console), structure, line accounting, and (class 5) linkage.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use crate::cli::{CliRun, RunPaths};
+use crate::export::Suite;
+use crate::plant::Attack;
+use crate::scan::structure::Context;
+use crate::scan::{Check, Finding, Scanner, linkage};
+
+/// The profiles every attack runs under.
+pub const PROFILES: [&str; 2] = ["shifted", "safe-harbor"];
+
+/// A fixed test key (hex, 32 bytes): the suite never needs the production key.
+pub const TEST_KEY: &str = "5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eed";
+
+fn accounting(finding: &mut Vec<Finding>, what: &str, ok: bool) {
+    if !ok {
+        finding.push(Finding {
+            check: Check::Accounting,
+            class: None,
+            place: what.to_owned(),
+        });
+    }
+}
+
+/// Lines written in an output directory.
+fn written(dir: &Path) -> std::io::Result<u64> {
+    let mut n = 0;
+    for e in std::fs::read_dir(dir)? {
+        let text = std::fs::read_to_string(e?.path())?;
+        n += text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    }
+    Ok(n)
+}
+
+/// The CLI ran to completion and accounted for every line of `suite`.
+fn account(suite: &Suite, run: &CliRun, profile: &str) -> std::io::Result<Vec<Finding>> {
+    let mut f = Vec::new();
+    accounting(
+        &mut f,
+        &format!(
+            "{profile}: exit code {:?} (a line may be lost, never a file)",
+            run.code
+        ),
+        run.code == Some(0),
+    );
+    let Some([input, out, dropped, quarantined]) = run.row("TOTAL") else {
+        accounting(
+            &mut f,
+            &format!("{profile}: no TOTAL row in the summary"),
+            false,
+        );
+        return Ok(f);
+    };
+    accounting(
+        &mut f,
+        &format!("{profile}: read {input} of {} lines", suite.line_count()),
+        input == suite.line_count() as u64,
+    );
+    accounting(
+        &mut f,
+        &format!("{profile}: written+dropped+quarantined != read"),
+        out + dropped + quarantined == input,
+    );
+    accounting(
+        &mut f,
+        &format!("{profile}: summary says {out} written, files hold another number"),
+        written(&run.output)? == out,
+    );
+    accounting(
+        &mut f,
+        &format!(
+            "{profile}: {quarantined} quarantined, at most {} attack lines may be",
+            suite.attack_lines
+        ),
+        quarantined <= suite.attack_lines as u64,
+    );
+    for (t, n) in &suite.types {
+        let ok = run
+            .row(t)
+            .is_some_and(|r| r[0] == *n as u64 && r[1] + r[2] + r[3] == r[0]);
+        accounting(
+            &mut f,
+            &format!("{profile}: {t} lines not all accounted for"),
+            ok,
+        );
+    }
+    Ok(f)
+}
+
+/// Runs `attack` from `seed` in `work` (a fresh directory) with the CLI `bin`.
+///
+/// # Errors
+/// I/O errors (writing the export, starting the CLI, reading outputs).
+pub fn run(bin: &Path, work: &Path, attack: Attack, seed: u64) -> std::io::Result<Vec<Finding>> {
+    let suite = Suite::generate(attack, seed, Utc::now());
+    let (input, key_file) = (work.join("phi-in"), work.join("key.hex"));
+    suite.write(&input)?;
+    std::fs::write(&key_file, TEST_KEY)?;
+    let scanner = Scanner::new(
+        &suite.planted,
+        Context::new(suite.export_time, &suite.known_instants),
+    );
+    let mut findings = Vec::new();
+    for profile in PROFILES {
+        let (output, quarantine) = (
+            work.join(format!("deid-{profile}")),
+            work.join(format!("phi-q-{profile}")),
+        );
+        std::fs::create_dir_all(&output)?;
+        let paths = RunPaths {
+            bin,
+            key_file: &key_file,
+            input: &input,
+            output: &output,
+            quarantine: &quarantine,
+        };
+        let run = CliRun::deid(paths, profile)?;
+        let tag = |mut x: Finding| {
+            x.place = format!("{profile}: {}", x.place);
+            x
+        };
+        findings.extend(scanner.console("stdout", &run.stdout).into_iter().map(tag));
+        findings.extend(scanner.console("stderr", &run.stderr).into_iter().map(tag));
+        findings.extend(scanner.dir(&output)?.into_iter().map(tag));
+        findings.extend(account(&suite, &run, profile)?);
+    }
+    if attack == Attack::ProfileLinkage {
+        findings.extend(linkage::shared(
+            &work.join("deid-shifted"),
+            &work.join("deid-safe-harbor"),
+        )?);
+    }
+    Ok(findings)
+}
