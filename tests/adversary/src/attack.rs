@@ -16,7 +16,7 @@ use crate::scan::{Check, Finding, Scanner, linkage};
 pub const PROFILES: [&str; 2] = ["shifted", "safe-harbor"];
 
 /// A fixed test key (hex, 32 bytes): the suite never needs the production key.
-pub const TEST_KEY: &str = "5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eed";
+const TEST_KEY: &str = "5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eedc0ffee5eed";
 
 fn accounting(finding: &mut Vec<Finding>, what: &str, ok: bool) {
     if !ok {
@@ -93,48 +93,59 @@ fn account(suite: &Suite, run: &CliRun, profile: &str) -> std::io::Result<Vec<Fi
     Ok(f)
 }
 
+/// De-identifies `input` with `profile` into `work/deid-<profile>` (quarantine and key on the
+/// PHI side in `work`) and scans the console and the output: the run and the findings.
+///
+/// # Errors
+/// I/O errors (starting the CLI, reading the output).
+pub fn deid_scanned(
+    bin: &Path,
+    work: &Path,
+    input: &Path,
+    profile: &str,
+    scanner: &Scanner<'_>,
+) -> std::io::Result<(CliRun, Vec<Finding>)> {
+    let key_file = work.join("key.hex");
+    std::fs::write(&key_file, TEST_KEY)?;
+    let output = work.join(format!("deid-{profile}"));
+    let quarantine = work.join(format!("phi-q-{profile}"));
+    std::fs::create_dir_all(&output)?;
+    let paths = RunPaths {
+        bin,
+        key_file: &key_file,
+        input,
+        output: &output,
+        quarantine: &quarantine,
+    };
+    let run = CliRun::deid(paths, profile)?;
+    let mut findings = scanner.console("stdout", &run.stdout);
+    findings.extend(scanner.console("stderr", &run.stderr));
+    findings.extend(scanner.dir(&output)?);
+    Ok((run, findings))
+}
+
 /// Runs `attack` from `seed` in `work` (a fresh directory) with the CLI `bin`.
 ///
 /// # Errors
 /// I/O errors (writing the export, starting the CLI, reading outputs).
 pub fn run(bin: &Path, work: &Path, attack: Attack, seed: u64) -> std::io::Result<Vec<Finding>> {
     let suite = Suite::generate(attack, seed, Utc::now());
-    let (input, key_file) = (work.join("phi-in"), work.join("key.hex"));
+    let input = work.join("phi-in");
     suite.write(&input)?;
-    std::fs::write(&key_file, TEST_KEY)?;
-    let scanner = Scanner::new(
-        &suite.planted,
-        Context::new(suite.export_time, &suite.known_instants),
-    );
+    let ctx = Context::new(suite.export_time, &suite.known_instants);
+    let scanner = Scanner::new(&suite.planted, ctx);
     let mut findings = Vec::new();
     for profile in PROFILES {
-        let (output, quarantine) = (
-            work.join(format!("deid-{profile}")),
-            work.join(format!("phi-q-{profile}")),
-        );
-        std::fs::create_dir_all(&output)?;
-        let paths = RunPaths {
-            bin,
-            key_file: &key_file,
-            input: &input,
-            output: &output,
-            quarantine: &quarantine,
-        };
-        let run = CliRun::deid(paths, profile)?;
-        let tag = |mut x: Finding| {
+        let (run, found) = deid_scanned(bin, work, &input, profile, &scanner)?;
+        findings.extend(found.into_iter().map(|mut x| {
             x.place = format!("{profile}: {}", x.place);
             x
-        };
-        findings.extend(scanner.console("stdout", &run.stdout).into_iter().map(tag));
-        findings.extend(scanner.console("stderr", &run.stderr).into_iter().map(tag));
-        findings.extend(scanner.dir(&output)?.into_iter().map(tag));
+        }));
         findings.extend(account(&suite, &run, profile)?);
     }
     if attack == Attack::ProfileLinkage {
-        findings.extend(linkage::shared(
-            &work.join("deid-shifted"),
-            &work.join("deid-safe-harbor"),
-        )?);
+        let (a, b) = (work.join("deid-shifted"), work.join("deid-safe-harbor"));
+        findings.extend(linkage::shared(&a, &b)?);
     }
     Ok(findings)
 }

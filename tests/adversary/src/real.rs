@@ -5,8 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::attack::{PROFILES, TEST_KEY};
-use crate::cli::{CliRun, RunPaths};
+use crate::attack::{PROFILES, deid_scanned};
 use crate::harvest::{Content, identifying_values, known_instants, resources};
 use crate::scan::structure::Context;
 use crate::scan::{Check, Finding, Scanner};
@@ -48,26 +47,9 @@ pub fn run(
     let planted = identifying_values(&rs);
     let scanner = Scanner::new(&planted, Context::new(export_time, &known_instants(&rs)));
     let content = Content::of(&rs);
-    let key_file = work.join("key.hex");
-    std::fs::write(&key_file, TEST_KEY)?;
     let mut results = Vec::new();
     for profile in PROFILES {
-        let (output, quarantine) = (
-            work.join(format!("deid-{profile}")),
-            work.join(format!("phi-q-{profile}")),
-        );
-        std::fs::create_dir_all(&output)?;
-        let paths = RunPaths {
-            bin,
-            key_file: &key_file,
-            input,
-            output: &output,
-            quarantine: &quarantine,
-        };
-        let run = CliRun::deid(paths, profile)?;
-        let mut findings = scanner.console("stdout", &run.stdout);
-        findings.extend(scanner.console("stderr", &run.stderr));
-        findings.extend(scanner.dir(&output)?);
+        let (run, mut findings) = deid_scanned(bin, work, input, profile, &scanner)?;
         if run.code != Some(0) {
             findings.push(Finding {
                 check: Check::Accounting,
@@ -75,7 +57,8 @@ pub fn run(
                 place: format!("exit code {:?}", run.code),
             });
         }
-        let (resources_kept, concepts_kept) = content.kept_in(&Content::of(&resources(&output)?));
+        let (resources_kept, concepts_kept) =
+            content.kept_in(&Content::of(&resources(&run.output)?));
         results.push(ProfileResult {
             profile,
             findings,

@@ -47,7 +47,8 @@ impl<'p> Needles<'p> {
         n
     }
 
-    /// The first planted value found in `hay` (or in its base64 decoding).
+    /// The planted value found in `hay` (or in its base64 decoding); the longest when several
+    /// are (an e-mail address holds a name: it is reported as the e-mail).
     #[must_use]
     pub fn find(&self, hay: &str) -> Option<&'p Planted> {
         self.find_plain(hay).or_else(|| {
@@ -64,13 +65,19 @@ impl<'p> Needles<'p> {
 
     fn find_plain(&self, hay: &str) -> Option<&'p Planted> {
         let folded = fold(hay);
-        if let Some((_, p)) = self.text.iter().find(|(t, _)| folded.contains(t.as_str())) {
+        let text = self
+            .text
+            .iter()
+            .filter(|(t, _)| folded.contains(t.as_str()))
+            .max_by_key(|(t, _)| t.len());
+        if let Some((_, p)) = text {
             return Some(p);
         }
         let runs = digit_runs(hay);
         self.digits
             .iter()
-            .find(|(d, _)| runs.iter().any(|r| r.contains(d.as_str())))
+            .filter(|(d, _)| runs.iter().any(|r| r.contains(d.as_str())))
+            .max_by_key(|(d, _)| d.len())
             .map(|(_, p)| *p)
     }
 }
