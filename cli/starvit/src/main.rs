@@ -4,9 +4,11 @@
 //! - [`synth`]    `starvit synth`    — write a synthetic FHIR R4 bulk export (PHI side) plus the planted-identifier list.
 //! - [`deid`]     `starvit deid`     — run the de-identification engine over a file or directory.
 //! - [`leakscan`] `starvit leakscan` — scan a de-ID directory for identifying values found in a PHI directory.
+//! - [`sof`]      `starvit sof`      — SQL-on-FHIR ViewDefinitions on BigQuery (compile, conformance test, apply).
 
 mod deid;
 mod leakscan;
+mod sof;
 mod synth;
 
 use clap::{Parser, Subcommand};
@@ -30,6 +32,8 @@ enum Command {
     Deid(deid::Args),
     /// Scan de-identified output for identifying values found in the PHI input.
     Leakscan(leakscan::Args),
+    /// SQL-on-FHIR ViewDefinitions on BigQuery.
+    Sof(sof::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -38,6 +42,7 @@ fn main() -> std::process::ExitCode {
         Command::Synth(args) => synth::run(&args),
         Command::Deid(args) => deid::run(&args),
         Command::Leakscan(args) => leakscan::run(&args),
+        Command::Sof(args) => sof::run(&args),
     };
     match result {
         Ok(code) => code,
