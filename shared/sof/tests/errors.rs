@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use starvit_sof::{Error, compile};
 
-fn view(select: Value) -> Value {
+fn view(select: &Value) -> Value {
     json!({"resource": "Patient", "select": [select]})
 }
 
@@ -13,7 +13,8 @@ fn err(v: &Value) -> String {
 
 #[test]
 fn unsupported_fhirpath_is_named() {
-    let col = |path: &str| view(json!({"column": [{"name": "c", "path": path, "type": "string"}]}));
+    let col =
+        |path: &str| view(&json!({"column": [{"name": "c", "path": path, "type": "string"}]}));
     assert!(err(&col("name.select(family)")).contains("select()"));
     assert!(err(&col("name | telecom")).contains("union"));
     assert!(err(&col("gender is code")).contains("`is`"));
@@ -28,7 +29,7 @@ fn invalid_views_are_refused() {
         compile(&json!({"select": []}), "deid_raw.Patient"),
         Err(Error::Invalid(_))
     ));
-    let mismatch = view(json!({"unionAll": [
+    let mismatch = view(&json!({"unionAll": [
         {"column": [{"name": "a", "path": "id", "type": "id"}]},
         {"column": [{"name": "b", "path": "id", "type": "id"}]}
     ]}));
@@ -38,17 +39,17 @@ fn invalid_views_are_refused() {
         {"column": [{"name": "a", "path": "gender", "type": "code"}]}
     ]});
     assert!(err(&duplicate).contains("defined twice"));
-    let unknown_key = view(json!({"column": [{"name": "a", "path": "id"}], "where": []}));
+    let unknown_key = view(&json!({"column": [{"name": "a", "path": "id"}], "where": []}));
     assert!(err(&unknown_key).contains("`where` in a select"));
     let complex =
-        view(json!({"column": [{"name": "a", "path": "code", "type": "CodeableConcept"}]}));
+        view(&json!({"column": [{"name": "a", "path": "code", "type": "CodeableConcept"}]}));
     assert!(err(&complex).contains("CodeableConcept"));
     let bad_where = json!({"resource": "Patient", "select": [{"column": [{"name": "a", "path": "id"}]}],
         "where": [{"path": "'text'"}]});
     assert!(err(&bad_where).contains("must be boolean"));
     assert!(
         compile(
-            &view(json!({"column": [{"name": "a", "path": "id"}]})),
+            &view(&json!({"column": [{"name": "a", "path": "id"}]})),
             "x; DROP"
         )
         .is_err()
