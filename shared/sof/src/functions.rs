@@ -175,7 +175,7 @@ fn of_type(base: Option<&Expr>, arg: &Expr, scope: &Scope<'_>) -> Result<Val, Er
         let v = member_chain(&choice, scope)?;
         return Ok(v.with_hint(Some(type_name.to_owned())));
     }
-    if !type_name.starts_with(|c: char| c.is_ascii_uppercase()) {
+    if !starvit_fhir::is_resource_type(type_name) {
         return Err(scope.semantic(format!("ofType({type_name}): unknown type")));
     }
     let input = match base {

@@ -23,7 +23,7 @@ pub(crate) fn primitive(fhir: &str) -> Option<Ty> {
 }
 
 /// FHIR R4 complex data types: `x.ofType(T)` with one of these (or a primitive) reads the choice
-/// element `xT`; any other capitalised name is a resource type.
+/// element `xT`; a resource type (`starvit_fhir::is_resource_type`) filters on `resourceType`.
 const DATA_TYPES: &[&str] = &[
     "Address",
     "Age",
