@@ -10,8 +10,10 @@
 //! - `transform`    the per-resource walk (in place) and the rebuilt `meta`.
 //! - [`engine`]     streaming NDJSON engine, bounded lines, multi-file on a thread pool.
 //! - [`quarantine`] the sink trait for bad lines and two sinks.
-//! - [`leak`]       per-line leak gate (identifying values of the input vs the output).
-//! - [`scan`]       standalone directory leak scan (Aho-Corasick).
+//! - [`gate`]       the leak gate: identifying values of a line ([`gate::LineValues`]) and of
+//!   the export's people ([`gate::PeopleIndex`]) vs the output's open values; linear.
+//! - [`leak`]       the gate's first API (extract/check), thin wrappers over [`gate`].
+//! - [`scan`]       standalone directory leak scan (same folding and matching as the gate).
 //! - [`summary`]    counts per resource type.
 //! - [`error`]      [`DeidError`]: never carries PHI.
 //!
@@ -29,6 +31,7 @@
 pub mod dates;
 pub mod engine;
 pub mod error;
+pub mod gate;
 mod generalize;
 pub mod key;
 pub mod leak;
@@ -43,8 +46,8 @@ mod transform;
 
 pub use engine::{Engine, EngineOptions, FileJob, FileReport};
 pub use error::DeidError;
+pub use gate::ValueKind;
 pub use key::Key;
-pub use leak::ValueKind;
 pub use policy::Policy;
 pub use quarantine::{
     MemoryQuarantine, NdjsonQuarantine, QuarantineReason, QuarantineRecord, QuarantineSink,

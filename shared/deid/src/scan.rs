@@ -1,21 +1,23 @@
-//! Standalone leak scan over directories: collect identifying values from every PHI
-//! NDJSON file (see [`crate::leak`] for what counts), then scan every de-identified NDJSON
-//! file with Aho-Corasick (ASCII case-insensitive, whole words). Hits are reported as
-//! (file, line, kind), never with the value.
+//! Standalone leak scan over directories: collect identifying values from every resource
+//! of every PHI NDJSON file (see [`crate::gate`] for what counts), then check every string
+//! and number of every de-identified line, with the gate's folding and matching (Unicode
+//! case and diacritics, substrings for names/identifiers/telecoms, digits-only forms). Hits
+//! are reported as (file, line, kind), never with the value.
 //!
-//! Dates of birth are matched only as `"birthDate":"<dob>"`: across many patients a
-//! shifted clinical date of one person may equal another person's birthday, which is not
-//! a leak; a real DOB leak shows up as a birthDate.
+//! Dates of birth are matched only as the value of a `birthDate` field: across many
+//! patients a shifted clinical date of one person may equal another person's birthday,
+//! which is not a leak; a real DOB leak shows up as a birthDate.
+//!
+//! Cost: linear in the bytes read (one automaton over all PHI values, built once; one
+//! search per output value).
 
-use std::collections::{BTreeSet, HashMap};
-use std::io::BufRead;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde_json::Value;
 
 use crate::error::DeidError;
-use crate::leak::{self, ValueKind};
+use crate::gate::{self, ScanIndex, ValueKind};
 use crate::linereader::{Line, read_bounded};
 
 /// One hit: where, and what kind of value. Never the value.
@@ -88,81 +90,40 @@ fn for_each_line(path: &Path, mut f: impl FnMut(u64, &[u8])) -> Result<(), DeidE
 /// Scans `deid` for identifying values found in `phi`.
 ///
 /// # Errors
-/// I/O errors. Unparseable PHI lines are skipped (they were quarantined, never published).
+/// I/O errors. Unparseable PHI lines are skipped (they were quarantined, never published);
+/// an unparseable de-identified line is reported as an [`ValueKind::Unchecked`] hit.
 pub fn leakscan(phi: &Path, deid: &Path) -> Result<ScanReport, DeidError> {
     let mut report = ScanReport::default();
-    let mut values: HashMap<String, ValueKind> = HashMap::new();
+    let mut index = ScanIndex::new();
     for file in ndjson_files(phi)? {
         report.phi_files += 1;
         for_each_line(&file, |_, bytes| {
-            let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
-                return;
-            };
-            for (n, value) in leak::extract(&v).iter() {
-                let key = if n.kind == ValueKind::BirthDate {
-                    format!("\"birthdate\":\"{value}\"")
-                } else if n.exact {
-                    // Whole JSON string value (a following ':' would make it a key).
-                    format!("\"{value}\"")
-                } else {
-                    value.to_owned()
-                };
-                values.entry(key).or_insert(n.kind);
+            if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+                index.add(&v);
             }
         })?;
     }
-    report.values = values.len();
-    let (patterns, kinds): (Vec<String>, Vec<ValueKind>) = values.into_iter().unzip();
-    let ac: Option<AhoCorasick> = if patterns.is_empty() {
-        None
-    } else {
-        Some(
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&patterns)
-                .map_err(|_| {
-                    DeidError::Io(std::io::Error::other("cannot build the scan automaton"))
-                })?,
-        )
-    };
+    report.values = index.len();
+    index.build();
     let mut hits = BTreeSet::new();
     for file in ndjson_files(deid)? {
         report.deid_files += 1;
         for_each_line(&file, |line, bytes| {
             report.deid_lines += 1;
-            let Some(ac) = &ac else { return };
-            for m in ac.find_overlapping_iter(bytes) {
-                let is_key = bytes.get(m.end()) == Some(&b':');
-                if leak::word_boundary(bytes, m.start(), m.end()) && !is_key {
-                    hits.insert(ScanHit {
-                        file: file.clone(),
-                        line,
-                        kind: kinds[m.pattern().as_usize()],
-                    });
-                }
+            let mut hit = |kind| {
+                hits.insert(ScanHit {
+                    file: file.clone(),
+                    line,
+                    kind,
+                });
+            };
+            match serde_json::from_slice::<Value>(bytes) {
+                Ok(v) => gate::hits_in(&index, &v, hit),
+                Err(_) if bytes.trim_ascii().is_empty() => {}
+                Err(_) => hit(ValueKind::Unchecked),
             }
         })?;
     }
     report.hits = hits.into_iter().collect();
     Ok(report)
-}
-
-/// Reads a `BufRead` fully through [`leak::extract`]; helper for callers holding streams.
-///
-/// # Errors
-/// I/O errors.
-pub fn collect_values<R: BufRead>(mut r: R) -> Result<Vec<(ValueKind, String)>, DeidError> {
-    let mut buf = Vec::new();
-    let mut out = Vec::new();
-    while read_bounded(&mut r, &mut buf, SCAN_LINE_LIMIT)? != Line::Eof {
-        if let Ok(v) = serde_json::from_slice::<Value>(&buf) {
-            out.extend(
-                leak::extract(&v)
-                    .iter()
-                    .map(|(n, value)| (n.kind, value.to_owned())),
-            );
-        }
-    }
-    Ok(out)
 }

@@ -1,0 +1,183 @@
+//! The one text normalisation of the gate: needles and haystacks go through the same
+//! functions, so they can only disagree about what a value *is*, never about its spelling.
+//!
+//! - **Fold** ([`push_core`]): Unicode compatibility decomposition (NFKD), combining marks
+//!   dropped (diacritics: `Ü` → `u`, `ç` → `c`, full-width `４` → `4`), then Unicode
+//!   lower case, plus a few letters that NFKD leaves whole (`ı` → `i`, `ß` → `ss`, `ø` → `o`,
+//!   `æ` → `ae`, `ł` → `l`, `đ`/`ð` → `d`, `œ` → `oe`, `þ` → `th`). So `Ünalçiçek`,
+//!   `ÜNALÇIÇEK` and `Unalcicek` are the same text.
+//! - **Core**: the folded text with every run of non-alphanumeric characters written as
+//!   one space, trimmed. Word boundaries are then spaces, so a whole-word needle is the
+//!   core between spaces and every match of any needle is a hit (no re-checking of the
+//!   bytes around a match, which keeps a scan linear).
+//! - **Hay** ([`push_hay`]): `STX ␠ core ␠ ETX` for a string value, so the start and the end
+//!   of the whole string can be matched too. `STX` is [`BIRTH_FIELD`] for the value of a
+//!   `birthDate` field (the standalone scan matches dates of birth there only).
+//! - **Digits-only form** ([`push_digits`]): the ASCII digits of the core.
+//!
+//! Every function is one pass over its input; NFKD expands a character to at most 18, so
+//! output length ≤ 18 × input length (in practice ≤ 3 ×, and = for ASCII, the fast path).
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Start of a whole string in a hay.
+pub(crate) const STX: char = '\u{2}';
+/// End of a whole string in a hay.
+pub(crate) const ETX: char = '\u{3}';
+/// Start of the value of a `birthDate` field in a hay (instead of [`STX`]).
+pub(crate) const BIRTH_FIELD: char = '\u{5}';
+
+/// Appends the core of `s` (folded, separators as single spaces, trimmed) to `out`.
+pub(crate) fn push_core(s: &str, out: &mut String) {
+    let start = out.len();
+    // `true` when the last character written is a separator (or nothing was written yet),
+    // so a run of separators becomes one space and leading ones vanish.
+    let mut sep = true;
+    if s.is_ascii() {
+        for b in s.bytes() {
+            push_folded(char::from(b.to_ascii_lowercase()), out, &mut sep);
+        }
+    } else {
+        for c in s.chars() {
+            decompose_compatible(c, |d| {
+                if !is_combining_mark(d) {
+                    d.to_lowercase().for_each(|l| fold_letter(l, out, &mut sep));
+                }
+            });
+        }
+    }
+    if sep && out.len() > start {
+        out.pop();
+    }
+}
+
+fn fold_letter(c: char, out: &mut String, sep: &mut bool) {
+    let mapped: &str = match c {
+        'ı' => "i",
+        'ß' => "ss",
+        'ø' => "o",
+        'æ' => "ae",
+        'œ' => "oe",
+        'ł' => "l",
+        'đ' | 'ð' => "d",
+        'þ' => "th",
+        _ => return push_folded(c, out, sep),
+    };
+    mapped.chars().for_each(|m| push_folded(m, out, sep));
+}
+
+#[inline]
+fn push_folded(c: char, out: &mut String, sep: &mut bool) {
+    if c.is_alphanumeric() {
+        out.push(c);
+        *sep = false;
+    } else if !*sep {
+        out.push(' ');
+        *sep = true;
+    }
+}
+
+/// Appends the hay of a string value: `start ␠ core ␠ ETX` ([`STX`] or [`BIRTH_FIELD`]).
+/// Returns false (and appends nothing) when the core is empty.
+pub(crate) fn push_hay(s: &str, start: char, out: &mut String) -> bool {
+    let at = out.len();
+    out.push(start);
+    out.push(' ');
+    let core = out.len();
+    push_core(s, out);
+    if out.len() == core {
+        out.truncate(at);
+        return false;
+    }
+    out.push(' ');
+    out.push(ETX);
+    true
+}
+
+/// Appends the ASCII digits of `s` to `out`; returns how many. Full-width and other
+/// compatibility digits count (NFKD maps them to ASCII) when `s` went through [`push_core`]
+/// first; callers pass a core or a JSON number.
+pub(crate) fn push_digits(s: &str, out: &mut String) -> usize {
+    let before = out.len();
+    out.extend(s.bytes().filter(u8::is_ascii_digit).map(char::from));
+    out.len() - before
+}
+
+/// Longest string whose digits-only form is checked (a formatted phone number, SSN or
+/// MRN); longer digit-and-separator strings are sequences of numbers (`SampledData.data`)
+/// whose concatenated digits mean nothing.
+pub(crate) const MAX_NUMBER_LIKE_CHARS: usize = 32;
+
+/// True when `s` is a short formatted number: digits and separators only (no letter), at
+/// least `min_digits` digits, at most [`MAX_NUMBER_LIKE_CHARS`] bytes, and not shaped like
+/// a FHIR date or time (those are the engine's, and their digits would collide).
+pub(crate) fn number_like(s: &str, min_digits: usize) -> bool {
+    let b = s.trim().as_bytes();
+    if b.len() > MAX_NUMBER_LIKE_CHARS || date_shaped(b) || b.contains(&b':') {
+        return false;
+    }
+    let mut digits = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            digits += 1;
+        } else if c.is_ascii_alphabetic() || !c.is_ascii() {
+            return false;
+        }
+    }
+    digits >= min_digits
+}
+
+/// `YYYY-MM` or `YYYY-MM-DD` (optionally followed by more).
+fn date_shaped(b: &[u8]) -> bool {
+    let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (0..4).all(d)
+        && b.get(4) == Some(&b'-')
+        && d(5)
+        && d(6)
+        && matches!(b.get(7), None | Some(b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core(s: &str) -> String {
+        let mut out = String::new();
+        push_core(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn unicode_case_and_diacritics_fold_to_one_text() {
+        assert_eq!(core("Ünalçiçek"), "unalcicek");
+        assert_eq!(core("ÜNALÇIÇEK"), "unalcicek");
+        assert_eq!(core("Unalcicek"), "unalcicek");
+        assert_eq!(core("Ünalçıçek"), "unalcicek");
+        assert_eq!(core("Straße"), "strasse");
+        assert_eq!(core("Øster-Ålund"), "oster alund");
+        assert_eq!(core("ＪＯＨＮ４２"), "john42");
+    }
+
+    #[test]
+    fn separators_collapse_and_trim() {
+        assert_eq!(core("  (555) 371-7336 "), "555 371 7336");
+        assert_eq!(core("https://x.org/u/JohnSmith"), "https x org u johnsmith");
+        assert_eq!(core("--"), "");
+        let mut hay = String::new();
+        assert!(push_hay("O'Brien", STX, &mut hay));
+        assert_eq!(hay, "\u{2} o brien \u{3}");
+        assert!(!push_hay(" - ", STX, &mut hay));
+        assert_eq!(hay, "\u{2} o brien \u{3}");
+    }
+
+    #[test]
+    fn number_like_strings() {
+        assert!(number_like("(555) 371-7336", 6));
+        assert!(number_like("123-45-6789", 6));
+        assert!(!number_like("12345", 6));
+        assert!(!number_like("E4471902", 6));
+        assert!(!number_like("2023-05-12", 6));
+        assert!(!number_like("10:30:00", 6));
+        assert!(!number_like(&"1 2 3 ".repeat(20), 6));
+    }
+}

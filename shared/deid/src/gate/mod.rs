@@ -1,0 +1,170 @@
+//! The leak gate: identifying values of an input resource, or of any person of the export,
+//! must not appear in the open values of its de-identified output.
+//!
+//! Files:
+//! - `fold`    the one text normalisation (Unicode case + diacritic folding, separators,
+//!   digits-only forms) shared by needles and haystacks.
+//! - `extract` where identifying values live in a FHIR resource.
+//! - `needles` the deduplicated needle set, match classes, and the matcher.
+//! - `line`    [`LineValues`] (one input resource). `people`: [`PeopleIndex`] (an export).
+//! - `open`    [`OpenValues`] (what an output copied from its input).
+//!
+//! Matching, on folded text: names, identifiers and telecoms of at least
+//! [`SUBSTRING_MIN_CHARS`] characters, concatenated names and digits-only forms (values
+//! with at least [`DIGITS_MIN`] digits) anywhere, inside words too; shorter values, address
+//! parts and dates of birth as whole words; short free text, displays, extension strings
+//! and web sites as the whole string. A number, and a short formatted number, is also
+//! checked by its digits-only form against the digits-only needles. Terminology URIs
+//! ([`is_vocabulary_uri`]) are checked by their digits only.
+//!
+//! Cost: [`check`] is O(total bytes of the open values) whatever the number of needles (one
+//! Aho-Corasick search per value that stops at the first match, since every match is a
+//! hit); with the fill of [`LineValues`] (linear) and a [`PeopleIndex`] built once, the gate
+//! is linear in the size of its input. A hit is the concern of its line only: the engine
+//! quarantines that line with the returned [`ValueKind`] as its reason.
+
+mod extract;
+mod fold;
+mod line;
+mod needles;
+mod open;
+mod people;
+#[cfg(test)]
+mod tests;
+
+use serde_json::Value;
+
+pub use line::LineValues;
+pub use needles::{
+    DIGITS_MIN, MIN_FRAGMENT_CHARS, MIN_ID_CHARS, MIN_VALUE_CHARS, SUBSTRING_MIN_CHARS,
+};
+pub use open::{OpenValues, VOCABULARY_BASES, is_vocabulary_uri};
+pub use people::{PEOPLE_TYPES, PeopleIndex, PeopleIndexBuilder};
+
+/// Kind of an identifying value; the only thing ever reported about a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ValueKind {
+    /// A HumanName part, its text, or given and family names run together.
+    Name,
+    /// An Identifier value or another identifying number.
+    Identifier,
+    /// A ContactPoint value (phone, email, URL).
+    Telecom,
+    /// An Address part below the state.
+    Address,
+    /// A full date of birth.
+    BirthDate,
+    /// An extension's string value.
+    ExtensionValue,
+    /// Free text (notes, comments, descriptions).
+    FreeText,
+    /// A Reference.display.
+    Display,
+    /// A resource or reference id.
+    ResourceId,
+    /// The gate could not check (its automaton is beyond its limits): fail closed.
+    Unchecked,
+}
+
+impl std::fmt::Display for ValueKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Name => "name",
+            Self::Identifier => "identifier",
+            Self::Telecom => "telecom",
+            Self::Address => "address",
+            Self::BirthDate => "birth-date",
+            Self::ExtensionValue => "extension-value",
+            Self::FreeText => "free-text",
+            Self::Display => "display",
+            Self::ResourceId => "resource-id",
+            Self::Unchecked => "unchecked",
+        })
+    }
+}
+
+/// The kind of an identifying value of `line` (its own input resource) or of `people` (any
+/// person of the export) found in the output's open values, or `None`.
+///
+/// O(total bytes of `open`): one search of the line's matcher and one of the index per
+/// stored value, each linear in the value and independent of the number of needles.
+#[must_use]
+pub fn check(
+    line: &LineValues,
+    people: Option<&PeopleIndex>,
+    open: &OpenValues,
+) -> Option<ValueKind> {
+    if open.overflowed() {
+        return Some(ValueKind::Unchecked);
+    }
+    open.hays()
+        .find_map(|hay| line.find(hay).or_else(|| people.and_then(|p| p.find(hay))))
+}
+
+/// [`check`] over every string and number of a whole output resource (for a single
+/// resource, such as the relay's, and for tests): the engine's own constants and
+/// terminology URIs are vocabulary, checked by their digits only. Pseudonyms and shifted
+/// dates are scanned too (they cannot match: the gate's needles are input values).
+#[must_use]
+pub fn check_value(
+    line: &LineValues,
+    people: Option<&PeopleIndex>,
+    output: &Value,
+) -> Option<ValueKind> {
+    if line.is_empty() && people.is_none_or(PeopleIndex::is_empty) {
+        return None;
+    }
+    let mut open = OpenValues::new();
+    open.push_value(output);
+    check(line, people, &open)
+}
+
+/// Every kind found in `output` (at most one per value), for the standalone scan.
+pub(crate) fn hits_in(index: &ScanIndex, output: &Value, mut f: impl FnMut(ValueKind)) {
+    let mut open = OpenValues::new();
+    open.push_value(output);
+    if open.overflowed() {
+        return f(ValueKind::Unchecked);
+    }
+    for hay in open.hays() {
+        if let Some(kind) = index.find(hay) {
+            f(kind);
+        }
+    }
+}
+
+/// The identifying values of every resource of a PHI directory, for the standalone scan:
+/// like a [`PeopleIndex`] over all resource types, with dates of birth matched only as the
+/// value of a `birthDate` field.
+#[derive(Debug)]
+pub(crate) struct ScanIndex {
+    set: needles::NeedleSet,
+    matcher: needles::Matcher,
+}
+
+impl ScanIndex {
+    pub(crate) fn new() -> Self {
+        let mut set = needles::NeedleSet::default();
+        set.birth = needles::BirthDates::FieldOnly;
+        Self {
+            set,
+            matcher: needles::Matcher::Empty,
+        }
+    }
+
+    pub(crate) fn add(&mut self, resource: &Value) {
+        extract::extract(resource, &mut self.set);
+    }
+
+    pub(crate) fn build(&mut self) {
+        self.matcher = needles::Matcher::build(&self.set, true);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    fn find(&self, hay: &[u8]) -> Option<ValueKind> {
+        self.matcher.find(&self.set, hay)
+    }
+}

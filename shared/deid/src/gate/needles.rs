@@ -1,0 +1,303 @@
+//! A deduplicated set of needles (identifying values, folded and encoded for one match
+//! class each) and the matcher over them.
+//!
+//! Encoding (see [`super::fold`] for cores and hays), so that every match is a hit:
+//! - [`Class::Sub`] `core`: anywhere, inside words too (`E4471902x`, `.../u/johnsmith`).
+//! - [`Class::Word`] `␠core␠`: whole words of the hay.
+//! - [`Class::Whole`] `STX␠core␠ETX`: the whole string value.
+//! - [`Class::BirthField`] `BIRTH_FIELD␠core␠ETX`: the whole value of a `birthDate` field.
+//!
+//! Cost: [`NeedleSet::push`] is O(length of the value) expected (one fold, one hash of each
+//! encoded form, keyed SipHash so crafted collisions cannot degrade it). Memory per
+//! distinct needle: its encoded bytes + 4 (end offset) + 1 (kind) + about 5 (hash slot).
+
+use std::hash::BuildHasher;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use hashbrown::HashTable;
+
+use super::ValueKind;
+use super::fold::{self, BIRTH_FIELD, ETX, STX};
+
+/// Shortest value (in characters of its core) the gate checks: "Li" or "Ng" would match
+/// codes and units everywhere; a 3-letter name is still checked.
+pub const MIN_VALUE_CHARS: usize = 3;
+/// Shortest resource id checked (UUID-like ids; `example` collides with words).
+pub const MIN_ID_CHARS: usize = 16;
+/// Names, identifiers and telecoms at least this long match inside words too.
+pub const SUBSTRING_MIN_CHARS: usize = 5;
+/// A value with at least this many digits also yields its digits-only form, matched
+/// anywhere (a core of digits only must be this long to match inside other digits).
+pub const DIGITS_MIN: usize = 6;
+/// Free text, displays and extension strings shorter than this match a whole string value
+/// only (a one-word description "Physical" must not trip on "History and Physical").
+pub const MIN_FRAGMENT_CHARS: usize = 24;
+
+/// How one needle matches (its encoding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    Sub,
+    Word,
+    Whole,
+    BirthField,
+}
+
+/// What to do with `birthDate` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum BirthDates {
+    /// As words anywhere, plus their digits-only form (one resource: its own dates are
+    /// shifted or cut, so they can never equal its date of birth).
+    #[default]
+    Word,
+    /// Only as the whole value of a `birthDate` field (across an export, one person's
+    /// shifted date may equal another's birthday, which is not a leak).
+    FieldOnly,
+    /// Not at all (the people index: the same reason, and shifted dates are not open).
+    Skip,
+}
+
+/// The needles: one text arena, end offsets, kinds, and a hash table for deduplication.
+#[derive(Debug, Default)]
+pub(crate) struct NeedleSet {
+    text: String,
+    ends: Vec<u32>,
+    kinds: Vec<ValueKind>,
+    table: HashTable<u32>,
+    hasher: std::hash::RandomState,
+    core: String,
+    form: String,
+    pub(crate) birth: BirthDates,
+}
+
+impl NeedleSet {
+    pub(crate) fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.kinds.clear();
+        self.table.clear();
+    }
+
+    /// Encoded bytes of needle `i`.
+    pub(crate) fn pattern(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text.as_bytes()[start..self.ends[i] as usize]
+    }
+
+    pub(crate) fn kind(&self, i: usize) -> ValueKind {
+        self.kinds[i]
+    }
+
+    pub(crate) fn kinds(&self) -> &[ValueKind] {
+        &self.kinds
+    }
+
+    /// Bytes held by the needles (arena, offsets, kinds, hash table).
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.ends.capacity() * 4
+            + self.kinds.capacity()
+            + self.table.allocation_size()
+    }
+
+    /// Adds one identifying value of `kind` (raw input text) in every form it matches in.
+    pub(crate) fn push(&mut self, kind: ValueKind, raw: &str) {
+        let mut core = std::mem::take(&mut self.core);
+        core.clear();
+        fold::push_core(raw, &mut core);
+        self.push_folded(kind, raw, &core);
+        self.core = core;
+    }
+
+    /// Adds the concatenation of two values without separator (`johnsmith`), when it is
+    /// long enough to match inside words.
+    pub(crate) fn push_concat(&mut self, kind: ValueKind, a: &str, b: &str) {
+        let mut core = std::mem::take(&mut self.core);
+        core.clear();
+        fold::push_core(a, &mut core);
+        fold::push_core(b, &mut core);
+        core.retain(|c| c != ' ');
+        if core.chars().count() >= SUBSTRING_MIN_CHARS {
+            self.add(kind, Class::Sub, &core);
+        }
+        self.core = core;
+    }
+
+    fn push_folded(&mut self, kind: ValueKind, raw: &str, core: &str) {
+        let chars = core.chars().count();
+        let min = if kind == ValueKind::ResourceId {
+            MIN_ID_CHARS
+        } else {
+            MIN_VALUE_CHARS
+        };
+        if chars < min {
+            return;
+        }
+        let class = match (kind, self.birth) {
+            (ValueKind::BirthDate, BirthDates::Skip) => return,
+            (ValueKind::BirthDate, BirthDates::FieldOnly) => {
+                return self.add(kind, Class::BirthField, core);
+            }
+            _ => class_of(kind, raw, core, chars),
+        };
+        self.add(kind, class, core);
+        let mut form = std::mem::take(&mut self.form);
+        form.clear();
+        let digit_kind = matches!(
+            kind,
+            ValueKind::Identifier | ValueKind::Telecom | ValueKind::BirthDate
+        );
+        if (digit_kind || fold::number_like(raw, DIGITS_MIN))
+            && fold::push_digits(core, &mut form) >= DIGITS_MIN
+        {
+            self.add(kind, Class::Sub, &form);
+        }
+        if kind == ValueKind::Name && core.contains(' ') {
+            form.clear();
+            form.extend(core.chars().filter(|&c| c != ' '));
+            if chars - (core.len() - form.len()) >= SUBSTRING_MIN_CHARS {
+                self.add(kind, Class::Sub, &form);
+            }
+        }
+        self.form = form;
+    }
+
+    /// Encodes `core` for `class` at the end of the arena; keeps it unless already present.
+    fn add(&mut self, kind: ValueKind, class: Class, core: &str) {
+        let start = self.text.len();
+        match class {
+            Class::Sub => self.text.push_str(core),
+            Class::Word => {
+                self.text.push(' ');
+                self.text.push_str(core);
+                self.text.push(' ');
+            }
+            Class::Whole | Class::BirthField => {
+                self.text.push(if class == Class::Whole {
+                    STX
+                } else {
+                    BIRTH_FIELD
+                });
+                self.text.push(' ');
+                self.text.push_str(core);
+                self.text.push(' ');
+                self.text.push(ETX);
+            }
+        }
+        let Ok(end) = u32::try_from(self.text.len()) else {
+            // Over 4 GiB of needles: cannot happen under the engine's line limit; refuse.
+            self.text.truncate(start);
+            return;
+        };
+        let (text, ends) = (self.text.as_bytes(), &self.ends);
+        let at = |i: u32| -> &[u8] {
+            let i = i as usize;
+            let s = if i == 0 { 0 } else { ends[i - 1] as usize };
+            &text[s..ends[i] as usize]
+        };
+        let new = &text[start..];
+        let hash = self.hasher.hash_one(new);
+        if self.table.find(hash, |&i| at(i) == new).is_some() {
+            self.text.truncate(start);
+            return;
+        }
+        let hasher = &self.hasher;
+        let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        self.table
+            .insert_unique(hash, index, |&i| hasher.hash_one(at(i)));
+        self.ends.push(end);
+        self.kinds.push(kind);
+    }
+}
+
+/// The match class of a value of `kind` whose core has `chars` characters.
+fn class_of(kind: ValueKind, raw: &str, core: &str, chars: usize) -> Class {
+    let raw = raw.trim();
+    match kind {
+        ValueKind::FreeText | ValueKind::Display | ValueKind::ExtensionValue
+            if chars < MIN_FRAGMENT_CHARS =>
+        {
+            Class::Whole
+        }
+        // A web site is matched whole: outputs keep terminology URIs sharing its prefix.
+        ValueKind::Telecom if raw.starts_with("http://") || raw.starts_with("https://") => {
+            Class::Whole
+        }
+        ValueKind::Name | ValueKind::Identifier | ValueKind::Telecom | ValueKind::ResourceId => {
+            let all_digits = core.bytes().all(|b| b.is_ascii_digit());
+            if chars >= SUBSTRING_MIN_CHARS && (!all_digits || chars >= DIGITS_MIN) {
+                Class::Sub
+            } else {
+                Class::Word
+            }
+        }
+        _ => Class::Word,
+    }
+}
+
+/// Below this many needles a per-needle scan (cost ≤ `FEW` × hay) is cheaper than
+/// building an automaton.
+const FEW: usize = 12;
+
+/// The matcher over a [`NeedleSet`]: nothing, a per-needle scan for a few needles, or one
+/// Aho-Corasick automaton (built in O(total needle bytes); a search is O(hay) and stops at
+/// the first match, since every match is a hit).
+#[derive(Debug, Default)]
+pub(crate) enum Matcher {
+    #[default]
+    Empty,
+    Few,
+    Automaton(AhoCorasick),
+    /// The automaton could not be built (beyond its state limit): every value is a hit.
+    Broken,
+}
+
+impl Matcher {
+    /// Builds the matcher for `set`; `always_automaton` for shared indexes.
+    pub(crate) fn build(set: &NeedleSet, always_automaton: bool) -> Self {
+        match set.len() {
+            0 => Self::Empty,
+            n if n <= FEW && !always_automaton => Self::Few,
+            n => AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build((0..n).map(|i| set.pattern(i)))
+                .map_or(Self::Broken, Self::Automaton),
+        }
+    }
+
+    /// Kind of a needle found in `hay`, if any. `set` must be the set it was built from
+    /// (for the few-needle scan; an automaton needs only the kinds).
+    pub(crate) fn find(&self, set: &NeedleSet, hay: &[u8]) -> Option<ValueKind> {
+        self.find_kinds(set.kinds(), Some(set), hay)
+    }
+
+    pub(crate) fn find_kinds(
+        &self,
+        kinds: &[ValueKind],
+        set: Option<&NeedleSet>,
+        hay: &[u8],
+    ) -> Option<ValueKind> {
+        match self {
+            Self::Empty => None,
+            Self::Few => set.and_then(|set| {
+                (0..set.len())
+                    .find(|&i| memchr::memmem::find(hay, set.pattern(i)).is_some())
+                    .map(|i| set.kind(i))
+            }),
+            Self::Automaton(ac) => ac.find(hay).map(|m| kinds[m.pattern().as_usize()]),
+            Self::Broken => Some(ValueKind::Unchecked),
+        }
+    }
+
+    /// Heap bytes of the automaton.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        match self {
+            Self::Automaton(ac) => ac.memory_usage(),
+            _ => 0,
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! [`PeopleIndex`]: the identifying values of every person of an export, so a patient's
+//! MRN copied into another resource's code is caught on that resource's line.
+
+use serde_json::Value;
+
+use super::ValueKind;
+use super::extract::extract;
+use super::needles::{BirthDates, Matcher, NeedleSet};
+
+/// Resource types whose identifying values are a person's.
+pub const PEOPLE_TYPES: &[&str] = &[
+    "Patient",
+    "RelatedPerson",
+    "Practitioner",
+    "PractitionerRole",
+    "Person",
+];
+
+/// The identifying values of the people of an export in one Aho-Corasick automaton.
+/// Immutable once built and shareable across threads.
+///
+/// What it holds: the values [`super::LineValues`] would extract from each Patient,
+/// RelatedPerson, Practitioner, PractitionerRole and Person (top level or contained),
+/// except dates of birth (one person's shifted date may equal another's birthday; the
+/// line's own date of birth is checked by its [`super::LineValues`]).
+///
+/// Bounds: building is O(total bytes of the values) expected time; memory is linear in
+/// the number of distinct needles: about `1 + 3 × bytes` per needle for the contiguous NFA
+/// plus one byte for its kind after [`PeopleIndexBuilder::build`] (the builder also holds
+/// the folded bytes + ~10 bytes per needle for deduplication). [`PeopleIndex::memory_bytes`]
+/// reports the figure; `make bench` measures it. A search is O(hay) whatever the number
+/// of people.
+#[derive(Debug)]
+pub struct PeopleIndex {
+    matcher: Matcher,
+    kinds: Vec<ValueKind>,
+}
+
+/// Feeds resources one at a time into a [`PeopleIndex`].
+#[derive(Debug)]
+pub struct PeopleIndexBuilder {
+    set: NeedleSet,
+    people: usize,
+}
+
+impl PeopleIndex {
+    /// A builder; feed it every resource of the export (non-people are ignored).
+    #[must_use]
+    pub fn builder() -> PeopleIndexBuilder {
+        let mut set = NeedleSet::default();
+        set.birth = BirthDates::Skip;
+        PeopleIndexBuilder { set, people: 0 }
+    }
+
+    /// Distinct needles.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// True when no person value was collected.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Heap bytes held (automaton and kinds).
+    #[must_use]
+    pub fn memory_bytes(&self) -> usize {
+        self.matcher.memory_bytes() + self.kinds.capacity()
+    }
+
+    pub(crate) fn find(&self, hay: &[u8]) -> Option<ValueKind> {
+        self.matcher.find_kinds(&self.kinds, None, hay)
+    }
+}
+
+impl PeopleIndexBuilder {
+    /// Adds the values of `resource` when it is a person, and those of the people it
+    /// contains.
+    pub fn add(&mut self, resource: &Value) {
+        if is_person(resource) {
+            self.people += 1;
+            extract(resource, &mut self.set);
+            return;
+        }
+        if let Some(Value::Array(contained)) = resource.get("contained") {
+            for c in contained.iter().filter(|c| is_person(c)) {
+                self.people += 1;
+                extract(c, &mut self.set);
+            }
+        }
+    }
+
+    /// People added so far.
+    #[must_use]
+    pub fn people(&self) -> usize {
+        self.people
+    }
+
+    /// Distinct needles so far.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.set.len()
+    }
+
+    /// True when nothing was collected yet.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.set.len() == 0
+    }
+
+    /// Heap bytes held by the builder.
+    #[must_use]
+    pub fn memory_bytes(&self) -> usize {
+        self.set.memory_bytes()
+    }
+
+    /// Builds the automaton. Past the automaton's state limit (billions of needle bytes)
+    /// the index reports every value as [`ValueKind::Unchecked`] (fail closed).
+    #[must_use]
+    pub fn build(self) -> PeopleIndex {
+        let matcher = Matcher::build(&self.set, true);
+        PeopleIndex {
+            kinds: self.set.kinds().to_vec(),
+            matcher,
+        }
+    }
+}
+
+fn is_person(v: &Value) -> bool {
+    v.get("resourceType")
+        .and_then(Value::as_str)
+        .is_some_and(|t| PEOPLE_TYPES.contains(&t))
+}
