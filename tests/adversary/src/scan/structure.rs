@@ -159,29 +159,41 @@ fn years_per(unit: &str) -> Option<f64> {
     })
 }
 
+/// Every reading of a Quantity's unit and code as years per unit (years when neither reads).
+fn readings(q: &Value) -> Vec<f64> {
+    let r: Vec<f64> = [&q["unit"], &q["code"]]
+        .iter()
+        .filter_map(|x| x.as_str().and_then(years_per))
+        .collect();
+    if r.is_empty() { vec![1.0] } else { r }
+}
+
 /// The oldest reading of a Quantity as an age in years.
 fn years(q: &Value) -> Option<f64> {
     let v = q["value"].as_f64()?;
-    let per = [&q["unit"], &q["code"]]
-        .iter()
-        .filter_map(|x| x.as_str().and_then(years_per))
-        .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.max(p))));
-    Some(v * per.unwrap_or(1.0))
+    readings(q).into_iter().map(|p| v * p).reduce(f64::max)
+}
+
+/// Over the aggregated "90 or older" value under some reading of its unit and code (90 years
+/// in the value's own unit may be rounded up to a whole unit: 32873 d is 90).
+fn over_90(q: &Value) -> bool {
+    q["value"]
+        .as_f64()
+        .is_some_and(|v| readings(q).into_iter().any(|p| v > (90.0 / p).ceil()))
 }
 
 fn age_object(q: &Value, path: &str, push: &mut dyn FnMut(Check, String)) {
-    let over = |x: &Value| years(x).is_some_and(|y| y > 90.0);
-    if over(q) || over(&q["low"]) || over(&q["high"]) {
+    if over_90(q) || over_90(&q["low"]) || over_90(&q["high"]) {
         push(Check::AgeOver89, path.to_owned());
     }
 }
 
 fn age_values(holder: &Value, path: &str, push: &mut dyn FnMut(Check, String)) {
-    let q = years(&holder["valueQuantity"]).is_some_and(|y| y > 90.0);
+    let q = over_90(&holder["valueQuantity"]);
     let i = holder["valueInteger"].as_f64().is_some_and(|y| y > 90.0);
     let r = ["low", "high"]
         .iter()
-        .any(|k| years(&holder["valueRange"][k]).is_some_and(|y| y > 90.0));
+        .any(|k| over_90(&holder["valueRange"][k]));
     if q || i || r {
         push(Check::AgeOver89, path.to_owned());
     }
