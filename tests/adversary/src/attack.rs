@@ -28,11 +28,15 @@ fn accounting(finding: &mut Vec<Finding>, what: &str, ok: bool) {
     }
 }
 
-/// Lines written in an output directory.
+/// NDJSON lines written in an output directory.
 fn written(dir: &Path) -> std::io::Result<u64> {
     let mut n = 0;
     for e in std::fs::read_dir(dir)? {
-        let text = std::fs::read_to_string(e?.path())?;
+        let path = e?.path();
+        if path.extension().is_none_or(|x| x != "ndjson") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path)?;
         n += text.lines().filter(|l| !l.trim().is_empty()).count() as u64;
     }
     Ok(n)

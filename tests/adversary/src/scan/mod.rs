@@ -94,20 +94,21 @@ impl<'p> Scanner<'p> {
     /// Scans a console stream (`name` is `stdout` or `stderr`).
     #[must_use]
     pub fn console(&self, name: &str, text: &str) -> Vec<Finding> {
+        self.text(Check::ValueOnConsole, name, text)
+    }
+
+    fn text(&self, check: Check, name: &str, text: &str) -> Vec<Finding> {
         text.lines()
             .enumerate()
             .filter_map(|(i, l)| {
                 let p = self.needles.find(l)?;
-                Some(value_finding(
-                    Check::ValueOnConsole,
-                    p,
-                    &format!("{name} line {}", i + 1),
-                ))
+                Some(value_finding(check, p, &format!("{name} line {}", i + 1)))
             })
             .collect()
     }
 
-    /// Scans every file of an output directory: names, then contents.
+    /// Scans every file of an output directory: names, then contents (NDJSON resource by
+    /// resource with the structural checks; any other file as text).
     ///
     /// # Errors
     /// I/O errors reading the directory.
@@ -122,8 +123,12 @@ impl<'p> Scanner<'p> {
             if let Some(p) = self.needles.find(name) {
                 out.push(value_finding(Check::ValueInFileName, p, &at));
             }
-            let text = std::fs::read_to_string(dir.join(name))?;
-            self.file(&at, name, &text, &mut out);
+            let text = String::from_utf8_lossy(&std::fs::read(dir.join(name))?).into_owned();
+            if name.ends_with(".ndjson") {
+                self.file(&at, name, &text, &mut out);
+            } else {
+                out.extend(self.text(Check::ValueInOutput, &at, &text));
+            }
         }
         Ok(out)
     }
