@@ -28,9 +28,12 @@ fn accounting(finding: &mut Vec<Finding>, what: &str, ok: bool) {
     }
 }
 
-/// NDJSON lines written in an output directory.
+/// NDJSON lines written in a directory (none when it does not exist).
 fn written(dir: &Path) -> std::io::Result<u64> {
     let mut n = 0;
+    if !dir.is_dir() {
+        return Ok(0);
+    }
     for e in std::fs::read_dir(dir)? {
         let path = e?.path();
         if path.extension().is_none_or(|x| x != "ndjson") {
@@ -65,6 +68,12 @@ fn account(suite: &Suite, run: &CliRun, profile: &str) -> std::io::Result<Vec<Fi
         &mut f,
         &format!("{profile}: read {input} of {} lines", suite.line_count()),
         input == suite.line_count() as u64,
+    );
+    let recorded = written(&run.quarantine)?;
+    accounting(
+        &mut f,
+        &format!("{profile}: {quarantined} quarantined, {recorded} quarantine records"),
+        recorded == quarantined,
     );
     accounting(
         &mut f,

@@ -15,6 +15,8 @@ pub struct CliRun {
     pub stderr: String,
     /// The output directory.
     pub output: PathBuf,
+    /// The quarantine directory (PHI side).
+    pub quarantine: PathBuf,
 }
 
 /// Paths of one run.
@@ -58,6 +60,7 @@ impl CliRun {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             output: paths.output.to_owned(),
+            quarantine: paths.quarantine.to_owned(),
         })
     }
 
