@@ -1,34 +1,39 @@
-# Raw de-ID dataset: one table per resource type, created by bq-load (partitioned by event date,
-# clustered by patient_id and main code). Governance dataset: lineage, policy versions, graph provenance.
-resource "google_bigquery_dataset" "deid_raw" {
-  dataset_id  = replace("${local.prefix}_deid_raw", "-", "_")
-  location    = var.region
-  description = "De-identified FHIR resources, one table per type. No mapping tables: pseudonyms are keyed HMACs whose keys stay in the PHI zone."
-  labels      = local.labels
+# De-ID zone datasets, CMEK-encrypted. Raw: one table per resource type, created by bq-load
+# (partitioned by event date, clustered by patient_id and main code). Staging: bq-load's
+# per-object staging tables, dropped after the MERGE; the default expiration removes leftovers.
+# Governance: lineage, policy versions, graph provenance. Graph: node/edge tables per version.
+locals {
+  datasets = {
+    deid_raw   = { purpose = "raw", description = "De-identified FHIR resources, one table per type. No mapping tables: pseudonyms are keyed HMACs whose keys stay in the PHI zone." }
+    staging    = { purpose = "staging", description = "bq-load's per-object staging tables (expire by default)." }
+    governance = { purpose = "governance", description = "Lineage, de-ID policy versions and graph provenance." }
+    graph      = { purpose = "graph", description = "Typed node/edge tables materialized per graph_version." }
+  }
 }
 
-resource "google_bigquery_dataset" "governance" {
-  dataset_id  = replace("${local.prefix}_governance", "-", "_")
-  location    = var.region
-  description = "Lineage, de-ID policy versions and graph provenance."
-  labels      = local.labels
-}
-
-resource "google_bigquery_dataset" "graph" {
-  dataset_id  = replace("${local.prefix}_graph", "-", "_")
-  location    = var.region
-  description = "Typed node/edge tables materialized per graph_version."
-  labels      = local.labels
+resource "google_bigquery_dataset" "ds" {
+  for_each                    = local.datasets
+  project                     = local.deid_project
+  dataset_id                  = "${local.dataset_prefix}_${each.key}"
+  location                    = var.region
+  description                 = each.value.description
+  labels                      = merge(local.labels, { zone = "deid", purpose = each.value.purpose })
+  default_table_expiration_ms = each.key == "staging" ? var.staging_table_expiration_days * 86400000 : null
+  default_encryption_configuration {
+    kms_key_name = google_kms_crypto_key.deid_bigquery.id
+  }
+  depends_on = [google_kms_crypto_key_iam_binding.deid_bigquery]
 }
 
 # Pattern B: the relay's de-identified events, streamed by a Pub/Sub BigQuery subscription (one row
 # per message, metadata columns included). Consumers dedupe on the data's event_id; Pattern A's
 # raw tables stay the source of truth.
 resource "google_bigquery_table" "deid_events" {
-  dataset_id          = google_bigquery_dataset.deid_raw.dataset_id
+  project             = local.deid_project
+  dataset_id          = google_bigquery_dataset.ds["deid_raw"].dataset_id
   table_id            = "deid_events"
   deletion_protection = true
-  labels              = local.labels
+  labels              = merge(local.labels, { zone = "deid", purpose = "events", pipeline = "fhir-events" })
   time_partitioning {
     type  = "DAY"
     field = "publish_time"

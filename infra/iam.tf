@@ -1,168 +1,178 @@
+# Identities and grants. Least privilege: roles on the bucket, dataset, topic, secret or service a
+# function uses, never a project-level storage, secret or basic role. PHI buckets have
+# authoritative policies (google_storage_bucket_iam_policy): whoever is not listed has no access,
+# project convenience bindings included. infra/checks/iam_boundary.py holds this file to the
+# boundary (no de-ID-zone identity reads PHI; secrets readable only by the functions mounting them).
+
 resource "google_service_account" "fn" {
   for_each     = local.functions
-  account_id   = substr("${local.prefix}-${each.key}", 0, 30)
+  project      = each.value.project
+  account_id   = "${local.prefix}-${each.value.short}"
   display_name = "Starvit ${each.key} (${each.value.zone} zone)"
 }
 
 resource "google_service_account" "eventarc" {
-  account_id   = substr("${local.prefix}-eventarc", 0, 30)
-  display_name = "Starvit Eventarc invoker"
+  for_each     = local.zones
+  project      = each.value
+  account_id   = "${local.prefix}-${each.key}-eventarc"
+  display_name = "Starvit Eventarc invoker (${each.key} zone)"
 }
 
-# PHI zone: only bulk-export writes staging (files create-only; it also reads and replaces its
-# run records and the incremental cursor, hence objectUser), only deidentify reads it.
-resource "google_storage_bucket_iam_member" "export_writes_staging" {
-  bucket = google_storage_bucket.phi_staging.name
-  role   = "roles/storage.objectUser"
-  member = "serviceAccount:${google_service_account.fn["bulk-export"].email}"
+locals {
+  sa = { for k, s in google_service_account.fn : k => "serviceAccount:${s.email}" }
+  # bulk-export reads and replaces only its run records and the incremental cursor.
+  export_state_condition = join(" || ", [
+    "resource.name.startsWith(\"projects/_/buckets/${local.phi_project}-${var.env}-phi-staging/objects/exports/_runs/\")",
+    "resource.name == \"projects/_/buckets/${local.phi_project}-${var.env}-phi-staging/objects/exports/_cursor.json\"",
+  ])
 }
 
-resource "google_storage_bucket_iam_member" "deid_reads_staging" {
-  bucket = google_storage_bucket.phi_staging.name
-  role   = "roles/storage.objectViewer"
-  member = "serviceAccount:${google_service_account.fn["deidentify"].email}"
+# --- PHI zone: authoritative bucket policies -------------------------------------------------
+data "google_iam_policy" "phi_staging" {
+  binding {
+    role    = "roles/storage.objectCreator"
+    members = [local.sa["bulk-export"]]
+  }
+  binding {
+    role    = "roles/storage.objectUser"
+    members = [local.sa["bulk-export"]]
+    condition {
+      title      = "export-state-only"
+      expression = local.export_state_condition
+    }
+  }
+  binding {
+    role    = "roles/storage.objectViewer"
+    members = [local.sa["deidentify"]]
+  }
 }
 
-resource "google_storage_bucket_iam_member" "deid_writes_quarantine" {
-  bucket = google_storage_bucket.phi_quarantine.name
-  role   = "roles/storage.objectCreator"
-  member = "serviceAccount:${google_service_account.fn["deidentify"].email}"
+resource "google_storage_bucket_iam_policy" "phi_staging" {
+  bucket      = google_storage_bucket.phi_staging.name
+  policy_data = data.google_iam_policy.phi_staging.policy_data
 }
 
-resource "google_storage_bucket_iam_member" "deid_writes_deid" {
+data "google_iam_policy" "phi_quarantine" {
+  binding {
+    role    = "roles/storage.objectCreator"
+    members = [for k in ["deidentify", "subscription-relay"] : local.sa[k] if contains(keys(local.sa), k)]
+  }
+}
+
+resource "google_storage_bucket_iam_policy" "phi_quarantine" {
+  bucket      = google_storage_bucket.phi_quarantine.name
+  policy_data = data.google_iam_policy.phi_quarantine.policy_data
+}
+
+# --- Secrets: exactly the functions that mount each one (local.function_secrets) -------------
+resource "google_secret_manager_secret_iam_binding" "accessor" {
+  for_each = {
+    for s, _ in local.secrets : s => sort(distinct([
+      for f, vars in local.function_secrets : local.sa[f]
+      if contains(keys(local.sa), f) && contains([for v in values(vars) : v.secret], s)
+    ]))
+  }
+  project   = google_secret_manager_secret.s[each.key].project
+  secret_id = google_secret_manager_secret.s[each.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  members   = each.value
+}
+
+# --- De-ID bucket: deidentify writes, bq-load reads and stages, graph-snapshot exports ------
+resource "google_storage_bucket_iam_member" "deid" {
+  for_each = {
+    deidentify-create  = { fn = "deidentify", role = "roles/storage.objectCreator" }
+    bq-load-read       = { fn = "bq-load", role = "roles/storage.objectViewer" }
+    bq-load-create     = { fn = "bq-load", role = "roles/storage.objectCreator" }
+    graph-snapshot-use = { fn = "graph-snapshot", role = "roles/storage.objectUser" }
+  }
   bucket = google_storage_bucket.deid.name
-  role   = "roles/storage.objectCreator"
-  member = "serviceAccount:${google_service_account.fn["deidentify"].email}"
+  role   = each.value.role
+  member = local.sa[each.value.fn]
 }
 
-resource "google_secret_manager_secret_iam_member" "medplum_client" {
-  secret_id = google_secret_manager_secret.medplum_client.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.fn["bulk-export"].email}"
-}
-
-resource "google_pubsub_topic_iam_member" "scheduler_publishes_trigger" {
-  topic  = google_pubsub_topic.export_trigger.id
-  role   = "roles/pubsub.publisher"
-  member = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudscheduler.iam.gserviceaccount.com"
-}
-
-data "google_project" "this" {
-  project_id = var.project_id
-}
-
-resource "google_secret_manager_secret_iam_member" "deid_key" {
-  for_each  = toset(concat(["deidentify"], var.enable_subscription_relay ? ["subscription-relay"] : []))
-  secret_id = google_secret_manager_secret.deid_hmac_key.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.fn[each.key].email}"
-}
-
-resource "google_secret_manager_secret_iam_member" "tigergraph_secret" {
-  secret_id = google_secret_manager_secret.tigergraph_secret.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.fn["graph-snapshot"].email}"
-}
-
-# De-ID zone: bq-load and graph-snapshot never see PHI.
-resource "google_storage_bucket_iam_member" "load_reads_deid" {
-  for_each = toset(["bq-load", "graph-snapshot"])
-  bucket   = google_storage_bucket.deid.name
-  role     = "roles/storage.objectAdmin"
-  member   = "serviceAccount:${google_service_account.fn[each.key].email}"
-}
-
+# --- BigQuery (de-ID project) ---------------------------------------------------------------
 resource "google_project_iam_member" "bq_jobs" {
   for_each = toset(["bq-load", "graph-snapshot"])
-  project  = var.project_id
+  project  = local.deid_project
   role     = "roles/bigquery.jobUser"
-  member   = "serviceAccount:${google_service_account.fn[each.key].email}"
+  member   = local.sa[each.key]
 }
 
-resource "google_bigquery_dataset_iam_member" "load_edits_raw" {
-  dataset_id = google_bigquery_dataset.deid_raw.dataset_id
+resource "google_bigquery_dataset_iam_member" "ds" {
+  for_each = {
+    bq-load-raw               = { fn = "bq-load", ds = "deid_raw", role = "roles/bigquery.dataEditor" }
+    bq-load-staging           = { fn = "bq-load", ds = "staging", role = "roles/bigquery.dataEditor" }
+    bq-load-governance        = { fn = "bq-load", ds = "governance", role = "roles/bigquery.dataEditor" }
+    graph-snapshot-raw        = { fn = "graph-snapshot", ds = "deid_raw", role = "roles/bigquery.dataViewer" }
+    graph-snapshot-governance = { fn = "graph-snapshot", ds = "governance", role = "roles/bigquery.dataEditor" }
+    graph-snapshot-graph      = { fn = "graph-snapshot", ds = "graph", role = "roles/bigquery.dataEditor" }
+  }
+  project    = local.deid_project
+  dataset_id = google_bigquery_dataset.ds[each.value.ds].dataset_id
+  role       = each.value.role
+  member     = local.sa[each.value.fn]
+}
+
+# The PHI project's Pub/Sub service agent streams the relay's events into BigQuery.
+resource "google_bigquery_table_iam_member" "pubsub_writes_events" {
+  count      = var.enable_subscription_relay ? 1 : 0
+  project    = local.deid_project
+  dataset_id = google_bigquery_table.deid_events.dataset_id
+  table_id   = google_bigquery_table.deid_events.table_id
   role       = "roles/bigquery.dataEditor"
-  member     = "serviceAccount:${google_service_account.fn["bq-load"].email}"
+  member     = "serviceAccount:service-${data.google_project.zone["phi"].number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }
 
-resource "google_bigquery_dataset_iam_member" "governance_editors" {
-  for_each   = toset(["bq-load", "graph-snapshot"])
-  dataset_id = google_bigquery_dataset.governance.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = "serviceAccount:${google_service_account.fn[each.key].email}"
+# --- Pub/Sub --------------------------------------------------------------------------------
+resource "google_pubsub_topic_iam_member" "publisher" {
+  for_each = merge({
+    load-complete = { topic = google_pubsub_topic.load_complete, member = local.sa["bq-load"] }
+    export-trigger = {
+      topic  = google_pubsub_topic.export_trigger
+      member = "serviceAccount:service-${data.google_project.zone["phi"].number}@gcp-sa-cloudscheduler.iam.gserviceaccount.com"
+    }
+    }, var.enable_subscription_relay ? {
+    deid-events = { topic = google_pubsub_topic.deid_events, member = local.sa["subscription-relay"] }
+  } : {})
+  project = each.value.topic.project
+  topic   = each.value.topic.name
+  role    = "roles/pubsub.publisher"
+  member  = each.value.member
 }
 
-resource "google_bigquery_dataset_iam_member" "graph_edits" {
-  dataset_id = google_bigquery_dataset.graph.dataset_id
-  role       = "roles/bigquery.dataEditor"
-  member     = "serviceAccount:${google_service_account.fn["graph-snapshot"].email}"
+# GCS publishes object events to Pub/Sub for Eventarc (each zone's storage service agent).
+resource "google_project_iam_member" "gcs_pubsub" {
+  for_each = local.zones
+  project  = each.value
+  role     = "roles/pubsub.publisher"
+  member   = "serviceAccount:${each.key == "phi" ? data.google_storage_project_service_account.phi.email_address : data.google_storage_project_service_account.deid.email_address}"
 }
 
-resource "google_pubsub_topic_iam_member" "load_publishes" {
-  topic  = google_pubsub_topic.load_complete.name
-  role   = "roles/pubsub.publisher"
-  member = "serviceAccount:${google_service_account.fn["bq-load"].email}"
+# --- Cloud Run invokers ---------------------------------------------------------------------
+resource "google_project_iam_member" "eventarc_receiver" {
+  for_each = local.zones
+  project  = each.value
+  role     = "roles/eventarc.eventReceiver"
+  member   = "serviceAccount:${google_service_account.eventarc[each.key].email}"
 }
 
-resource "google_secret_manager_secret_iam_member" "subscription_secret" {
-  count     = var.enable_subscription_relay ? 1 : 0
-  secret_id = google_secret_manager_secret.subscription_secret.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.fn["subscription-relay"].email}"
+resource "google_cloud_run_v2_service_iam_member" "eventarc_invokes" {
+  for_each = { for k, t in local.triggers : k => t if var.deploy_functions }
+  project  = local.zones[each.value.zone]
+  name     = google_cloud_run_v2_service.fn[each.key].name
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.eventarc[each.value.zone].email}"
 }
 
 # Medplum cannot present Google credentials: the relay is public and every notification must
 # carry a valid X-Signature (HMAC of the body with the Subscription secret), checked first.
 resource "google_cloud_run_v2_service_iam_member" "relay_public" {
-  count    = var.enable_subscription_relay ? 1 : 0
+  count    = var.enable_subscription_relay && var.deploy_functions ? 1 : 0
+  project  = local.phi_project
   name     = google_cloud_run_v2_service.fn["subscription-relay"].name
   location = var.region
   role     = "roles/run.invoker"
   member   = "allUsers"
-}
-
-resource "google_storage_bucket_iam_member" "relay_writes_quarantine" {
-  count  = var.enable_subscription_relay ? 1 : 0
-  bucket = google_storage_bucket.phi_quarantine.name
-  role   = "roles/storage.objectCreator"
-  member = "serviceAccount:${google_service_account.fn["subscription-relay"].email}"
-}
-
-resource "google_pubsub_topic_iam_member" "relay_publishes" {
-  count  = var.enable_subscription_relay ? 1 : 0
-  topic  = google_pubsub_topic.deid_events.name
-  role   = "roles/pubsub.publisher"
-  member = "serviceAccount:${google_service_account.fn["subscription-relay"].email}"
-}
-
-resource "google_cloud_run_v2_service_iam_member" "eventarc_invokes" {
-  for_each = toset(["bulk-export", "deidentify", "bq-load", "graph-snapshot"])
-  name     = google_cloud_run_v2_service.fn[each.key].name
-  location = var.region
-  role     = "roles/run.invoker"
-  member   = "serviceAccount:${google_service_account.eventarc.email}"
-}
-
-resource "google_project_iam_member" "eventarc_receiver" {
-  project = var.project_id
-  role    = "roles/eventarc.eventReceiver"
-  member  = "serviceAccount:${google_service_account.eventarc.email}"
-}
-
-data "google_storage_project_service_account" "gcs" {}
-
-# GCS publishes object events to Pub/Sub for Eventarc.
-resource "google_project_iam_member" "gcs_pubsub" {
-  project = var.project_id
-  role    = "roles/pubsub.publisher"
-  member  = "serviceAccount:${data.google_storage_project_service_account.gcs.email_address}"
-}
-
-# The Pub/Sub service agent writes the relay's events into BigQuery.
-resource "google_bigquery_table_iam_member" "pubsub_writes_events" {
-  count      = var.enable_subscription_relay ? 1 : 0
-  dataset_id = google_bigquery_dataset.deid_raw.dataset_id
-  table_id   = google_bigquery_table.deid_events.table_id
-  role       = "roles/bigquery.dataEditor"
-  member     = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
 }

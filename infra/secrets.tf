@@ -1,33 +1,25 @@
-# Keys of the PHI zone. Values are added out of band (never in Terraform state).
-resource "google_secret_manager_secret" "deid_hmac_key" {
-  secret_id = "${local.prefix}-deid-hmac-key"
-  labels    = local.labels
-  replication {
-    auto {}
+# Secrets. Terraform creates them empty; values are added as versions out of band (never in
+# Terraform state), before stage 2 (deploy_functions = true) deploys the services that mount them.
+# Replicated only in var.region. Who may read each one is in iam.tf (one authoritative binding).
+locals {
+  secrets = {
+    deid_hmac_key       = { zone = "phi", id = "deid-hmac-key" }
+    medplum_client      = { zone = "phi", id = "medplum-client-credentials" }
+    subscription_secret = { zone = "phi", id = "medplum-subscription-secret" }
+    tigergraph_secret   = { zone = "deid", id = "tigergraph-secret" }
   }
 }
 
-resource "google_secret_manager_secret" "subscription_secret" {
-  secret_id = "${local.prefix}-medplum-subscription-secret"
-  labels    = local.labels
+resource "google_secret_manager_secret" "s" {
+  for_each  = local.secrets
+  project   = local.zones[each.value.zone]
+  secret_id = "${local.prefix}-${each.value.id}"
+  labels    = merge(local.labels, { zone = each.value.zone, purpose = "secret" })
   replication {
-    auto {}
-  }
-}
-
-resource "google_secret_manager_secret" "medplum_client" {
-  secret_id = "${local.prefix}-medplum-client-credentials"
-  labels    = local.labels
-  replication {
-    auto {}
-  }
-}
-
-# De-ID zone: the secret graph-snapshot trades for a TigerGraph token.
-resource "google_secret_manager_secret" "tigergraph_secret" {
-  secret_id = "${local.prefix}-tigergraph-secret"
-  labels    = local.labels
-  replication {
-    auto {}
+    user_managed {
+      replicas {
+        location = var.region
+      }
+    }
   }
 }

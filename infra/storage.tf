@@ -1,34 +1,64 @@
-# PHI side: staging (raw $export NDJSON) and quarantine (bad lines, failed leak gates).
+# PHI zone: staging (raw $export NDJSON, run records, the incremental cursor) and quarantine (bad
+# lines, failed leak gates, unrelayable notifications). CMEK; IAM is authoritative (iam.tf), so
+# no project-level convenience binding (projectViewer:...) keeps a legacy read.
 resource "google_storage_bucket" "phi_staging" {
-  name                        = "${local.prefix}-phi-staging"
+  project                     = local.phi_project
+  name                        = "${local.phi_project}-${var.env}-phi-staging"
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
-  labels                      = merge(local.labels, { zone = "phi" })
-  versioning { enabled = false }
-  lifecycle_rule {
-    condition { age = 30 }
-    action { type = "Delete" }
+  labels                      = merge(local.labels, { zone = "phi", purpose = "staging" })
+  versioning {
+    enabled = false
   }
+  encryption {
+    default_kms_key_name = google_kms_crypto_key.phi_storage.id
+  }
+  lifecycle_rule {
+    condition {
+      age = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+  depends_on = [google_kms_crypto_key_iam_binding.phi_storage]
 }
 
 resource "google_storage_bucket" "phi_quarantine" {
-  name                        = "${local.prefix}-phi-quarantine"
+  project                     = local.phi_project
+  name                        = "${local.phi_project}-${var.env}-phi-quarantine"
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
-  labels                      = merge(local.labels, { zone = "phi" })
-  lifecycle_rule {
-    condition { age = 90 }
-    action { type = "Delete" }
+  labels                      = merge(local.labels, { zone = "phi", purpose = "quarantine" })
+  versioning {
+    enabled = false
   }
+  encryption {
+    default_kms_key_name = google_kms_crypto_key.phi_storage.id
+  }
+  lifecycle_rule {
+    condition {
+      age = 90
+    }
+    action {
+      type = "Delete"
+    }
+  }
+  depends_on = [google_kms_crypto_key_iam_binding.phi_storage]
 }
 
-# De-ID side: de-identified NDJSON and Parquet graph snapshots. Nothing here may identify a person.
+# De-ID zone: de-identified NDJSON, bq-load's staging objects and governance records, Parquet
+# graph snapshots. Nothing here may identify a person.
 resource "google_storage_bucket" "deid" {
-  name                        = "${local.prefix}-deid"
+  project                     = local.deid_project
+  name                        = "${local.deid_project}-${var.env}-deid"
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
-  labels                      = merge(local.labels, { zone = "deid" })
+  labels                      = merge(local.labels, { zone = "deid", purpose = "deid" })
+  versioning {
+    enabled = false
+  }
 }

@@ -1,9 +1,9 @@
-# Starvit infrastructure. One root module per environment (set var.env).
-# The PHI zone (Medplum access, PHI staging bucket, quarantine, HMAC keys) and the de-ID zone
-# (de-ID bucket, BigQuery datasets, graph snapshots) use separate service accounts; only the
-# deidentify and subscription-relay functions may read PHI.
+# Starvit infrastructure: one root module per environment (see examples/). Two zones in two
+# projects: the PHI zone (Medplum access, PHI staging and quarantine buckets, the de-ID key,
+# bulk-export, deidentify, subscription-relay) and the de-ID zone (de-ID bucket, BigQuery
+# datasets, bq-load, graph-snapshot). Every resource names its project explicitly.
 terraform {
-  required_version = ">= 1.6"
+  required_version = ">= 1.9"
   required_providers {
     google = {
       source  = "hashicorp/google"
@@ -13,6 +13,6 @@ terraform {
 }
 
 provider "google" {
-  project = var.project_id
+  project = var.phi_project_id
   region  = var.region
 }
