@@ -14,7 +14,7 @@ resource "google_service_account" "fn" {
 resource "google_service_account" "eventarc" {
   for_each     = local.zones
   project      = each.value
-  account_id   = "${local.prefix}-${each.key}-eventarc"
+  account_id   = "${local.prefix}-evt-${each.key}"
   display_name = "Starvit Eventarc invoker (${each.key} zone)"
 }
 

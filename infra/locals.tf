@@ -27,7 +27,7 @@ locals {
     deidentify = {
       zone          = "phi"
       project       = local.phi_project
-      short         = "deid"
+      short         = "deident"
       purpose       = "deidentify"
       pipeline      = "fhir-batch"
       max_instances = 20

@@ -1,0 +1,202 @@
+"""Env contract: each Cloud Run service's environment in Terraform against the settings its
+config.rs reads, parsed by the functions' own parsers (`env-probe`, tests/src/bin/env-probe.rs).
+
+For every example (examples/*.tfvars) and a minimal set of variables (required ones only, so the
+defaults are exercised), it evaluates infra/ and checks, per function:
+- the environment parses (required values present, formats such as short topic names valid);
+- every name Terraform sets is read by the function (removing it or changing it changes the
+  parsed settings), so a misspelt or stale name fails;
+- every resource the parsed settings name (set or defaulted) exists in Terraform: buckets,
+  datasets and topics in the function's GOOGLE_CLOUD_PROJECT; the pipeline equals the service's
+  `pipeline` label; bq-load's concurrency matches the service and BigQuery's DML limits;
+- deidentify and subscription-relay mount the same de-ID key at the same pinned version with the
+  same policy; service names fit Google's limits for the longest valid env.
+Usage: env_contract.py INFRA_DIR PROBE_BINARY
+"""
+
+import glob
+import json
+import os
+import re
+import tempfile
+import subprocess
+import sys
+
+from hclexpr import EvalError, Unknown
+from tfmodel import Model
+
+SECRET_SHAPES = {  # what a correctly provisioned version looks like (README, Deploying)
+    "deid_hmac_key": "0123456789abcdef" * 4,
+    "subscription_secret": "subscription-secret-0123456789abcdef",
+}
+GARBAGE = ("probe-x!", "probe-y!")
+
+
+def service_env(model, inst):
+    template = inst.blocks("template")[0]
+    container = inst.blocks("containers", *template)[0]
+    plain, secrets = {}, {}
+    for e in inst.blocks("env", *container):
+        name = inst.battr(e, "name")
+        refs = [(inst.battr(r, "secret"), inst.battr(r, "version"))
+                for vs in inst.blocks("value_source", *e) for r in inst.blocks("secret_key_ref", *vs)]
+        if name in plain or name in secrets:
+            raise EvalError(f"{inst.key}: {name} is set twice")
+        if refs:
+            secrets[name] = refs[0]
+        else:
+            plain[name] = inst.battr(e, "value")
+    return template, plain, secrets
+
+
+def probe(binary, cases):
+    out = subprocess.run([binary], input=json.dumps(cases), capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def check_model(model, label, binary, errors):
+    err = lambda msg: errors.append(f"[{label}] {msg}")  # noqa: E731
+    secret_key = {i.attr("secret_id"): i.key for i in model.instances("google_secret_manager_secret")}
+    buckets = {i.attr("name"): i.attr("project") for i in model.instances("google_storage_bucket")}
+    datasets = {(i.attr("project"), i.attr("dataset_id")) for i in model.instances("google_bigquery_dataset")}
+    topics = {(i.attr("project"), i.attr("name")) for i in model.instances("google_pubsub_topic")}
+    services = model.instances("google_cloud_run_v2_service")
+    if not services:
+        err("no Cloud Run service is deployed with these variables")
+    envs, mounts = {}, {}
+    for svc in services:
+        fn = svc.key
+        template, plain, secrets = service_env(model, svc)
+        env = dict(plain)
+        for name, (secret, version) in secrets.items():
+            key = secret_key.get(secret)
+            if key is None:
+                err(f"{fn}: {name} mounts {secret}, which Terraform does not create")
+            env[name] = SECRET_SHAPES.get(key, "a-secret-value-0123456789abcdef")
+            mounts[(fn, name)] = (key, version)
+        if env.get("GOOGLE_CLOUD_PROJECT") != svc.attr("project"):
+            err(f"{fn}: GOOGLE_CLOUD_PROJECT is {env.get('GOOGLE_CLOUD_PROJECT')!r}, the service runs in {svc.attr('project')!r}")
+        unknown = [n for n, v in env.items() if isinstance(v, Unknown) or v is None]
+        if unknown:
+            err(f"{fn}: values unknown before apply: {unknown}")
+            continue
+        envs[fn] = (svc, template, {k: str(v) for k, v in env.items()})
+
+    cases, index = [], []
+    for fn, (_, _, env) in envs.items():
+        cases.append({"function": fn, "env": env})
+        index.append((fn, None, None))
+        for name in env:
+            variants = [{k: v for k, v in env.items() if k != name}] + [dict(env, **{name: g}) for g in GARBAGE]
+            for v in variants:
+                cases.append({"function": fn, "env": v})
+                index.append((fn, name, None))
+    results = probe(binary, cases)
+    full = {fn: r for (fn, name, _), r in zip(index, results) if name is None}
+    unchanged = {}  # (function, name) -> variants that parsed exactly as the full environment
+    for (fn, name, _), r in zip(index, results):
+        if name is not None and all(r.get(k) == full[fn].get(k) for k in ("ok", "state", "error")):
+            unchanged[(fn, name)] = unchanged.get((fn, name), 0) + 1
+    for fn, (svc, template, env) in envs.items():
+        result = full[fn]
+        if not result["ok"]:  # (which names are read is known only once it parses)
+            err(f"{fn}: its config.rs rejects the Terraform environment: {result['error']}")
+            continue
+        for name in env:
+            if unchanged.get((fn, name)) == 1 + len(GARBAGE):
+                err(f"{fn}: Terraform sets {name}, which its config.rs never reads")
+        project = env["GOOGLE_CLOUD_PROJECT"]
+        for kind, setting, value in result["refs"]:
+            where = "set" if setting in env else "defaulted"
+            if kind == "bucket" and value not in buckets:
+                err(f"{fn}: {setting} ({where}) = {value!r} is not a bucket Terraform creates")
+            if kind == "dataset" and (project, value) not in datasets:
+                err(f"{fn}: {setting} ({where}) = {value!r} is not a dataset Terraform creates in {project}")
+            if kind == "topic" and (project, value) not in topics:
+                err(f"{fn}: {setting} ({where}) = {value!r} is not a topic Terraform creates in {project} (the code takes a short name)")
+            if kind == "pipeline" and value != (svc.attr("labels") or {}).get("pipeline"):
+                err(f"{fn}: pipeline {value!r} ({where}) differs from the service's pipeline label {(svc.attr('labels') or {}).get('pipeline')!r}")
+            if kind == "concurrency":
+                per_instance = svc.battr(template, "max_instance_request_concurrency")
+                instances = [svc.battr(s, "max_instance_count") for s in svc.blocks("scaling", *template)][0]
+                if int(value) != per_instance:
+                    err(f"{fn}: {setting} = {value} but the service takes {per_instance} requests per instance")
+                if int(value) * instances > 22:
+                    err(f"{fn}: {instances} instances x {value} may run {int(value) * instances} mutating DML statements on one table; BigQuery runs 2 and queues 20")
+            if kind == "seconds":
+                timeout = int(str(svc.battr(template, "timeout")).rstrip("s"))
+                if int(value) >= timeout:
+                    err(f"{fn}: {setting} = {value} is not below the request timeout {timeout}s")
+    key_mounts = {k: v for k, v in mounts.items() if k[1] == "STARVIT_DEID_KEY"}
+    if len(set(key_mounts.values())) > 1:
+        err(f"deidentify and subscription-relay mount different de-ID keys or versions: {key_mounts}")
+    for (fn, _), (_, version) in key_mounts.items():
+        if not re.fullmatch(r"[1-9][0-9]*", str(version)):
+            err(f"{fn}: the de-ID key is mounted at version {version!r}; a pinned number keeps pseudonyms stable")
+    policies = {envs[f][2].get("STARVIT_DEID_POLICY", "shifted") for f in ("deidentify", "subscription-relay") if f in envs}
+    if len(policies) > 1:
+        err(f"deidentify and subscription-relay use different policies: {sorted(policies)}")
+
+
+NAME_RULES = {  # resource type, attribute, rule, what Google accepts
+    ("google_service_account", "account_id"): (r"[a-z][-a-z0-9]{4,28}[a-z0-9]", "6-30 characters"),
+    ("google_storage_bucket", "name"): (r"[a-z0-9][-a-z0-9_.]{1,61}[a-z0-9]", "3-63 characters"),
+    ("google_cloud_run_v2_service", "name"): (r"[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?", "at most 49 characters"),
+    ("google_bigquery_dataset", "dataset_id"): (r"[A-Za-z0-9_]{1,1024}", "[A-Za-z0-9_]"),
+    ("google_pubsub_topic", "name"): (r"[A-Za-z][-A-Za-z0-9_.~+%]{2,254}", "a topic name"),
+}
+
+
+def check_names(model, label, errors):
+    for (rtype, attr), (rule, what) in NAME_RULES.items():
+        for inst in model.instances(rtype):
+            value = inst.attr(attr)
+            if not isinstance(value, str) or not re.fullmatch(rule, value):
+                errors.append(f"[{label}] {inst.address}.{attr} = {value!r} is not a valid name ({what})")
+
+
+def main():
+    infra, binary = sys.argv[1], sys.argv[2]
+    errors = []
+    examples = sorted(glob.glob(os.path.join(infra, "examples", "*.tfvars")))
+    if not examples:
+        errors.append("no examples/*.tfvars to evaluate")
+    for path in examples:
+        label = os.path.basename(path)
+        try:
+            model = Model(infra, path)
+            errors += [f"[{label}] {f}" for f in model.validate_variables()]
+            check_model(model, label, binary, errors)
+            check_names(model, label, errors)
+        except EvalError as e:
+            errors.append(f"[{label}] cannot evaluate infra/: {e}")
+    # Only the required variables (the defaults exercised), and the longest valid names.
+    if examples:
+        base = Model(infra, examples[0])
+        required = {n: base.vars[n] for n, b in base.blocks["variable"].items() if "default" not in b}
+        variants = {
+            "required-only": dict(required, deploy_functions=True, enable_subscription_relay=True),
+            "longest-names": dict(required, deploy_functions=True, enable_subscription_relay=True,
+                                  env="abcdefghijkl", phi_project_id="p" + "x" * 29, deid_project_id="d" + "x" * 29),
+        }
+        for label, values in variants.items():
+            with tempfile.NamedTemporaryFile("w", suffix=".tfvars", delete=False) as fh:
+                for k, v in values.items():
+                    fh.write(f"{k} = {json.dumps(v)}\n")
+            try:
+                model = Model(infra, fh.name)
+                errors += [f"[{label}] {f}" for f in model.validate_variables()]
+                check_model(model, label, binary, errors)
+                check_names(model, label, errors)
+            except EvalError as e:
+                errors.append(f"[{label}] cannot evaluate infra/: {e}")
+            finally:
+                os.unlink(fh.name)
+    for e in errors:
+        print(f"env-contract: {e}")
+    print(f"env-contract: {'FAILED' if errors else 'ok'} ({len(examples)} examples + required-only + longest-names)")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
