@@ -34,6 +34,9 @@ resource "google_bigquery_table" "deid_events" {
   table_id            = "deid_events"
   deletion_protection = true
   labels              = merge(local.labels, { zone = "deid", purpose = "events", pipeline = "fhir-events" })
+  encryption_configuration {
+    kms_key_name = google_kms_crypto_key.deid_bigquery.id
+  }
   time_partitioning {
     type  = "DAY"
     field = "publish_time"

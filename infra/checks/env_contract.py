@@ -54,12 +54,10 @@ def probe(binary, cases):
     return json.loads(out.stdout)
 
 
-def check_model(model, label, binary, errors):
-    err = lambda msg: errors.append(f"[{label}] {msg}")  # noqa: E731
+def collect_envs(model, err):
+    """{function: (service, template block, environment)} with secrets as well-formed stand-ins,
+    and {(function, name): (secret, version)} of the mounts."""
     secret_key = {i.attr("secret_id"): i.key for i in model.instances("google_secret_manager_secret")}
-    buckets = {i.attr("name"): i.attr("project") for i in model.instances("google_storage_bucket")}
-    datasets = {(i.attr("project"), i.attr("dataset_id")) for i in model.instances("google_bigquery_dataset")}
-    topics = {(i.attr("project"), i.attr("name")) for i in model.instances("google_pubsub_topic")}
     services = model.instances("google_cloud_run_v2_service")
     if not services:
         err("no Cloud Run service is deployed with these variables")
@@ -81,6 +79,15 @@ def check_model(model, label, binary, errors):
             err(f"{fn}: values unknown before apply: {unknown}")
             continue
         envs[fn] = (svc, template, {k: str(v) for k, v in env.items()})
+    return envs, mounts
+
+
+def check_model(model, label, binary, errors):
+    err = lambda msg: errors.append(f"[{label}] {msg}")  # noqa: E731
+    buckets = {i.attr("name"): i.attr("project") for i in model.instances("google_storage_bucket")}
+    datasets = {(i.attr("project"), i.attr("dataset_id")) for i in model.instances("google_bigquery_dataset")}
+    topics = {(i.attr("project"), i.attr("name")) for i in model.instances("google_pubsub_topic")}
+    envs, mounts = collect_envs(model, err)
 
     cases, index = [], []
     for fn, (_, _, env) in envs.items():
@@ -155,6 +162,39 @@ def check_names(model, label, errors):
                 errors.append(f"[{label}] {inst.address}.{attr} = {value!r} is not a valid name ({what})")
 
 
+BAD_VALUES = ["Data Platform", "Prod", "a" * 64, "", "not a url", "http://insecure.example",
+              "projects/p/topics/t", "latest", "x_y"]
+
+
+def check_validation_gaps(infra, blocks, base_vars, binary, errors):
+    """A value the variable's validation accepts must not make a function refuse to start or a
+    resource name invalid: try known-bad values on every string variable."""
+    cases, where = [], []
+    for name, body in blocks["variable"].items():
+        if str(body.get("type")) not in ("string", "${string}"):
+            continue
+        for bad in BAD_VALUES:
+            try:
+                model = Model(infra, None, blocks, dict(base_vars, **{name: bad}))
+                if model.validate_variables():
+                    continue
+                names = []
+                check_names(model, "", names)
+                if names:
+                    errors.append(f"[validation] var.{name} accepts {bad!r}, which makes an invalid name:{names[0][2:]}")
+                    continue
+                envs, _ = collect_envs(model, lambda m: None)
+            except EvalError as e:
+                errors.append(f"[validation] var.{name} accepts {bad!r}, which breaks infra/: {e}")
+                continue
+            for fn, (_, _, env) in envs.items():
+                cases.append({"function": fn, "env": env})
+                where.append((name, bad, fn))
+    for (name, bad, fn), r in zip(where, probe(binary, cases) if cases else []):
+        if not r["ok"]:
+            errors.append(f"[validation] var.{name} accepts {bad!r}, which {fn} refuses at start-up: {r['error']}")
+
+
 def main():
     infra, binary = sys.argv[1], sys.argv[2]
     errors = []
@@ -174,6 +214,7 @@ def main():
     if examples:
         base = Model(infra, examples[0])
         required = {n: base.vars[n] for n, b in base.blocks["variable"].items() if "default" not in b}
+        check_validation_gaps(infra, base.blocks, dict(base.vars), binary, errors)
         variants = {
             "required-only": dict(required, deploy_functions=True, enable_subscription_relay=True),
             "longest-names": dict(required, deploy_functions=True, enable_subscription_relay=True,

@@ -147,6 +147,8 @@ class Resource:
             out = {}
             if "for_each" in self.body:
                 each = value_of(self.body["for_each"], scope)
+                if hasattr(each, "hcl_items"):
+                    each = each.hcl_items()
                 if isinstance(each, Unknown):
                     raise EvalError(f"{self.rtype}.{self.name}: for_each unknown before apply")
                 items = each.items() if isinstance(each, dict) else ((k, k) for k in each)
@@ -187,10 +189,11 @@ class Namespace:
 
 
 class Model:
-    def __init__(self, path, tfvars=None):
+    def __init__(self, path, tfvars=None, blocks=None, overrides=None):
         self.path = path
-        self.blocks = load_dir(path)
+        self.blocks = blocks if blocks is not None else load_dir(path)
         given = load_tfvars(tfvars) if tfvars else {}
+        given.update(overrides or {})
         unknown = set(given) - set(self.blocks["variable"])
         if unknown:
             raise EvalError(f"{tfvars} sets undeclared variables: {sorted(unknown)}")
