@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 CARGO ?= cargo
 RELEASE_BIN := target/release/starvit
 
-.PHONY: demo test lint fmt build bench localcloud-install clean-demo
+.PHONY: demo test lint fmt build bench localcloud-install infra-check clean-demo
 
 ## demo: run the main job end to end on local emulators over synthesized data (see README).
 demo:
@@ -14,7 +14,7 @@ demo:
 ## test: formatting, lints and the whole test suite (unit, HTTP, golden, emulator).
 # The emulator suite (starvit-e2e) starts one stack of emulators per test: at most 3 at once, so a
 # 2-core machine is not swamped (8 parallel stacks made the slowest tests time out).
-test: lint localcloud-install
+test: lint localcloud-install infra-check
 	$(CARGO) test --workspace --locked --all-targets --exclude starvit-e2e
 	$(CARGO) test --locked -p starvit-e2e --all-targets -- --test-threads=1
 
@@ -31,6 +31,11 @@ build:
 ## bench: throughput / memory benchmarks; prints figures and ratios measured in the same run.
 bench:
 	./scripts/bench.sh
+
+## infra-check: Terraform checks (fmt, env contract, IAM boundary, checkov) and their self-test on
+# broken copies of infra/; installs its pinned tools into .local/infra-tools (infra/checks/run.sh).
+infra-check:
+	./infra/checks/run.sh
 
 localcloud-install:
 	@if [ -x localcloud/install.sh ]; then ./localcloud/install.sh; fi

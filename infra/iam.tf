@@ -22,9 +22,16 @@ locals {
   sa = { for k, s in google_service_account.fn : k => "serviceAccount:${s.email}" }
   # bulk-export reads and replaces only its run records and the incremental cursor.
   export_state_condition = join(" || ", [
-    "resource.name.startsWith(\"projects/_/buckets/${local.phi_project}-${var.env}-phi-staging/objects/exports/_runs/\")",
-    "resource.name == \"projects/_/buckets/${local.phi_project}-${var.env}-phi-staging/objects/exports/_cursor.json\"",
+    "resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.phi_staging.name}/objects/exports/_runs/\")",
+    "resource.name == \"projects/_/buckets/${google_storage_bucket.phi_staging.name}/objects/exports/_cursor.json\"",
   ])
+  # Who reads each secret: exactly the functions that mount it (local.function_secrets).
+  secret_readers = {
+    for s, _ in local.secrets : s => sort(distinct([
+      for f, vars in local.function_secrets : local.sa[f]
+      if contains(keys(local.sa), f) && contains([for v in values(vars) : v.secret], s)
+    ]))
+  }
 }
 
 # --- PHI zone: authoritative bucket policies -------------------------------------------------
@@ -66,12 +73,7 @@ resource "google_storage_bucket_iam_policy" "phi_quarantine" {
 
 # --- Secrets: exactly the functions that mount each one (local.function_secrets) -------------
 resource "google_secret_manager_secret_iam_binding" "accessor" {
-  for_each = {
-    for s, _ in local.secrets : s => sort(distinct([
-      for f, vars in local.function_secrets : local.sa[f]
-      if contains(keys(local.sa), f) && contains([for v in values(vars) : v.secret], s)
-    ]))
-  }
+  for_each  = { for s, readers in local.secret_readers : s => readers if length(readers) > 0 }
   project   = google_secret_manager_secret.s[each.key].project
   secret_id = google_secret_manager_secret.s[each.key].secret_id
   role      = "roles/secretmanager.secretAccessor"

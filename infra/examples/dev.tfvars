@@ -1,8 +1,8 @@
 # dev: a sandbox in ONE project (plan warns: "Sandbox mode"), Pattern B on, small BigQuery
 # footprint. Never put real PHI in a single-project environment.
-#   terraform apply -var-file=examples/dev.tfvars                          # stage 1
+#   terraform apply -var-file=examples/dev.tfvars -var deploy_functions=false   # stage 1
 #   (add the secret versions, README "Deploying")
-#   terraform apply -var-file=examples/dev.tfvars -var deploy_functions=true   # stage 2
+#   terraform apply -var-file=examples/dev.tfvars                                # stage 2
 phi_project_id            = "starvit-dev-sandbox"
 env                       = "dev"
 owner                     = "data-platform"

@@ -1,8 +1,8 @@
 # prod: two projects (the PHI zone and the de-ID zone; env = prod refuses one), the de-ID key at
 # a pinned version, alerts to the on-call channel.
-#   terraform apply -var-file=examples/prod.tfvars                          # stage 1
+#   terraform apply -var-file=examples/prod.tfvars -var deploy_functions=false   # stage 1
 #   (add the secret versions, README "Deploying")
-#   terraform apply -var-file=examples/prod.tfvars -var deploy_functions=true  # stage 2
+#   terraform apply -var-file=examples/prod.tfvars                                # stage 2
 phi_project_id              = "starvit-prod-phi"
 deid_project_id             = "starvit-prod-deid"
 env                         = "prod"
