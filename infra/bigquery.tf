@@ -20,9 +20,9 @@ resource "google_bigquery_dataset" "ds" {
   labels                      = merge(local.labels, { zone = "deid", purpose = each.value.purpose })
   default_table_expiration_ms = each.key == "staging" ? var.staging_table_expiration_days * 86400000 : null
   default_encryption_configuration {
-    kms_key_name = google_kms_crypto_key.deid_bigquery.id
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
   }
-  depends_on = [google_kms_crypto_key_iam_binding.deid_bigquery]
+  depends_on = [google_kms_crypto_key_iam_binding.zone]
 }
 
 # Pattern B: the relay's de-identified events, streamed by a Pub/Sub BigQuery subscription (one row
@@ -35,7 +35,7 @@ resource "google_bigquery_table" "deid_events" {
   deletion_protection = true
   labels              = merge(local.labels, { zone = "deid", purpose = "events", pipeline = "fhir-events" })
   encryption_configuration {
-    kms_key_name = google_kms_crypto_key.deid_bigquery.id
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
   }
   time_partitioning {
     type  = "DAY"

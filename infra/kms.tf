@@ -1,35 +1,44 @@
-# Customer-managed keys: one ring per zone. PHI buckets are encrypted with the PHI zone's key,
-# BigQuery datasets with the de-ID zone's key. The service agents (not the functions) use them.
-resource "google_kms_key_ring" "phi" {
-  project  = local.phi_project
-  name     = "${local.prefix}-phi"
+# Customer-managed keys, one ring per zone: the PHI buckets use the PHI zone's key (through the
+# PHI project's storage service agent), the BigQuery datasets the de-ID zone's key (through the
+# de-ID project's BigQuery service agent). The functions themselves hold no KMS role.
+locals {
+  cmek = {
+    phi = {
+      project = local.phi_project
+      key     = "phi-storage"
+      agent   = "serviceAccount:${data.google_storage_project_service_account.phi.email_address}"
+    }
+    deid = {
+      project = local.deid_project
+      key     = "deid-bigquery"
+      agent   = "serviceAccount:${data.google_bigquery_default_service_account.deid.email}"
+    }
+  }
+}
+
+resource "google_kms_key_ring" "zone" {
+  for_each = local.cmek
+  project  = each.value.project
+  name     = "${local.prefix}-${each.key}"
   location = var.region
 }
 
-resource "google_kms_crypto_key" "phi_storage" {
-  name            = "phi-storage"
-  key_ring        = google_kms_key_ring.phi.id
+resource "google_kms_crypto_key" "zone" {
+  for_each        = local.cmek
+  name            = each.value.key
+  key_ring        = google_kms_key_ring.zone[each.key].id
   rotation_period = "7776000s"
-  labels          = merge(local.labels, { zone = "phi", purpose = "cmek" })
+  labels          = merge(local.labels, { zone = each.key, purpose = "cmek" })
   lifecycle {
     prevent_destroy = true
   }
 }
 
-resource "google_kms_key_ring" "deid" {
-  project  = local.deid_project
-  name     = "${local.prefix}-deid"
-  location = var.region
-}
-
-resource "google_kms_crypto_key" "deid_bigquery" {
-  name            = "deid-bigquery"
-  key_ring        = google_kms_key_ring.deid.id
-  rotation_period = "7776000s"
-  labels          = merge(local.labels, { zone = "deid", purpose = "cmek" })
-  lifecycle {
-    prevent_destroy = true
-  }
+resource "google_kms_crypto_key_iam_binding" "zone" {
+  for_each      = local.cmek
+  crypto_key_id = google_kms_crypto_key.zone[each.key].id
+  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+  members       = [each.value.agent]
 }
 
 data "google_storage_project_service_account" "phi" {
@@ -42,16 +51,4 @@ data "google_storage_project_service_account" "deid" {
 
 data "google_bigquery_default_service_account" "deid" {
   project = local.deid_project
-}
-
-resource "google_kms_crypto_key_iam_binding" "phi_storage" {
-  crypto_key_id = google_kms_crypto_key.phi_storage.id
-  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-  members       = ["serviceAccount:${data.google_storage_project_service_account.phi.email_address}"]
-}
-
-resource "google_kms_crypto_key_iam_binding" "deid_bigquery" {
-  crypto_key_id = google_kms_crypto_key.deid_bigquery.id
-  role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
-  members       = ["serviceAccount:${data.google_bigquery_default_service_account.deid.email}"]
 }

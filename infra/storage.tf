@@ -12,7 +12,7 @@ resource "google_storage_bucket" "phi_staging" {
     enabled = false
   }
   encryption {
-    default_kms_key_name = google_kms_crypto_key.phi_storage.id
+    default_kms_key_name = google_kms_crypto_key.zone["phi"].id
   }
   lifecycle_rule {
     condition {
@@ -22,7 +22,7 @@ resource "google_storage_bucket" "phi_staging" {
       type = "Delete"
     }
   }
-  depends_on = [google_kms_crypto_key_iam_binding.phi_storage]
+  depends_on = [google_kms_crypto_key_iam_binding.zone]
 }
 
 resource "google_storage_bucket" "phi_quarantine" {
@@ -36,7 +36,7 @@ resource "google_storage_bucket" "phi_quarantine" {
     enabled = false
   }
   encryption {
-    default_kms_key_name = google_kms_crypto_key.phi_storage.id
+    default_kms_key_name = google_kms_crypto_key.zone["phi"].id
   }
   lifecycle_rule {
     condition {
@@ -46,7 +46,7 @@ resource "google_storage_bucket" "phi_quarantine" {
       type = "Delete"
     }
   }
-  depends_on = [google_kms_crypto_key_iam_binding.phi_storage]
+  depends_on = [google_kms_crypto_key_iam_binding.zone]
 }
 
 # De-ID zone: de-identified NDJSON, bq-load's staging objects and governance records, Parquet

@@ -60,25 +60,9 @@ def lex_string(src, i):
         elif src.startswith("${", i):
             parts.append("".join(buf))
             buf = []
-            depth, j, quoted = 1, i + 2, False
-            while depth:
-                if j >= len(src):
-                    raise EvalError("unterminated interpolation")
-                ch = src[j]
-                if quoted:
-                    if ch == "\\":
-                        j += 1
-                    elif ch == '"':
-                        quoted = False
-                elif ch == '"':
-                    quoted = True
-                elif ch == "{":
-                    depth += 1
-                elif ch == "}":
-                    depth -= 1
-                j += 1
-            parts.append(("expr", src[i + 2:j - 1]))
-            i = j
+            j = close_brace(src, i + 1)
+            parts.append(("expr", src[i + 2:j]))
+            i = j + 1
         else:
             buf.append(c)
             i += 1
@@ -390,11 +374,11 @@ def value_of(raw, scope):
     return raw
 
 
-def matching_close(raw):
-    """Whether the "${" at the start closes at the very end (not "${a}-${b}")."""
-    depth, quoted, i = 0, False, 1
-    while i < len(raw):
-        c = raw[i]
+def close_brace(src, start):
+    """Index of the "}" closing the "{" at `start`, skipping quoted strings."""
+    depth, quoted, i = 0, False, start
+    while i < len(src):
+        c = src[i]
         if quoted:
             if c == "\\":
                 i += 1
@@ -407,9 +391,17 @@ def matching_close(raw):
         elif c == "}":
             depth -= 1
             if depth == 0:
-                return i == len(raw) - 1
+                return i
         i += 1
-    return False
+    raise EvalError("unterminated interpolation")
+
+
+def matching_close(raw):
+    """Whether the "${" at the start closes at the very end (not "${a}-${b}")."""
+    try:
+        return close_brace(raw, 1) == len(raw) - 1
+    except EvalError:
+        return False
 
 
 def unquote(s):

@@ -15,8 +15,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (check, what is broken, [(file, exact text, replacement, text the failure must contain)])
 BREAKS = [
     ("fmt", "a misaligned attribute", [
-        ("kms.tf", '  project  = local.phi_project\n  name     = "${local.prefix}-phi"',
-         '  project = local.phi_project\n  name     = "${local.prefix}-phi"', "kms.tf")]),
+        ("kms.tf", '  project  = each.value.project\n  name     = "${local.prefix}-${each.key}"',
+         '  project = each.value.project\n  name     = "${local.prefix}-${each.key}"', "kms.tf")]),
     ("env", "the load-complete topic as a full id (issue 9)", [
         ("env.tf", "STARVIT_LOAD_COMPLETE_TOPIC = google_pubsub_topic.load_complete.name",
          "STARVIT_LOAD_COMPLETE_TOPIC = google_pubsub_topic.load_complete.id",
@@ -86,7 +86,7 @@ BREAKS = [
         ("audit.tf", '    log_type = "DATA_READ"', '    log_type = "ADMIN_READ"', "does not keep Data Access")]),
     ("checkov", "a dataset without CMEK, and a waiver without a reason", [
         ("bigquery.tf", "  default_encryption_configuration {\n"
-         "    kms_key_name = google_kms_crypto_key.deid_bigquery.id\n  }\n", "", "CKV_GCP_81"),
+         '    kms_key_name = google_kms_crypto_key.zone["deid"].id\n  }\n', "", "CKV_GCP_81"),
         ("checks/checkov-baseline.json",
          '"reason": "Every object is written create-only and re-derivable from the PHI side by a '
          're-export; versions would only add cost."', '"reason": ""', "has no reason")]),
