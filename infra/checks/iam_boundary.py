@@ -8,7 +8,8 @@ access matrix, and the rules of the boundary over it:
 - nothing is public except the relay's invoker (whose guard is the X-Signature), and only the
   relay accepts traffic from outside; every bucket enforces public access prevention;
 - a service is invoked only by its own zone's Eventarc identity; functions hold no KMS role.
-Any IAM resource type it does not know fails the check (it cannot vouch for it).
+Any IAM resource type it does not know fails the check (it cannot vouch for it). Before that,
+every reference in infra/ must resolve, for each example and for its stage 1 (no services).
 Usage: iam_boundary.py INFRA_DIR [--matrix]
 """
 
@@ -282,7 +283,12 @@ def main():
     for path in examples:
         label = os.path.basename(path)
         try:
-            errors += check(Model(infra, path), label, show)
+            model = Model(infra, path)
+            errors += [f"[{label}] does not evaluate: {f}" for f in model.evaluate_all()]
+            errors += check(model, label, show)
+            # Stage 1 (no services yet) must evaluate too: nothing may refer to a service.
+            stage1 = Model(infra, path, model.blocks, {"deploy_functions": False})
+            errors += [f"[{label}, stage 1] does not evaluate: {f}" for f in stage1.evaluate_all()]
         except EvalError as e:
             errors.append(f"[{label}] cannot evaluate infra/: {e}")
     for e in errors:

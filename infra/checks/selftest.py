@@ -82,6 +82,12 @@ BREAKS = [
         ("deadletter.tf", "  topic                      = google_pubsub_topic.dead_letter[each.key].id",
          "  topic                      = google_pubsub_topic.load_complete.id",
          "has no subscription: its messages are lost")]),
+    ("iam", "stage 1 referring to a service it does not create, and a misspelt local", [
+        ("iam.tf", "  count    = var.enable_subscription_relay && var.deploy_functions ? 1 : 0",
+         "  count    = var.enable_subscription_relay ? 1 : 0",
+         "[prod.tfvars, stage 1] does not evaluate: google_cloud_run_v2_service_iam_member.relay_public"),
+        ("outputs.tf", 'output "deid_project" { value = local.deid_project }',
+         'output "deid_project" { value = local.deid_projects }', "output.deid_project: no local deid_projects")]),
     ("iam", "no Data Access audit logs on the PHI side", [
         ("audit.tf", '    log_type = "DATA_READ"', '    log_type = "ADMIN_READ"', "does not keep Data Access")]),
     ("checkov", "a dataset without CMEK, and a waiver without a reason", [

@@ -14,11 +14,11 @@ from hclexpr import EvalError, Unknown, unquote, value_of
 
 
 def load_dir(path):
-    blocks = {"variable": {}, "locals": {}, "resource": {}, "data": {}, "check": {}}
+    blocks = {"variable": {}, "locals": {}, "resource": {}, "data": {}, "check": {}, "output": {}}
     for f in sorted(glob.glob(os.path.join(path, "*.tf"))):
         with open(f) as fh:
             doc = hcl2.load(fh)
-        for kind in ("variable", "check"):
+        for kind in ("variable", "check", "output"):
             for item in doc.get(kind, []):
                 for name, body in item.items():
                     blocks[kind][unquote(name)] = body
@@ -240,6 +240,30 @@ class Model:
     def instances(self, rtype=None, kind="resource"):
         return [i for r in self.resources(rtype, kind) for i in r.instances().values()]
 
+    def evaluate_all(self):
+        """Evaluates every local, output and attribute of every resource and data source (nested
+        and dynamic blocks included), as `terraform validate` would resolve references: a
+        reference to a resource, instance, local or variable that does not exist fails. (Types
+        and the provider's schema are not checked: that needs the provider.)"""
+        failures = []
+        for name in self.blocks["locals"]:
+            try:
+                self.local(name)
+            except EvalError as e:
+                failures.append(f"local.{name}: {e}")
+        for name, body in self.blocks["output"].items():
+            try:
+                value_of(body["value"], self.scope)
+            except EvalError as e:
+                failures.append(f"output.{name}: {e}")
+        for res in self.resources() + self.resources(kind="data"):
+            try:
+                for inst in res.instances().values():
+                    walk_body(inst, inst.body, None)
+            except EvalError as e:
+                failures.append(f"{res.rtype}.{res.name}: {e}")
+        return failures
+
     def validate_variables(self):
         """Evaluates every variable's validation blocks; returns the failures."""
         failures = []
@@ -253,6 +277,26 @@ class Model:
                 if not ok:
                     failures.append(f"var.{name}: {value_of(v['error_message'], self.scope)}")
         return failures
+
+
+def walk_body(inst, raw, extra):
+    """Evaluates every attribute of a block body, recursing into nested and dynamic blocks."""
+    for key, value in raw.items():
+        if key in ("__is_block__", "dynamic"):
+            continue
+        if isinstance(value, list) and value and all(isinstance(b, dict) and b.get("__is_block__") for b in value):
+            for block in value:
+                walk_body(inst, block, extra)
+        elif isinstance(value, list) and value and all(isinstance(b, dict) for b in value):
+            for labelled in value:  # provisioner "local-exec" { ... }
+                for body in labelled.values():
+                    walk_body(inst, body, extra)
+        else:
+            value_of(value, inst.scope(extra))
+    for dyn in raw.get("dynamic", []):
+        for label in dyn:
+            for content, inner in inst.blocks(unquote(label), raw, extra):
+                walk_body(inst, content, inner)
 
 
 def _missing(kind, key):
