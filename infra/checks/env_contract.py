@@ -82,58 +82,70 @@ def collect_envs(model, err):
     return envs, mounts
 
 
-def check_model(model, label, binary, errors):
-    err = lambda msg: errors.append(f"[{label}] {msg}")  # noqa: E731
-    buckets = {i.attr("name"): i.attr("project") for i in model.instances("google_storage_bucket")}
-    datasets = {(i.attr("project"), i.attr("dataset_id")) for i in model.instances("google_bigquery_dataset")}
-    topics = {(i.attr("project"), i.attr("name")) for i in model.instances("google_pubsub_topic")}
-    envs, mounts = collect_envs(model, err)
-
+def parse_with_code(envs, binary):
+    """Each environment as its function parses it, and which names it reads: a name is unread
+    when removing it and setting it to garbage both leave the parsed settings unchanged."""
     cases, index = [], []
     for fn, (_, _, env) in envs.items():
         cases.append({"function": fn, "env": env})
-        index.append((fn, None, None))
+        index.append((fn, None))
         for name in env:
-            variants = [{k: v for k, v in env.items() if k != name}] + [dict(env, **{name: g}) for g in GARBAGE]
-            for v in variants:
+            for v in [{k: x for k, x in env.items() if k != name}] + [dict(env, **{name: g}) for g in GARBAGE]:
                 cases.append({"function": fn, "env": v})
-                index.append((fn, name, None))
+                index.append((fn, name))
     results = probe(binary, cases)
-    full = {fn: r for (fn, name, _), r in zip(index, results) if name is None}
-    unchanged = {}  # (function, name) -> variants that parsed exactly as the full environment
-    for (fn, name, _), r in zip(index, results):
+    full = {fn: r for (fn, name), r in zip(index, results) if name is None}
+    unchanged = {}
+    for (fn, name), r in zip(index, results):
         if name is not None and all(r.get(k) == full[fn].get(k) for k in ("ok", "state", "error")):
             unchanged[(fn, name)] = unchanged.get((fn, name), 0) + 1
+    unread = {key for key, n in unchanged.items() if n == 1 + len(GARBAGE)}
+    return full, unread
+
+
+def check_refs(model, fn, svc, template, env, refs, err):
+    """The resources the parsed settings name (set or defaulted) exist; limits agree."""
+    buckets = {i.attr("name") for i in model.instances("google_storage_bucket")}
+    datasets = {(i.attr("project"), i.attr("dataset_id")) for i in model.instances("google_bigquery_dataset")}
+    topics = {(i.attr("project"), i.attr("name")) for i in model.instances("google_pubsub_topic")}
+    project, label = env["GOOGLE_CLOUD_PROJECT"], (svc.attr("labels") or {}).get("pipeline")
+    for kind, setting, value in refs:
+        where = "set" if setting in env else "defaulted"
+        if kind == "bucket" and value not in buckets:
+            err(f"{fn}: {setting} ({where}) = {value!r} is not a bucket Terraform creates")
+        if kind == "dataset" and (project, value) not in datasets:
+            err(f"{fn}: {setting} ({where}) = {value!r} is not a dataset Terraform creates in {project}")
+        if kind == "topic" and (project, value) not in topics:
+            err(f"{fn}: {setting} ({where}) = {value!r} is not a topic Terraform creates in {project} "
+                "(the code takes a short name)")
+        if kind == "pipeline" and value != label:
+            err(f"{fn}: pipeline {value!r} ({where}) differs from the service's pipeline label {label!r}")
+        if kind == "concurrency":
+            per_instance = svc.battr(template, "max_instance_request_concurrency")
+            instances = [svc.battr(s, "max_instance_count") for s in svc.blocks("scaling", *template)][0]
+            if int(value) != per_instance:
+                err(f"{fn}: {setting} = {value} but the service takes {per_instance} requests per instance")
+            if int(value) * instances > 22:
+                err(f"{fn}: {instances} instances x {value} may run {int(value) * instances} mutating DML "
+                    "statements on one table; BigQuery runs 2 and queues 20")
+        if kind == "seconds":
+            timeout = int(str(svc.battr(template, "timeout")).rstrip("s"))
+            if int(value) >= timeout:
+                err(f"{fn}: {setting} = {value} is not below the request timeout {timeout}s")
+
+
+def check_model(model, label, binary, errors):
+    err = lambda msg: errors.append(f"[{label}] {msg}")  # noqa: E731
+    envs, mounts = collect_envs(model, err)
+    full, unread = parse_with_code(envs, binary)
     for fn, (svc, template, env) in envs.items():
-        result = full[fn]
-        if not result["ok"]:  # (which names are read is known only once it parses)
-            err(f"{fn}: its config.rs rejects the Terraform environment: {result['error']}")
+        if not full[fn]["ok"]:  # (which names are read is known only once it parses)
+            err(f"{fn}: its config.rs rejects the Terraform environment: {full[fn]['error']}")
             continue
         for name in env:
-            if unchanged.get((fn, name)) == 1 + len(GARBAGE):
+            if (fn, name) in unread:
                 err(f"{fn}: Terraform sets {name}, which its config.rs never reads")
-        project = env["GOOGLE_CLOUD_PROJECT"]
-        for kind, setting, value in result["refs"]:
-            where = "set" if setting in env else "defaulted"
-            if kind == "bucket" and value not in buckets:
-                err(f"{fn}: {setting} ({where}) = {value!r} is not a bucket Terraform creates")
-            if kind == "dataset" and (project, value) not in datasets:
-                err(f"{fn}: {setting} ({where}) = {value!r} is not a dataset Terraform creates in {project}")
-            if kind == "topic" and (project, value) not in topics:
-                err(f"{fn}: {setting} ({where}) = {value!r} is not a topic Terraform creates in {project} (the code takes a short name)")
-            if kind == "pipeline" and value != (svc.attr("labels") or {}).get("pipeline"):
-                err(f"{fn}: pipeline {value!r} ({where}) differs from the service's pipeline label {(svc.attr('labels') or {}).get('pipeline')!r}")
-            if kind == "concurrency":
-                per_instance = svc.battr(template, "max_instance_request_concurrency")
-                instances = [svc.battr(s, "max_instance_count") for s in svc.blocks("scaling", *template)][0]
-                if int(value) != per_instance:
-                    err(f"{fn}: {setting} = {value} but the service takes {per_instance} requests per instance")
-                if int(value) * instances > 22:
-                    err(f"{fn}: {instances} instances x {value} may run {int(value) * instances} mutating DML statements on one table; BigQuery runs 2 and queues 20")
-            if kind == "seconds":
-                timeout = int(str(svc.battr(template, "timeout")).rstrip("s"))
-                if int(value) >= timeout:
-                    err(f"{fn}: {setting} = {value} is not below the request timeout {timeout}s")
+        check_refs(model, fn, svc, template, env, full[fn]["refs"], err)
     key_mounts = {k: v for k, v in mounts.items() if k[1] == "STARVIT_DEID_KEY"}
     if len(set(key_mounts.values())) > 1:
         err(f"deidentify and subscription-relay mount different de-ID keys or versions: {key_mounts}")

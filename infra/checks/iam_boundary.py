@@ -132,48 +132,9 @@ def check(model, label, show_matrix):
     collect_errors = []
     g.collect(collect_errors)
     errors += [f"[{label}] {e}" for e in collect_errors]
-    buckets = {}
-    for inst in model.instances("google_storage_bucket"):
-        zone = (inst.attr("labels") or {}).get("zone")
-        if zone not in ("phi", "deid"):
-            err(f"{inst.address} has no zone label (phi or deid)")
-        buckets[inst.attr("name")] = (inst.name, zone)
-        if inst.attr("public_access_prevention") != "enforced":
-            err(f"{inst.address} does not enforce public access prevention")
-    phi_buckets = {n for n, (_, z) in buckets.items() if z == "phi"}
-    policies = {inst.attr("bucket") for inst in model.instances("google_storage_bucket_iam_policy")}
-    for b in sorted(phi_buckets - policies):
-        err(f"PHI bucket {b} has no authoritative IAM policy (google_storage_bucket_iam_policy): project convenience bindings keep reading it")
-    for ident, zone, kind, target, role, cond, addr in g.rows:
-        where = f"{ident} ({zone} zone) has {role} on {kind} {target} [{addr}]"
-        if isinstance(target, Unknown):
-            if kind in ("bucket", "secret", "project"):
-                err(f"{addr}: target unknown before apply ({target!r})")
-            continue
-        if kind == "bucket" and target in phi_buckets:
-            if not addr.startswith("google_storage_bucket_iam_policy"):
-                err(f"{where}: PHI buckets take grants only in their authoritative policy")
-            if zone != "phi":
-                err(f"{where}: only PHI-zone identities may hold roles on a PHI bucket")
-            if role not in WRITE_ONLY:
-                bucket_name = buckets[target][0]
-                allowed = (bucket_name == "phi_staging" and
-                           (ident == "fn:deidentify" and role == "roles/storage.objectViewer" and cond is None or
-                            ident == "fn:bulk-export" and cond is not None and export_state_only(cond)))
-                if not allowed:
-                    err(f"{where}: reads PHI; only deidentify reads staging (bulk-export its own state objects), nobody reads quarantine")
-        if kind == "project" and PROJECT_FORBIDDEN.match(str(role)):
-            err(f"{where}: project-level storage, secret, basic or impersonation role")
-        if zone == "public" and not (kind == "service" and role == "roles/run.invoker" and str(target).endswith("-subscription-relay")):
-            err(f"{where}: public; only the relay's invoker may be public")
-        if zone == "unknown":
-            err(f"{where}: member is not an identity Terraform creates or a known service agent")
-        if kind == "kms" and not ident.startswith("agent:"):
-            err(f"{where}: only service agents use the CMEK keys")
-        if kind == "service" and role == "roles/run.invoker" and zone != "public":
-            svc_zone = service_zone(model, target)
-            if not ident.startswith("eventarc:") or zone != svc_zone:
-                err(f"{where}: a service is invoked only by its own zone's Eventarc identity")
+    buckets = check_buckets(model, err)
+    for row in g.rows:
+        check_grant(model, buckets, row, err)
     check_secrets(model, g, err)
     for inst in model.instances("google_cloud_run_v2_service"):
         if inst.attr("ingress") != "INGRESS_TRAFFIC_INTERNAL_ONLY" and inst.key != "subscription-relay":
@@ -182,6 +143,57 @@ def check(model, label, show_matrix):
     if show_matrix:
         print_matrix(g, label)
     return errors
+
+
+def check_buckets(model, err):
+    """{bucket name: (resource name, zone)}; zones labelled, public access prevented, PHI
+    buckets under an authoritative policy."""
+    buckets = {}
+    for inst in model.instances("google_storage_bucket"):
+        zone = (inst.attr("labels") or {}).get("zone")
+        if zone not in ("phi", "deid"):
+            err(f"{inst.address} has no zone label (phi or deid)")
+        buckets[inst.attr("name")] = (inst.name, zone)
+        if inst.attr("public_access_prevention") != "enforced":
+            err(f"{inst.address} does not enforce public access prevention")
+    policies = {inst.attr("bucket") for inst in model.instances("google_storage_bucket_iam_policy")}
+    for name in sorted(n for n, (_, z) in buckets.items() if z == "phi" and n not in policies):
+        err(f"PHI bucket {name} has no authoritative IAM policy (google_storage_bucket_iam_policy): "
+            "project convenience bindings keep reading it")
+    return buckets
+
+
+def check_grant(model, buckets, row, err):
+    ident, zone, kind, target, role, cond, addr = row
+    where = f"{ident} ({zone} zone) has {role} on {kind} {target} [{addr}]"
+    if isinstance(target, Unknown):
+        if kind in ("bucket", "secret", "project"):
+            err(f"{addr}: target unknown before apply ({target!r})")
+        return
+    if kind == "bucket" and buckets.get(target, (None, None))[1] == "phi":
+        if not addr.startswith("google_storage_bucket_iam_policy"):
+            err(f"{where}: PHI buckets take grants only in their authoritative policy")
+        if zone != "phi":
+            err(f"{where}: only PHI-zone identities may hold roles on a PHI bucket")
+        staging = buckets[target][0] == "phi_staging"
+        allowed = role in WRITE_ONLY or staging and (
+            ident == "fn:deidentify" and role == "roles/storage.objectViewer" and cond is None
+            or ident == "fn:bulk-export" and cond is not None and export_state_only(cond))
+        if not allowed:
+            err(f"{where}: reads PHI; only deidentify reads staging (bulk-export its own state objects), "
+                "nobody reads quarantine")
+    if kind == "project" and PROJECT_FORBIDDEN.match(str(role)):
+        err(f"{where}: project-level storage, secret, basic or impersonation role")
+    if zone == "public" and not (kind == "service" and role == "roles/run.invoker"
+                                 and str(target).endswith("-subscription-relay")):
+        err(f"{where}: public; only the relay's invoker may be public")
+    if zone == "unknown":
+        err(f"{where}: member is not an identity Terraform creates or a known service agent")
+    if kind == "kms" and not ident.startswith("agent:"):
+        err(f"{where}: only service agents use the CMEK keys")
+    if kind == "service" and role == "roles/run.invoker" and zone != "public":
+        if not ident.startswith("eventarc:") or zone != service_zone(model, target):
+            err(f"{where}: a service is invoked only by its own zone's Eventarc identity")
 
 
 def check_audit_and_dead_letters(model, err):
