@@ -149,10 +149,13 @@ def check_buckets(model, err):
     """{bucket name: (resource name, zone)}; zones labelled, public access prevented, PHI
     buckets under an authoritative policy."""
     buckets = {}
+    project_zone = {model.local("phi_project"): "phi", model.local("deid_project"): "deid"}
     for inst in model.instances("google_storage_bucket"):
         zone = (inst.attr("labels") or {}).get("zone")
         if zone not in ("phi", "deid"):
             err(f"{inst.address} has no zone label (phi or deid)")
+        elif len(project_zone) == 2 and project_zone.get(inst.attr("project")) != zone:
+            err(f"{inst.address} is labelled zone {zone} but lives in project {inst.attr('project')}")
         buckets[inst.attr("name")] = (inst.name, zone)
         if inst.attr("public_access_prevention") != "enforced":
             err(f"{inst.address} does not enforce public access prevention")

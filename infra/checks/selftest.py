@@ -64,6 +64,10 @@ BREAKS = [
          "  bucket = google_storage_bucket.phi_quarantine.name\n}\n\n"
          'resource "google_storage_bucket_iam_policy" "phi_quarantine_unused" {\n  count = 0',
          "has no authoritative IAM policy")]),
+    ("iam", "a PHI bucket labelled as de-ID", [
+        ("storage.tf", 'labels                      = merge(local.labels, { zone = "phi", purpose = "quarantine" })',
+         'labels                      = merge(local.labels, { zone = "deid", purpose = "quarantine" })',
+         "is labelled zone deid but lives in project starvit-prod-phi")]),
     ("iam", "a project-level storage role", [
         ("iam.tf", '  role     = "roles/bigquery.jobUser"', '  role     = "roles/storage.objectViewer"',
          "project-level storage, secret, basic or impersonation role")]),
