@@ -10,7 +10,7 @@ use crate::cli::{CliRun, RunPaths};
 use crate::export::Suite;
 use crate::plant::Attack;
 use crate::scan::structure::Context;
-use crate::scan::{Check, Finding, Scanner, linkage};
+use crate::scan::{self, Check, Finding, Scanner, linkage};
 
 /// The profiles every attack runs under.
 pub const PROFILES: [&str; 2] = ["shifted", "safe-harbor"];
@@ -148,8 +148,11 @@ pub fn run(bin: &Path, work: &Path, attack: Attack, seed: u64) -> std::io::Resul
     let ctx = Context::new(suite.export_time, &suite.known_instants);
     let scanner = Scanner::new(&suite.planted, ctx);
     let mut findings = Vec::new();
+    let names: Vec<String> = suite.files.iter().map(|f| f.name.clone()).collect();
+    let types: Vec<&str> = suite.types.keys().map(String::as_str).collect();
     for profile in PROFILES {
-        let (run, found) = deid_scanned(bin, work, &input, profile, &scanner)?;
+        let (run, mut found) = deid_scanned(bin, work, &input, profile, &scanner)?;
+        found.extend(scan::name_carryover(&names, &types, &run.output)?);
         findings.extend(found.into_iter().map(|mut x| {
             x.place = format!("{profile}: {}", x.place);
             x

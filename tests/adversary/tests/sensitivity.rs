@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, Utc};
+use starvit_adversary::scan::name_carryover;
 use starvit_adversary::scan::structure::Context;
 use starvit_adversary::{Attack, Check, IdClass, Scanner, Suite};
 
@@ -23,7 +24,11 @@ fn raw_findings(attack: Attack, shift_days: i64) -> Vec<starvit_adversary::Findi
         })
         .collect();
     let scanner = Scanner::new(&suite.planted, Context::new(now, &known));
-    scanner.dir(dir.path()).unwrap()
+    let names: Vec<String> = suite.files.iter().map(|f| f.name.clone()).collect();
+    let types: Vec<&str> = suite.types.keys().map(String::as_str).collect();
+    let mut found = scanner.dir(dir.path()).unwrap();
+    found.extend(name_carryover(&names, &types, dir.path()).unwrap());
+    found
 }
 
 #[test]
@@ -50,6 +55,6 @@ fn every_structural_attack_is_seen_in_the_raw_export() {
     );
     assert!(
         checks(Attack::InputHygiene, 0)
-            .is_superset(&[Check::ValueInFileName, Check::FileNameShape].into())
+            .is_superset(&[Check::ValueInFileName, Check::FileNameCarryover].into())
     );
 }

@@ -28,8 +28,8 @@ pub enum Check {
     ValueInFileName,
     /// A planted value on the CLI's stdout or stderr.
     ValueOnConsole,
-    /// An output file name carries more than a resource type and ids.
-    FileNameShape,
+    /// An output file name carries a part of an input file name other than a resource type.
+    FileNameCarryover,
     /// An age over 89 (or an age implied over 89).
     AgeOver89,
     /// A year that alone shows an age of 90+.
@@ -64,6 +64,49 @@ impl std::fmt::Display for Finding {
             None => write!(f, "{:?} at {}", self.check, self.place),
         }
     }
+}
+
+fn name_tokens(name: &str) -> impl Iterator<Item = String> + '_ {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(fold::fold)
+}
+
+/// Output file names must carry nothing of the input file names beyond the resource types
+/// (`types`) and the extension: any other token of an input name found in an output name is a
+/// finding (the name itself is never printed).
+///
+/// # Errors
+/// I/O errors reading the directory.
+pub fn name_carryover(
+    inputs: &[String],
+    types: &[&str],
+    dir: &Path,
+) -> std::io::Result<Vec<Finding>> {
+    let allowed: std::collections::BTreeSet<String> = types
+        .iter()
+        .map(|t| fold::fold(t))
+        .chain(["ndjson".to_owned()])
+        .collect();
+    let carried: std::collections::BTreeSet<String> = inputs
+        .iter()
+        .flat_map(|n| name_tokens(n))
+        .filter(|t| !allowed.contains(t))
+        .collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    Ok(names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| name_tokens(n).any(|t| carried.contains(&t)))
+        .map(|(i, _)| Finding {
+            check: Check::FileNameCarryover,
+            class: None,
+            place: format!("output file #{i}"),
+        })
+        .collect())
 }
 
 /// A scanner for one export's planted values and context.
@@ -125,7 +168,7 @@ impl<'p> Scanner<'p> {
             }
             let text = String::from_utf8_lossy(&std::fs::read(dir.join(name))?).into_owned();
             if name.ends_with(".ndjson") {
-                self.file(&at, name, &text, &mut out);
+                self.file(&at, &text, &mut out);
             } else {
                 out.extend(self.text(Check::ValueInOutput, &at, &text));
             }
@@ -133,8 +176,7 @@ impl<'p> Scanner<'p> {
         Ok(out)
     }
 
-    fn file(&self, at: &str, name: &str, text: &str, out: &mut Vec<Finding>) {
-        let mut types = std::collections::BTreeSet::new();
+    fn file(&self, at: &str, text: &str, out: &mut Vec<Finding>) {
         for (i, line) in text
             .lines()
             .enumerate()
@@ -149,7 +191,6 @@ impl<'p> Scanner<'p> {
                 });
                 continue;
             };
-            types.insert(v["resourceType"].as_str().unwrap_or("").to_owned());
             self.strings(&v, &mut String::new(), &at, out);
             structure::check(&self.ctx, &v, &mut |check, path| {
                 out.push(Finding {
@@ -157,14 +198,6 @@ impl<'p> Scanner<'p> {
                     class: None,
                     place: format!("{at} {path}"),
                 });
-            });
-        }
-        let first = name.split(['.', '-', '_']).next().unwrap_or("");
-        if !types.is_empty() && (types.len() > 1 || !types.contains(first)) {
-            out.push(Finding {
-                check: Check::FileNameShape,
-                class: None,
-                place: format!("{at}: its name does not start with the resource type it holds"),
             });
         }
     }
