@@ -8,7 +8,8 @@
 #
 # Data: `starvit synth --target-mb $BENCH_MB --seed 1 --out target/bench/export`, generated once
 # and reused while the parameters (stamp file) are unchanged, then concatenated into one file.
-# Prints a table and writes target/bench/deid.json; then the chain benchmark (target/bench/chain.json).
+# Prints a table and writes target/bench/deid.json; then the leak gate (target/bench/gate.json) and
+# the chain benchmark (target/bench/chain.json).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ BIN=$CARGO_TARGET_DIR/release
 export STARVIT_DEID_KEY=${STARVIT_DEID_KEY:-bench-key-not-a-secret-0123456789}
 
 echo "building (release)..."
-cargo build --quiet --release -p starvit -p starvit-deid --example serde_baseline
+cargo build --quiet --release -p starvit -p starvit-deid --example serde_baseline --example gate_bench
 
 mkdir -p "$OUT"
 stamp="target-mb=$MB seed=$SEED"
@@ -132,6 +133,58 @@ cat >"$OUT/deid.json" <<EOF
 EOF
 rm -rf "$OUT"/out.* "$OUT"/time.*
 echo "wrote $OUT/deid.json"
+
+# The leak gate (shared/deid/examples/gate_bench.rs), one process per size so each peak RSS is
+# that size's: time and memory against the number of identifying values in one line and in an
+# export's people index; linear = time ratio ~ size ratio. Times are on-CPU seconds (the machine
+# is shared). Then the 7.9 MB line of 180,000 values through the engine (the old gate: 354 s),
+# and the false-positive figure on a population named after places, states, months and words
+# (shared/deid/tests/gate_population.rs). BENCH_SKIP_GATE=1 leaves it out.
+if [[ ${BENCH_SKIP_GATE:-0} != 1 ]]; then
+    echo
+    echo "leak gate..."
+    : >"$OUT/gate.ndjson"
+    for mode in line people; do
+        for n in ${BENCH_GATE_SIZES:-1000 10000 100000 1000000}; do
+            "$BIN/examples/gate_bench" "$mode" "$n" >>"$OUT/gate.ndjson"
+        done
+    done
+    "$BIN/examples/gate_bench" engine >>"$OUT/gate.ndjson"
+    GATE_FP_PATIENTS=${BENCH_GATE_FP_PATIENTS:-60} cargo test --quiet --release -p starvit-deid \
+        --test gate_population ambiguous -- --nocapture 2>/dev/null | grep '^GATE_FP' >>"$OUT/gate.ndjson" || true
+    python3 - "$OUT/gate.ndjson" "$OUT/gate.json" <<'PY'
+import json, sys
+rows, fp = [], None
+for line in open(sys.argv[1]):
+    if line.startswith("GATE_FP"):
+        fp = dict(kv.split("=") for kv in line.split()[1:])
+        fp = {k: int(v) for k, v in fp.items()}
+    elif line.strip():
+        rows.append(json.loads(line))
+print(f"{'gate':<8}{'values':>9}{'needles':>9}{'build us/v':>11}{'check us/v':>11}"
+      f"{'x time':>8}{'x size':>8}{'bytes/v':>9}{'peak MiB':>9}")
+for mode, build in (("line", "fill_s"), ("people", "build_s")):
+    prev = None
+    for r in (r for r in rows if r["mode"] == mode):
+        n = r["values"]
+        t = r[build] + (r["check_s"] if mode == "line" else 0)
+        check = r["check_s"] / (n if mode == "line" else r["probes"])
+        ratio = f"{t / prev[1]:.1f}" if prev else "-"
+        size = f"{n / prev[0]:.0f}" if prev else "-"
+        print(f"{mode:<8}{n:>9}{r['needles']:>9}{r[build] / n * 1e6:>11.3f}{check * 1e6:>11.3f}"
+              f"{ratio:>8}{size:>8}{r['gate_bytes'] / n:>9.0f}{r['peak_rss_kib'] / 1024:>9.1f}")
+        prev = (n, t)
+print("(people: check us/v = per open value, against the whole index; should not grow)")
+for r in (r for r in rows if r["mode"] == "engine"):
+    print(f"engine, one {r['line_bytes'] / 1e6:.1f} MB line of {r['values']} values: "
+          f"{r['gate_on_s']:.2f} s with the gate, {r['gate_off_s']:.2f} s without (old gate: 354 s)")
+if fp:
+    print(f"false positives: {fp['false_positives']} of {fp['lines']} lines quarantined wrongly "
+          f"({fp['quarantined']} quarantined, {fp['missed']} lines carrying a name missed)")
+json.dump({"rows": rows, "false_positives": fp}, open(sys.argv[2], "w"), indent=1)
+PY
+    echo "wrote $OUT/gate.json"
+fi
 
 # The chain on the local emulators: PHI upload -> rows queryable for a BENCH_CHAIN_MB export
 # (default 100 MB), by stage, against in-process de-identification of the same files.

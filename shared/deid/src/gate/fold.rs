@@ -26,6 +26,39 @@ pub(crate) const STX: char = '\u{2}';
 pub(crate) const ETX: char = '\u{3}';
 /// Start of the value of a `birthDate` field in a hay (instead of [`STX`]).
 pub(crate) const BIRTH_FIELD: char = '\u{5}';
+/// Start of an opaque token in a hay (see [`opaque_token`]); looked up, never scanned.
+pub(crate) const TOKEN: char = '\u{6}';
+
+/// Shortest run of hex digits that counts as an opaque token.
+const MIN_TOKEN_HEX: usize = 16;
+
+/// The opaque token of `s`, if `s` is one: a UUID or at least 16 hex digits, optionally
+/// after `urn:uuid:`, `#` or `Type/` (the shapes of ids, references and the engine's
+/// pseudonyms). Such a value is random-looking: scanning it for needles would find, among
+/// hundreds of thousands of digit needles, chance substrings; so it is compared whole.
+pub(crate) fn opaque_token(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let rest = s
+        .strip_prefix("urn:uuid:")
+        .or_else(|| s.strip_prefix('#'))
+        .or_else(|| {
+            let (ty, id) = s.split_once('/')?;
+            let t = ty.as_bytes();
+            (t.first()?.is_ascii_uppercase() && t.iter().all(u8::is_ascii_alphabetic)).then_some(id)
+        })
+        .unwrap_or(s);
+    let b = rest.as_bytes();
+    let uuid = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    let hex = b.len() >= MIN_TOKEN_HEX && b.iter().all(u8::is_ascii_hexdigit);
+    (uuid || hex).then_some(rest)
+}
 
 /// Appends the core of `s` (folded, separators as single spaces, trimmed) to `out`.
 pub(crate) fn push_core(s: &str, out: &mut String) {
@@ -168,6 +201,17 @@ mod tests {
         assert_eq!(hay, "\u{2} o brien \u{3}");
         assert!(!push_hay(" - ", STX, &mut hay));
         assert_eq!(hay, "\u{2} o brien \u{3}");
+    }
+
+    #[test]
+    fn opaque_tokens() {
+        let u = "0b9e4f5c-2f1a-4c8e-9d3b-5a6f7e8d9c0b";
+        assert_eq!(opaque_token(u), Some(u));
+        assert_eq!(opaque_token(&format!("Patient/{u}")), Some(u));
+        assert_eq!(opaque_token(&format!("urn:uuid:{u}")), Some(u));
+        assert_eq!(opaque_token("#0123456789abcdef"), Some("0123456789abcdef"));
+        assert_eq!(opaque_token("E4471902"), None);
+        assert_eq!(opaque_token("https://x.org/Patient/1"), None);
     }
 
     #[test]

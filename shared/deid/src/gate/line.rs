@@ -60,6 +60,12 @@ impl LineValues {
         self.set.len() == 0
     }
 
+    /// Heap bytes held by the needles and the matcher.
+    #[must_use]
+    pub fn memory_bytes(&self) -> usize {
+        self.set.memory_bytes() + self.matcher.memory_bytes()
+    }
+
     /// Kind of a value of this line found in one hay.
     pub(crate) fn find(&self, hay: &[u8]) -> Option<ValueKind> {
         self.matcher.find(&self.set, hay)

@@ -9,7 +9,8 @@
 //!
 //! Cost: [`NeedleSet::push`] is O(length of the value) expected (one fold, one hash of each
 //! encoded form, keyed SipHash so crafted collisions cannot degrade it). Memory per
-//! distinct needle: its encoded bytes + 4 (end offset) + 1 (kind) + about 5 (hash slot).
+//! distinct needle: its encoded bytes + 4 (end offset) + 1 (kind) + 8 (hash) + about 5
+//! (table slot).
 
 use std::hash::BuildHasher;
 
@@ -17,7 +18,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use hashbrown::HashTable;
 
 use super::ValueKind;
-use super::fold::{self, BIRTH_FIELD, ETX, STX};
+use super::fold::{self, BIRTH_FIELD, ETX, STX, TOKEN};
+
+/// First byte of a token hay.
+pub(crate) const TOKEN_BYTE: u8 = TOKEN as u8;
 
 /// Shortest value (in characters of its core) the gate checks: "Li" or "Ng" would match
 /// codes and units everywhere; a 3-letter name is still checked.
@@ -63,7 +67,10 @@ pub(crate) struct NeedleSet {
     ends: Vec<u32>,
     kinds: Vec<ValueKind>,
     table: HashTable<u32>,
+    /// Hash of each needle, so growing the table never re-reads the arena.
+    hashes: Vec<u64>,
     hasher: std::hash::RandomState,
+    pub(crate) tokens: Tokens,
     core: String,
     form: String,
     pub(crate) birth: BirthDates,
@@ -79,6 +86,8 @@ impl NeedleSet {
         self.ends.clear();
         self.kinds.clear();
         self.table.clear();
+        self.hashes.clear();
+        self.tokens.clear();
     }
 
     /// Encoded bytes of needle `i`.
@@ -100,6 +109,7 @@ impl NeedleSet {
         self.text.capacity()
             + self.ends.capacity() * 4
             + self.kinds.capacity()
+            + self.hashes.capacity() * 8
             + self.table.allocation_size()
     }
 
@@ -107,6 +117,9 @@ impl NeedleSet {
     pub(crate) fn push(&mut self, kind: ValueKind, raw: &str) {
         let mut core = std::mem::take(&mut self.core);
         core.clear();
+        if let Some(token) = fold::opaque_token(raw) {
+            self.tokens.insert(kind, token);
+        }
         fold::push_core(raw, &mut core);
         self.push_folded(kind, raw, &core);
         self.core = core;
@@ -204,12 +217,56 @@ impl NeedleSet {
             self.text.truncate(start);
             return;
         }
-        let hasher = &self.hasher;
+        let hashes = &self.hashes;
         let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
         self.table
-            .insert_unique(hash, index, |&i| hasher.hash_one(at(i)));
+            .insert_unique(hash, index, |&i| hashes[i as usize]);
+        self.hashes.push(hash);
         self.ends.push(end);
         self.kinds.push(kind);
+    }
+}
+
+/// Values shaped as opaque tokens ([`fold::opaque_token`]: ids, UUIDs), compared whole:
+/// keyed 64-bit hashes of their lower-cased text, with the kind of the first one. O(1) per
+/// insert and lookup; 17 bytes per token (with the table's slack); a chance collision
+/// between n lookups and m tokens has probability n·m/2⁶⁴.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens {
+    map: std::collections::HashMap<u64, ValueKind>,
+    hasher: std::hash::RandomState,
+}
+
+impl Tokens {
+    fn key(&self, token: &[u8]) -> u64 {
+        // Lower-cased on the fly (tokens are ASCII hex): no buffer.
+        use std::hash::Hasher;
+        let mut h = self.hasher.build_hasher();
+        for b in token {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+        h.finish()
+    }
+
+    fn insert(&mut self, kind: ValueKind, token: &str) {
+        let key = self.key(token.as_bytes());
+        self.map.entry(key).or_insert(kind);
+    }
+
+    fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.map.capacity() * 17
+    }
+
+    /// The kind of the value whose whole text is `token`.
+    pub(crate) fn find(&self, token: &[u8]) -> Option<ValueKind> {
+        if self.map.is_empty() {
+            return None;
+        }
+        self.map.get(&self.key(token)).copied()
     }
 }
 
@@ -272,7 +329,10 @@ impl Matcher {
     /// Kind of a needle found in `hay`, if any. `set` must be the set it was built from
     /// (for the few-needle scan; an automaton needs only the kinds).
     pub(crate) fn find(&self, set: &NeedleSet, hay: &[u8]) -> Option<ValueKind> {
-        self.find_kinds(set.kinds(), Some(set), hay)
+        match hay.split_first() {
+            Some((&b, token)) if b == TOKEN_BYTE => set.tokens.find(token),
+            _ => self.find_kinds(set.kinds(), Some(set), hay),
+        }
     }
 
     pub(crate) fn find_kinds(

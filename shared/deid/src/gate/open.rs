@@ -2,14 +2,15 @@
 //! the input), stored as the hays the gate scans.
 //!
 //! Per value, O(its length) to push, and the stored bytes are at most 18 × its length
-//! (NFKD; = length + 4 for ASCII). A string gives its text hay; a short formatted number
+//! (NFKD; = length + 4 for ASCII). An opaque token (an id, a UUID, a pseudonym, possibly
+//! as a reference) is stored whole and compared whole. A string gives its text hay; a short formatted number
 //! also its digits-only form; a JSON number only its digits-only form; a terminology URI
 //! ([`is_vocabulary_uri`]) only its digits-only form, so a given name `Sid` never matches
 //! `http://hl7.org/fhir/sid/us-ssn` while an MRN hidden in such a path still does.
 
 use serde_json::{Number, Value};
 
-use super::fold::{self, BIRTH_FIELD, STX};
+use super::fold::{self, BIRTH_FIELD, STX, TOKEN};
 use super::needles::DIGITS_MIN;
 
 /// Bases of URIs that name terminologies or the engine's own systems. Their text is
@@ -116,6 +117,12 @@ impl OpenValues {
     }
 
     fn push_string(&mut self, s: &str, start: char) {
+        if let Some(token) = fold::opaque_token(s) {
+            self.text.push(TOKEN);
+            self.text.push_str(token);
+            self.seal();
+            return;
+        }
         if is_vocabulary_uri(s) {
             self.push_digits(s);
             return;

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::ValueKind;
 use super::extract::extract;
-use super::needles::{BirthDates, Matcher, NeedleSet};
+use super::needles::{BirthDates, Matcher, NeedleSet, TOKEN_BYTE, Tokens};
 
 /// Resource types whose identifying values are a person's.
 pub const PEOPLE_TYPES: &[&str] = &[
@@ -34,6 +34,7 @@ pub const PEOPLE_TYPES: &[&str] = &[
 pub struct PeopleIndex {
     matcher: Matcher,
     kinds: Vec<ValueKind>,
+    tokens: Tokens,
 }
 
 /// Feeds resources one at a time into a [`PeopleIndex`].
@@ -67,11 +68,14 @@ impl PeopleIndex {
     /// Heap bytes held (automaton and kinds).
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
-        self.matcher.memory_bytes() + self.kinds.capacity()
+        self.matcher.memory_bytes() + self.kinds.capacity() + self.tokens.memory_bytes()
     }
 
     pub(crate) fn find(&self, hay: &[u8]) -> Option<ValueKind> {
-        self.matcher.find_kinds(&self.kinds, None, hay)
+        match hay.split_first() {
+            Some((&b, token)) if b == TOKEN_BYTE => self.tokens.find(token),
+            _ => self.matcher.find_kinds(&self.kinds, None, hay),
+        }
     }
 }
 
@@ -119,10 +123,11 @@ impl PeopleIndexBuilder {
     /// Builds the automaton. Past the automaton's state limit (billions of needle bytes)
     /// the index reports every value as [`ValueKind::Unchecked`] (fail closed).
     #[must_use]
-    pub fn build(self) -> PeopleIndex {
+    pub fn build(mut self) -> PeopleIndex {
         let matcher = Matcher::build(&self.set, true);
         PeopleIndex {
             kinds: self.set.kinds().to_vec(),
+            tokens: std::mem::take(&mut self.set.tokens),
             matcher,
         }
     }
