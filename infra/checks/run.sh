@@ -5,7 +5,8 @@
 #   env      env contract: each service's environment against its config.rs (env_contract.py)
 #   iam      IAM boundary: identity x resource access matrix and its rules (iam_boundary.py)
 #   checkov  checkov, offline, against checkov-baseline.json (checkov_check.py)
-# and then the self-test (selftest.py): each check must fail on a deliberately broken copy.
+# first the evaluator's own test (test_hclexpr.py), and last the self-test (selftest.py): each
+# check must fail on a deliberately broken copy.
 # `terraform validate` cannot run here (the Google provider cannot be downloaded).
 # Usage: infra/checks/run.sh [--dir DIR] [--only CHECK] [--no-selftest] [--matrix] | --write
 set -euo pipefail
@@ -45,6 +46,7 @@ run_check() {
 }
 
 failed=()
+run_check hclexpr "$tools/hcl2/bin/python" "$here/test_hclexpr.py"
 run_check fmt "$tools/terraform/bin/python" "$here/fmt.py" "$dir"
 run_check env "$tools/hcl2/bin/python" "$here/env_contract.py" "$dir" "$probe"
 run_check iam "$tools/hcl2/bin/python" "$here/iam_boundary.py" "$dir" $matrix
