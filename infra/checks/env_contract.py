@@ -9,6 +9,7 @@ defaults are exercised), it evaluates infra/ and checks, per function:
 - every resource the parsed settings name (set or defaulted) exists in Terraform: buckets,
   datasets and topics in the function's GOOGLE_CLOUD_PROJECT; the pipeline equals the service's
   `pipeline` label; bq-load's concurrency matches the service and BigQuery's DML limits;
+- the function's identity holds a role that lets it do there what it does (NEEDS);
 - deidentify and subscription-relay mount the same de-ID key at the same pinned version with the
   same policy; service names fit Google's limits for the longest valid env.
 Usage: env_contract.py INFRA_DIR PROBE_BINARY
@@ -23,6 +24,7 @@ import subprocess
 import sys
 
 from hclexpr import EvalError, Unknown
+from iam_boundary import Grants
 from tfmodel import Model
 
 SECRET_SHAPES = {  # what a correctly provisioned version looks like (README, Deploying)
@@ -134,6 +136,53 @@ def check_refs(model, fn, svc, template, env, refs, err):
                 err(f"{fn}: {setting} = {value} is not below the request timeout {timeout}s")
 
 
+READ, CREATE, USE = "read", "create", "read+overwrite"
+ROLES = {
+    ("bucket", READ): {"roles/storage.objectViewer", "roles/storage.objectUser", "roles/storage.objectAdmin"},
+    ("bucket", CREATE): {"roles/storage.objectCreator", "roles/storage.objectUser", "roles/storage.objectAdmin"},
+    ("bucket", USE): {"roles/storage.objectUser", "roles/storage.objectAdmin"},
+    ("dataset", READ): {"roles/bigquery.dataViewer", "roles/bigquery.dataEditor", "roles/bigquery.dataOwner"},
+    ("dataset", USE): {"roles/bigquery.dataEditor", "roles/bigquery.dataOwner"},
+    ("topic", CREATE): {"roles/pubsub.publisher"},
+}
+# What each function does with the resource a setting names (its handler's reads and writes).
+NEEDS = {
+    ("bulk-export", "STARVIT_PHI_BUCKET"): [CREATE],
+    ("deidentify", "STARVIT_PHI_BUCKET"): [READ],
+    ("deidentify", "STARVIT_DEID_BUCKET"): [CREATE],
+    ("deidentify", "STARVIT_QUARANTINE_BUCKET"): [CREATE],
+    ("bq-load", "STARVIT_DEID_BUCKET"): [READ, CREATE],
+    ("bq-load", "STARVIT_RAW_DATASET"): [USE],
+    ("bq-load", "STARVIT_GOVERNANCE_DATASET"): [USE],
+    ("bq-load", "STARVIT_STAGING_DATASET"): [USE],
+    ("bq-load", "STARVIT_LOAD_COMPLETE_TOPIC"): [CREATE],
+    ("graph-snapshot", "STARVIT_DEID_BUCKET"): [USE],
+    ("graph-snapshot", "STARVIT_RAW_DATASET"): [READ],
+    ("graph-snapshot", "STARVIT_GOVERNANCE_DATASET"): [USE],
+    ("graph-snapshot", "STARVIT_GRAPH_DATASET"): [USE],
+    ("subscription-relay", "STARVIT_QUARANTINE_BUCKET"): [CREATE],
+    ("subscription-relay", "STARVIT_DEID_EVENTS_TOPIC"): [CREATE],
+}
+
+
+def check_access(model, full, err):
+    """Every resource a function's settings name is granted to it for what it does there."""
+    grants = Grants(model)
+    grants.collect([])
+    held = {}
+    for ident, _, kind, target, role, cond, _ in grants.rows:
+        held.setdefault((ident, kind, str(target)), set()).add(role)
+    for fn, result in full.items():
+        for kind, setting, value in result.get("refs", []):
+            for need in NEEDS.get((fn, setting), []):
+                roles = held.get((f"fn:{fn}", kind, value), set())
+                if not roles & ROLES[(kind, need)]:
+                    err(f"{fn}: may not {need} {kind} {value} ({setting}); it holds {sorted(roles) or 'nothing'}")
+        missing = [s for (f, s) in NEEDS if f == fn and s not in {r[1] for r in result.get("refs", [])}]
+        if result.get("ok") and missing:
+            err(f"{fn}: env-probe reports no {missing}; keep NEEDS and env-probe's refs in step")
+
+
 def check_model(model, label, binary, errors):
     err = lambda msg: errors.append(f"[{label}] {msg}")  # noqa: E731
     envs, mounts = collect_envs(model, err)
@@ -146,6 +195,7 @@ def check_model(model, label, binary, errors):
             if (fn, name) in unread:
                 err(f"{fn}: Terraform sets {name}, which its config.rs never reads")
         check_refs(model, fn, svc, template, env, full[fn]["refs"], err)
+    check_access(model, {fn: r for fn, r in full.items() if r["ok"]}, err)
     key_mounts = {k: v for k, v in mounts.items() if k[1] == "STARVIT_DEID_KEY"}
     if len(set(key_mounts.values())) > 1:
         err(f"deidentify and subscription-relay mount different de-ID keys or versions: {key_mounts}")

@@ -49,6 +49,9 @@ BREAKS = [
          '  description = "TigerGraph base URL."\n  type        = string\n  default     = ""\n',
          "[required-only] graph-snapshot: its config.rs rejects the Terraform environment: "
          "STARVIT_TIGERGRAPH_URL is required")]),
+    ("env", "graph-snapshot without read on deid_raw (issue 9)", [
+        ("iam.tf", '    graph-snapshot-raw        = { fn = "graph-snapshot", ds = "deid_raw", role = "roles/bigquery.dataViewer" }\n',
+         "", "graph-snapshot: may not read dataset starvit_prod_deid_raw (STARVIT_RAW_DATASET)")]),
     ("iam", "a de-ID-zone function reading PHI staging", [
         ("iam.tf", '    role    = "roles/storage.objectViewer"\n    members = [local.sa["deidentify"]]',
          '    role    = "roles/storage.objectViewer"\n    members = [local.sa["deidentify"], local.sa["bq-load"]]',
