@@ -20,11 +20,21 @@ fi
     { echo "infra-tools: Python >= 3.9 is needed (set INFRA_PYTHON)" >&2; exit 1; }
 mkdir -p "$home"
 rm -f "$stamp"
-for tool in "${tools[@]}"; do
-    echo "infra-tools: installing $tool from requirements-$tool.txt" >&2
+install() {
+    local tool="$1"
     rm -rf "${home:?}/$tool"
     "$python" -m venv "$home/$tool"
     "$home/$tool/bin/python" -m pip install --quiet --disable-pip-version-check \
         --requirement "$here/requirements-$tool.txt"
+}
+# In parallel: the time is mostly downloads.
+pids=()
+for tool in "${tools[@]}"; do
+    echo "infra-tools: installing $tool from requirements-$tool.txt" >&2
+    install "$tool" &
+    pids+=($!)
+done
+for pid in "${pids[@]}"; do
+    wait "$pid" || { echo "infra-tools: installing failed" >&2; exit 1; }
 done
 echo "$want" >"$stamp"
