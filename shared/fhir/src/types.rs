@@ -266,7 +266,7 @@ pub const TYPES: &[ResourceType] = &[
     ResourceType {
         name: "ServiceRequest",
         patient_links: &["subject"],
-        event_time: &["authoredOn", "occurrenceDateTime"],
+        event_time: &["authoredOn", "occurrenceDateTime", "occurrencePeriod.start"],
         main_code: &["code", "category"],
     },
     ResourceType {
