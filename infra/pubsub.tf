@@ -36,3 +36,12 @@ resource "google_pubsub_subscription" "deid_events_to_bigquery" {
   }
   depends_on = [google_bigquery_table_iam_member.pubsub_writes_events]
 }
+
+# Forwarding a dead letter needs the Pub/Sub service agent to acknowledge it on the source.
+resource "google_pubsub_subscription_iam_member" "deid_events_dead_letter_ack" {
+  count        = var.enable_subscription_relay ? 1 : 0
+  project      = local.phi_project
+  subscription = google_pubsub_subscription.deid_events_to_bigquery[0].name
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:service-${data.google_project.zone["phi"].number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+}

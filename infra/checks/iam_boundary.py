@@ -227,10 +227,30 @@ def check_audit_and_dead_letters(model, err):
     for name in sorted(held.values()):
         if f'"{name}"' not in alerted:
             err(f"no alert policy watches dead-letter subscription {name}")
+    check_dead_letter_rights(model, subs, dead_topics, err)
     attached = {i.key for i in model.instances("terraform_data") if i.name == "eventarc_dead_letter"}
     for trig in model.instances("google_eventarc_trigger"):
         if trig.key not in attached:
             err(f"{trig.address} has no dead-letter policy attached (terraform_data.eventarc_dead_letter)")
+
+
+def check_dead_letter_rights(model, subs, dead_topics, err):
+    """The Pub/Sub service agent of each zone may publish to the dead-letter topic and acknowledge
+    on every subscription that forwards to it (else dead letters are retried, never moved)."""
+    g = Grants(model)
+    g.collect([])
+    one_agent = model.local("single_project")  # a sandbox's one agent serves both zones
+    agent = {(r[1], r[2], str(r[3]), r[4]) for r in g.rows if r[0] == "agent:pubsub"}
+    has = lambda zone, kind, target, role: any(  # noqa: E731
+        (one_agent or z == zone) and k == kind and t == target and r == role for z, k, t, r in agent)
+    for topic in model.instances("google_pubsub_topic"):
+        if topic.attr("id") in dead_topics and not has(
+                (topic.attr("labels") or {}).get("zone"), "topic", topic.attr("name"), "roles/pubsub.publisher"):
+            err(f"the Pub/Sub service agent cannot publish to dead-letter topic {topic.attr('name')}")
+    for sub in subs:
+        zone = (sub.attr("labels") or {}).get("zone")
+        if sub.blocks("dead_letter_policy") and not has(zone, "subscription", sub.attr("name"), "roles/pubsub.subscriber"):
+            err(f"{sub.address}: the Pub/Sub service agent cannot acknowledge forwarded dead letters")
 
 
 def export_state_only(cond):

@@ -95,6 +95,12 @@ BREAKS = [
          "[prod.tfvars, stage 1] does not evaluate: google_cloud_run_v2_service_iam_member.relay_public"),
         ("outputs.tf", 'output "deid_project" { value = local.deid_project }',
          'output "deid_project" { value = local.deid_projects }', "output.deid_project: no local deid_projects")]),
+    ("iam", "the Pub/Sub agent unable to move dead letters (issue 9)", [
+        ("pubsub.tf", '  role         = "roles/pubsub.subscriber"', '  role         = "roles/pubsub.viewer"',
+         "deid_events_to_bigquery[0]: the Pub/Sub service agent cannot acknowledge forwarded dead letters"),
+        ("deadletter.tf", '  role     = "roles/pubsub.publisher"\n  member   = "serviceAccount:service-',
+         '  role     = "roles/pubsub.viewer"\n  member   = "serviceAccount:service-',
+         "the Pub/Sub service agent cannot publish to dead-letter topic starvit-prod-deid-dead-letter")]),
     ("iam", "no Data Access audit logs on the PHI side", [
         ("audit.tf", '    log_type = "DATA_READ"', '    log_type = "ADMIN_READ"', "does not keep Data Access")]),
     ("checkov", "a dataset without CMEK, and a waiver without a reason", [
