@@ -8,20 +8,12 @@
 //! | `NotFhir` | Drop | `not_fhir` |
 //! | `LineTooLong` | Drop | `line_too_long` |
 //! | `ObjectGone` | Drop | `object_generation_gone` |
-//! | `Storage` | by status | `storage_unavailable` / `storage_rejected` |
-//! | `BigQuery` (concurrent-update conflict, even as a 400) | Retry | `bigquery_conflict` |
-//! | `BigQuery` | by status | `bigquery_unavailable` / `bigquery_rejected` |
-//! | `JobFailed` (data reason: `invalid`, `invalidQuery`, ...) | Drop | `bigquery_job_invalid` |
-//! | `JobFailed` (backend reason) | Retry (next attempt id) | `bigquery_job_backend` |
-//! | `JobTimeout` | Retry (same id is polled again) | `bigquery_job_timeout` |
-//! | `AttemptsExhausted` | Drop | `bigquery_attempts_exhausted` |
-//! | `PubSub` | by status | `pubsub_unavailable` / `pubsub_rejected` |
+//! | `Storage` / `BigQuery` / `PubSub` | as [`GcpError::disposition`] | [`GcpError::code`] |
 //! | `Spool` | Retry | `spool_io` |
 //!
-//! A failed BigQuery job keeps its id forever, so a transient job failure is retried under the
-//! next deterministic attempt id ([`crate::naming::attempt_id`]); the handler does that itself
-//! and only gives up (Drop) after [`crate::jobs::MAX_ATTEMPTS`] failed attempts, since the event's
-//! redelivery would meet the same failed ids.
+//! BigQuery job failures (conflicts, backend or data reasons, time-outs, exhausted attempts)
+//! are classified once in `starvit-gcp` ([`starvit_gcp::bigquery::runner`] retries backend
+//! failures under attempt ids before giving up).
 
 use starvit_gcp::{GcpError, Service};
 use starvit_lineage::LineageError;
@@ -67,14 +59,6 @@ pub enum Error {
     /// A BigQuery call failed.
     #[error("bigquery: {0}")]
     BigQuery(#[source] GcpError),
-    /// Every attempt of a job failed for a transient reason.
-    #[error("job {job_id}: {attempts} attempts failed")]
-    AttemptsExhausted {
-        /// Base job id.
-        job_id: String,
-        /// Attempts made.
-        attempts: u32,
-    },
     /// A Pub/Sub publish failed.
     #[error("pubsub: {0}")]
     PubSub(#[source] GcpError),
@@ -86,11 +70,7 @@ pub enum Error {
 impl Error {
     /// Wrap a client error by the service it came from.
     pub fn gcp(err: GcpError) -> Self {
-        let service = match &err {
-            GcpError::Call { service, .. } | GcpError::Setup { service, .. } => *service,
-            GcpError::JobFailed { .. } | GcpError::JobTimeout { .. } => Service::BigQuery,
-        };
-        match service {
+        match err.service() {
             Service::Storage if err.is_not_found() => Error::ObjectGone,
             Service::Storage => Error::Storage(err),
             Service::PubSub => Error::PubSub(err),
@@ -100,9 +80,6 @@ impl Error {
 }
 
 fn by(err: &GcpError) -> Disposition {
-    if err.is_concurrent_update() {
-        return Disposition::Retry;
-    }
     match err.disposition() {
         starvit_gcp::Disposition::Retry => Disposition::Retry,
         starvit_gcp::Disposition::Drop => Disposition::Drop,
@@ -119,13 +96,11 @@ impl Classify for Error {
             | Error::ObjectName
             | Error::NotFhir { .. }
             | Error::LineTooLong { .. }
-            | Error::ObjectGone
-            | Error::AttemptsExhausted { .. } => Disposition::Drop,
+            | Error::ObjectGone => Disposition::Drop,
         }
     }
 
     fn code(&self) -> &'static str {
-        let retry = self.disposition() == Disposition::Retry;
         match self {
             Error::Lineage(_) => "lineage_invalid",
             Error::LineageIncomplete(_) => "lineage_incomplete",
@@ -133,17 +108,7 @@ impl Classify for Error {
             Error::NotFhir { .. } => "not_fhir",
             Error::LineTooLong { .. } => "line_too_long",
             Error::ObjectGone => "object_generation_gone",
-            Error::Storage(_) if retry => "storage_unavailable",
-            Error::Storage(_) => "storage_rejected",
-            Error::BigQuery(e) if e.is_concurrent_update() => "bigquery_conflict",
-            Error::BigQuery(GcpError::JobFailed { .. }) if retry => "bigquery_job_backend",
-            Error::BigQuery(GcpError::JobFailed { .. }) => "bigquery_job_invalid",
-            Error::BigQuery(GcpError::JobTimeout { .. }) => "bigquery_job_timeout",
-            Error::BigQuery(_) if retry => "bigquery_unavailable",
-            Error::BigQuery(_) => "bigquery_rejected",
-            Error::AttemptsExhausted { .. } => "bigquery_attempts_exhausted",
-            Error::PubSub(_) if retry => "pubsub_unavailable",
-            Error::PubSub(_) => "pubsub_rejected",
+            Error::Storage(e) | Error::BigQuery(e) | Error::PubSub(e) => e.code(),
             Error::Spool(_) => "spool_io",
         }
     }

@@ -7,7 +7,7 @@
 //! |---|---|
 //! | staging object | `gs://<deid bucket>/_bqload/<key>.ndjson` (create-only) |
 //! | staging table | `<staging dataset>.stg_<key>` |
-//! | BigQuery jobs | `bqload_<key>_<step>` (first attempt), `bqload_<key>_<step>_r<n>` (retries) |
+//! | BigQuery jobs | `bqload_<key>_<step>` (first attempt), `bqload_<key>_<step>_r<n>` (retries, `starvit_gcp::bigquery::attempt_id`) |
 //! | policy jobs | `bqload_policy_<policy hex 24>_<step>`: once per policy version, not per object |
 //!
 //! `<key>` = the first 24 hex digits (96 bits) of SHA-256 over `bucket \0 name \0 generation`.
@@ -105,19 +105,6 @@ pub fn policy_staging_table(policy_hex: &str) -> String {
     format!("policy_{}", policy_hex.get(..24).unwrap_or(policy_hex))
 }
 
-/// The id of attempt `attempt` (0-based) of a job: the base id, then `_r1`, `_r2`, ...
-///
-/// A BigQuery job id is final once used: a job that failed for a transient reason can only be
-/// retried under a new id, and deriving the next id deterministically keeps concurrent
-/// deliveries of the same event on the same jobs.
-pub fn attempt_id(base: &str, attempt: u32) -> String {
-    if attempt == 0 {
-        base.to_owned()
-    } else {
-        format!("{base}_r{attempt}")
-    }
-}
-
 /// The resource type of a de-ID object, from its base name: `exports/j/Observation.g7.pab.ndjson`
 /// -> `Observation`. `None` unless it is a FHIR type name ([`starvit_fhir::type_name_ok`]),
 /// which also makes it safe as a table id.
@@ -142,8 +129,6 @@ mod tests {
         assert_eq!(a.as_str().len(), 24);
         assert!(a.staging_object().starts_with(STAGING_PREFIX));
         assert_eq!(a.job_id(Step::Load), format!("bqload_{}_load", a.as_str()));
-        assert_eq!(attempt_id("x_load", 0), "x_load");
-        assert_eq!(attempt_id("x_load", 2), "x_load_r2");
     }
 
     #[test]

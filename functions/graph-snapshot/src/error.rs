@@ -6,8 +6,7 @@
 //! | `LineageIncomplete` | Drop | `lineage_incomplete` |
 //! | `NotVisible` | Retry | `lineage_not_visible` |
 //! | `Settling` | Retry | `snapshot_settling` |
-//! | `Storage` / `BigQuery` | by status | `storage_*` / `bigquery_*` |
-//! | `AttemptsExhausted` | Drop | `bigquery_attempts_exhausted` |
+//! | `Storage` / `BigQuery` | as [`GcpError::disposition`] | [`GcpError::code`] (`storage_*` / `bigquery_*`) |
 //! | `TigerGraph` 5xx/429/timeout | Retry | `tigergraph_unavailable` |
 //! | `TigerGraph` other | Drop | `tigergraph_rejected` |
 
@@ -37,14 +36,6 @@ pub enum Error {
     /// BigQuery.
     #[error("bigquery: {0}")]
     BigQuery(#[source] GcpError),
-    /// A job failed for backend reasons on every attempt.
-    #[error("job {job_id}: {attempts} attempts failed")]
-    AttemptsExhausted {
-        /// Base id.
-        job_id: String,
-        /// Attempts.
-        attempts: u32,
-    },
     /// TigerGraph.
     #[error(transparent)]
     TigerGraph(#[from] TgError),
@@ -53,22 +44,15 @@ pub enum Error {
 impl Error {
     /// Wrap a client error by its service.
     pub fn gcp(err: GcpError) -> Self {
-        match &err {
-            GcpError::Call {
-                service: Service::Storage,
-                ..
-            }
-            | GcpError::Setup {
-                service: Service::Storage,
-                ..
-            } => Error::Storage(err),
+        match err.service() {
+            Service::Storage => Error::Storage(err),
             _ => Error::BigQuery(err),
         }
     }
 }
 
 fn by(e: &GcpError) -> Disposition {
-    if e.is_concurrent_update() || e.is_transient() {
+    if e.is_transient() {
         Disposition::Retry
     } else {
         Disposition::Drop
@@ -81,10 +65,9 @@ impl Classify for Error {
             Error::Storage(e) | Error::BigQuery(e) => by(e),
             Error::NotVisible | Error::Settling => Disposition::Retry,
             Error::TigerGraph(e) if e.is_transient() => Disposition::Retry,
-            Error::Lineage(_)
-            | Error::LineageIncomplete(_)
-            | Error::AttemptsExhausted { .. }
-            | Error::TigerGraph(_) => Disposition::Drop,
+            Error::Lineage(_) | Error::LineageIncomplete(_) | Error::TigerGraph(_) => {
+                Disposition::Drop
+            }
         }
     }
 
@@ -95,15 +78,7 @@ impl Classify for Error {
             Error::LineageIncomplete(_) => "lineage_incomplete",
             Error::NotVisible => "lineage_not_visible",
             Error::Settling => "snapshot_settling",
-            Error::Storage(_) if retry => "storage_unavailable",
-            Error::Storage(_) => "storage_rejected",
-            Error::BigQuery(e) if e.is_concurrent_update() => "bigquery_conflict",
-            Error::BigQuery(GcpError::JobFailed { .. }) if retry => "bigquery_job_backend",
-            Error::BigQuery(GcpError::JobFailed { .. }) => "bigquery_job_invalid",
-            Error::BigQuery(GcpError::JobTimeout { .. }) => "bigquery_job_timeout",
-            Error::BigQuery(_) if retry => "bigquery_unavailable",
-            Error::BigQuery(_) => "bigquery_rejected",
-            Error::AttemptsExhausted { .. } => "bigquery_attempts_exhausted",
+            Error::Storage(e) | Error::BigQuery(e) => e.code(),
             Error::TigerGraph(_) if retry => "tigergraph_unavailable",
             Error::TigerGraph(_) => "tigergraph_rejected",
         }

@@ -14,7 +14,8 @@
 //! - [`version`]    the due rule and `graph_version` (pure).
 //! - [`load`]       one type into TigerGraph: 4.x over the Parquet URIs, 3.x pushing JSON lines.
 //! - [`tigergraph`] the TigerGraph REST client (4.x, 3.x fallback).
-//! - [`results`]    `jobs.getQueryResults`.
+//! - [`jobs`]       query jobs through `starvit-gcp`'s one job runner, and their rows.
+//! - [`snapshot`]   one due snapshot: tables, counts, exports, loads, provenance, marker.
 //! - [`config`]     typed settings.
 //! - [`error`]      the error enum and its Retry/Drop classification.
 //! - [`handler`]    [`Context`] and `handle(&Context, Event) -> Result<Outcome, Error>`.
@@ -23,9 +24,10 @@ pub mod config;
 pub mod error;
 pub mod gsql;
 pub mod handler;
+pub(crate) mod jobs;
 pub mod load;
 pub mod model;
-pub mod results;
+pub(crate) mod snapshot;
 pub mod sql;
 pub mod tigergraph;
 pub mod version;

@@ -13,12 +13,14 @@
 //! Both paths upsert, so a rerun after a partial failure loads the same vertices/edges again.
 
 use serde_json::{Map, Value};
+use starvit_gcp::bigquery::job_id;
 use starvit_gcp::bigquery::spec::TableRef;
 use starvit_gcp::labels::Labels;
 
 use crate::error::Error;
 use crate::gsql::{FILE_VAR, job_name};
-use crate::handler::{Context, job_id, query, run_job};
+use crate::handler::Context;
+use crate::jobs;
 use crate::sql;
 use crate::tigergraph::{ApiVersion, JobRun};
 
@@ -56,13 +58,11 @@ async fn push_pages(
     job: &str,
     labels: &Labels,
 ) -> Result<JobRun, Error> {
-    let read_id = run_job(
+    let read_id = jobs::query(
         ctx,
         &job_id(&["graph_snapshot", element.version, "v3read", job]),
-        query(
-            format!("SELECT * FROM {}", sql::table(element.table)),
-            labels,
-        ),
+        format!("SELECT * FROM {}", sql::table(element.table)),
+        labels,
     )
     .await?;
     let max_body = ctx.config.v3_max_body_bytes;
@@ -76,8 +76,8 @@ async fn push_pages(
     let mut token: Option<String> = None;
     loop {
         let page = ctx
-            .results
-            .page(
+            .bigquery
+            .query_page(
                 &read_id,
                 ctx.location(),
                 token.as_deref(),

@@ -13,8 +13,16 @@
 //!   job keeps its id forever: retrying a *transient* job failure needs a new id (e.g. append
 //!   an attempt number); replaying the same id returns the same failure.
 //! - Load and query job bodies are built by [`spec`]; every job carries [`crate::Labels`].
+//! - [`runner`] is the one place that runs a job to success: deterministic ids, retries of
+//!   backend failures under attempt ids (`_r1`..), [`MAX_ATTEMPTS`] once. [`results`] reads
+//!   the rows of a finished query job.
 
+pub mod results;
+pub mod runner;
 pub mod spec;
+
+pub use results::Page;
+pub use runner::{MAX_ATTEMPTS, Ran, attempt_id, job_id};
 
 use futures::FutureExt;
 use std::time::{Duration, Instant};

@@ -69,6 +69,15 @@ pub enum GcpError {
         /// Seconds spent polling.
         waited_secs: u64,
     },
+    /// Every attempt of a job failed for a backend reason (see `bigquery::runner`). Permanent:
+    /// a redelivery would only find the same failed attempts.
+    #[error("BigQuery job {job_id}: {attempts} attempts failed")]
+    AttemptsExhausted {
+        /// The base job id.
+        job_id: String,
+        /// Attempts made.
+        attempts: u32,
+    },
     /// A client could not be built (bad endpoint, no credentials available).
     #[error("{service:?} client set-up failed: {detail}")]
     Setup {
@@ -89,13 +98,48 @@ fn disposition_name(d: Disposition) -> &'static str {
 const MAX_DETAIL: usize = 300;
 
 impl GcpError {
-    /// Retry or drop, see [`Disposition`].
+    /// Retry or drop, see [`Disposition`]. A BigQuery write conflict
+    /// ([`is_concurrent_update`](Self::is_concurrent_update)) is Retry even when it came as a 400.
     pub fn disposition(&self) -> Disposition {
+        if self.service() == Service::BigQuery && self.is_concurrent_update() {
+            return Disposition::Retry;
+        }
         match self {
             Self::Call { disposition, .. } => *disposition,
             Self::JobFailed { reason, .. } if is_transient_job_reason(reason) => Disposition::Retry,
-            Self::JobFailed { .. } => Disposition::Drop,
+            Self::JobFailed { .. } | Self::AttemptsExhausted { .. } => Disposition::Drop,
             Self::JobTimeout { .. } | Self::Setup { .. } => Disposition::Retry,
+        }
+    }
+
+    /// The service the error came from (job errors are BigQuery's).
+    pub fn service(&self) -> Service {
+        match self {
+            Self::Call { service, .. } | Self::Setup { service, .. } => *service,
+            Self::JobFailed { .. } | Self::JobTimeout { .. } | Self::AttemptsExhausted { .. } => {
+                Service::BigQuery
+            }
+        }
+    }
+
+    /// The stable snake_case code functions log for this error (used by log-based metrics:
+    /// never rename one): `<service>_unavailable` (Retry) or `<service>_rejected` (Drop) for
+    /// calls, and for BigQuery jobs `bigquery_conflict`, `bigquery_job_backend`,
+    /// `bigquery_job_invalid`, `bigquery_job_timeout`, `bigquery_attempts_exhausted`.
+    pub fn code(&self) -> &'static str {
+        let retry = self.is_transient();
+        match (self.service(), self) {
+            (Service::BigQuery, _) if self.is_concurrent_update() => "bigquery_conflict",
+            (_, Self::JobFailed { .. }) if retry => "bigquery_job_backend",
+            (_, Self::JobFailed { .. }) => "bigquery_job_invalid",
+            (_, Self::JobTimeout { .. }) => "bigquery_job_timeout",
+            (_, Self::AttemptsExhausted { .. }) => "bigquery_attempts_exhausted",
+            (Service::BigQuery, _) if retry => "bigquery_unavailable",
+            (Service::BigQuery, _) => "bigquery_rejected",
+            (Service::Storage, _) if retry => "storage_unavailable",
+            (Service::Storage, _) => "storage_rejected",
+            (Service::PubSub, _) if retry => "pubsub_unavailable",
+            (Service::PubSub, _) => "pubsub_rejected",
         }
     }
 

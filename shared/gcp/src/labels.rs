@@ -41,6 +41,16 @@ impl Labels {
     }
 }
 
+/// Labels from `(key, value)` pairs (e.g. `JobLabels::with_lineage`), each sanitized as by
+/// [`Labels::with`].
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Labels {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        pairs
+            .into_iter()
+            .fold(Self::new(), |l, (k, v)| l.with(k.as_ref(), v.as_ref()))
+    }
+}
+
 fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| c.to_ascii_lowercase())
