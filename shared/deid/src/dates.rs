@@ -56,19 +56,79 @@ pub(crate) fn parse(s: &str) -> Option<FhirDate<'_>> {
     d.month = Some(month);
     d.day = Some(day);
     let rest = &s[10..];
-    if !rest.is_empty() {
-        // Time part: only digits and time punctuation may pass through verbatim.
-        let ok = rest.starts_with('T')
-            && rest.len() <= 32
-            && rest[1..]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b":.+-Z".contains(&b));
-        if !ok {
-            return None;
-        }
+    if !rest.is_empty() && !time_part_ok(rest) {
+        return None;
     }
     d.rest = rest;
     Some(d)
+}
+
+/// The `T...` part of a dateTime/instant, strictly as FHIR R4 writes it:
+/// `Thh:mm:ss[.f{1,9}](Z|±hh:mm)`. Nothing else may pass through verbatim.
+fn time_part_ok(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    let two = |i: usize, max: u8| {
+        b.get(i..i + 2).is_some_and(|p| {
+            p[0].is_ascii_digit()
+                && p[1].is_ascii_digit()
+                && (p[0] - b'0') * 10 + (p[1] - b'0') <= max
+        })
+    };
+    if b.len() < 9 || b[0] != b'T' || b[3] != b':' || b[6] != b':' {
+        return false;
+    }
+    if !(two(1, 23) && two(4, 59) && two(7, 60)) {
+        return false;
+    }
+    let mut i = 9;
+    if b.get(i) == Some(&b'.') {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=9).contains(&digits) {
+            return false;
+        }
+        i += 1 + digits;
+    }
+    match &rest[i..] {
+        "Z" => true,
+        tz => {
+            let t = tz.as_bytes();
+            t.len() == 6 && (t[0] == b'+' || t[0] == b'-') && t[3] == b':' && {
+                let h = &tz[1..3];
+                let m = &tz[4..6];
+                h.bytes().all(|c| c.is_ascii_digit())
+                    && m.bytes().all(|c| c.is_ascii_digit())
+                    && h <= "14"
+                    && m <= "59"
+            }
+        }
+    }
+}
+
+/// The time part with its fraction cut to milliseconds (`T10:00:00.123456Z` -> `.123`).
+fn normalise_time(rest: &str) -> std::borrow::Cow<'_, str> {
+    let Some(dot) = rest.find('.') else {
+        return rest.into();
+    };
+    let digits = rest[dot + 1..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if digits <= 3 {
+        return rest.into();
+    }
+    format!("{}{}", &rest[..dot + 4], &rest[dot + 1 + digits..]).into()
+}
+
+/// True when `d` lies after the day `day` at its own precision (a year after `day`'s
+/// year, a month after its month, a day after it).
+pub(crate) fn after(d: &FhirDate<'_>, day: NaiveDate) -> bool {
+    let own = (d.year, d.month.unwrap_or(0), d.day.unwrap_or(0));
+    let limit = (
+        day.year(),
+        if d.month.is_some() { day.month() } else { 0 },
+        if d.day.is_some() { day.day() } else { 0 },
+    );
+    own > limit
 }
 
 /// Shifts a date string by `days`; `None` when it does not parse.
@@ -89,7 +149,7 @@ pub(crate) fn shift(s: &str, days: i64) -> Option<String> {
                 t.year(),
                 t.month(),
                 t.day(),
-                d.rest
+                normalise_time(d.rest)
             ))
         }
     }
@@ -126,6 +186,16 @@ mod tests {
         assert!(shift("2011-02-30", 1).is_none());
         assert!(shift("2011-04-20 John", 1).is_none());
         assert!(shift("2011-04-20TJohn", 1).is_none());
+        assert!(
+            shift("2011-04-20T10:00", 1).is_none(),
+            "FHIR requires seconds and a zone"
+        );
+        assert!(shift("2011-04-20T10:00:00.1234567890Z", 1).is_none());
+        assert!(shift("2011-04-20T123456789:00:00Z", 1).is_none());
+        assert_eq!(
+            shift("2011-04-20T10:00:00.123456789+01:00", -1).unwrap(),
+            "2011-04-19T10:00:00.123+01:00"
+        );
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //!
 //! Each line is independent: read with a bounded reader, parsed, checked to be a FHIR
 //! resource (else quarantined with its line number and a reason code), transformed by the
-//! policy (or dropped when its type is not kept), checked by the leak gate against the
-//! identifying values of its own input line, and written. A leak aborts the file with
-//! [`DeidError::Leak`]: whatever was written must be discarded by the caller (write to a
-//! staging object; [`Engine::deid_files`] does this with `*.partial` files).
+//! policy (or dropped when its type is not kept), checked by the leak gate, and written.
+//! A leak-gate hit quarantines that line (`leak_gate:<kind>`) and the file goes on.
+//! Every line is accounted for: written + dropped by policy + quarantined = read (blank
+//! lines are quarantined as `empty_line`), checked at the end of every stream. A UTF-8
+//! byte-order mark before the first line is skipped.
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -35,7 +36,9 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 8 << 20;
 pub struct EngineOptions {
     /// Lines longer than this are quarantined unread ([`QuarantineReason::LineTooLong`]).
     pub max_line_bytes: usize,
-    /// "Today" for age computations (ages over the cap are generalised). Fix it in tests.
+    /// The export day: ages are computed at it (over the cap: generalised), dates 90+
+    /// years before it read as the cut-off year, and no output date may lie after it.
+    /// Defaults to today; `deidentify` sets the day the source object was written.
     pub reference_date: NaiveDate,
     /// Run the per-line leak gate (on by default; only tests turn it off).
     pub leak_gate: bool,
@@ -88,6 +91,16 @@ fn valid_type_name(s: &str) -> bool {
         && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
+/// The summary bucket of a resource type: the type itself when it is a FHIR R4 resource
+/// type, else [`UNKNOWN_TYPE`] (an input's "type" is never echoed).
+fn summary_type(rt: &str) -> &str {
+    if crate::fhirk::is_resource_type(rt) {
+        rt
+    } else {
+        UNKNOWN_TYPE
+    }
+}
+
 /// Per-stream state reused across lines (no allocation per line once warm).
 struct Scratch<'e> {
     tx: Transformer<'e>,
@@ -113,9 +126,9 @@ impl Engine {
     pub fn with_options(policy: Policy, key: &Key, options: EngineOptions) -> Self {
         Self {
             meta: MetaParts::new(&policy),
-            policy,
-            pseudo: Pseudonymizer::new(key),
+            pseudo: Pseudonymizer::for_profile(key, policy.name()),
             options,
+            policy,
         }
     }
 
@@ -193,6 +206,7 @@ impl Engine {
         if !valid_type_name(rt) {
             return quarantine(QuarantineReason::InvalidResourceType, UNKNOWN_TYPE, summary);
         }
+        let rt = summary_type(rt);
         if !obj
             .get("id")
             .and_then(Value::as_str)
@@ -219,10 +233,12 @@ impl Engine {
         }
         if gate {
             if let Some(kind) = leak::check(&scratch.needles, &value) {
-                return Err(DeidError::Leak {
-                    line: line_no,
-                    kind,
-                });
+                // Counted as input above: undo that, quarantine() counts it again.
+                summary.entry(&scratch.last_type).input -= 1;
+                let last_type = std::mem::take(&mut scratch.last_type);
+                let r = quarantine(QuarantineReason::LeakGate(kind), &last_type, summary);
+                scratch.last_type = last_type;
+                return r;
             }
             summary.leak_checked += 1;
         }
@@ -230,11 +246,10 @@ impl Engine {
         Ok(LineResult::Out(value))
     }
 
-    /// De-identifies an NDJSON stream. Blank lines are skipped (not counted).
+    /// De-identifies an NDJSON stream. Every line is accounted for in the summary.
     ///
     /// # Errors
-    /// I/O errors; [`DeidError::Leak`] when the leak gate trips: the output written so far
-    /// must then be discarded by the caller.
+    /// I/O errors; [`DeidError::Accounting`] if the counts do not add up (never expected).
     pub fn deid_ndjson<R: BufRead, W: Write>(
         &self,
         mut input: R,
@@ -274,11 +289,26 @@ impl Engine {
                         .or_default() += 1;
                 }
                 Line::Ok => {
-                    let bytes = buf.strip_suffix(b"\r").unwrap_or(&buf);
-                    if bytes.trim_ascii().is_empty() {
-                        continue;
+                    let mut bytes = buf.strip_suffix(b"\r").unwrap_or(&buf);
+                    if line_no == 1 {
+                        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
                     }
                     summary.lines += 1;
+                    if bytes.trim_ascii().is_empty() {
+                        quarantine.quarantine(&QuarantineRecord {
+                            line: line_no,
+                            reason: QuarantineReason::EmptyLine,
+                            raw: None,
+                        })?;
+                        let e = summary.entry(UNKNOWN_TYPE);
+                        e.input += 1;
+                        e.quarantined += 1;
+                        *summary
+                            .quarantine_reasons
+                            .entry(QuarantineReason::EmptyLine)
+                            .or_default() += 1;
+                        continue;
+                    }
                     if let LineResult::Out(v) =
                         self.line(&mut scratch, line_no, bytes, &mut summary, quarantine)?
                     {
@@ -290,6 +320,7 @@ impl Engine {
             }
         }
         out.flush()?;
+        summary.check_accounting().map_err(DeidError::Accounting)?;
         Ok(summary)
     }
 

@@ -38,8 +38,8 @@ pub enum DeidError {
         /// 1-based input line number.
         line: u64,
     },
-    /// The leak gate found an input identifier in the output. The caller must discard
-    /// everything written for this file (fail closed).
+    /// The leak gate found an input identifier in the output of a single resource
+    /// ([`crate::Engine::deid_resource`]; in a stream the line is quarantined instead).
     #[error("leak gate tripped at line {line}: a {kind} value from the input survived")]
     Leak {
         /// 1-based input line number.
@@ -47,4 +47,7 @@ pub enum DeidError {
         /// Kind of identifying value (name, identifier, telecom, ...), never the value.
         kind: crate::leak::ValueKind,
     },
+    /// The counts of a stream do not add up (a bug: fail closed rather than lose a line).
+    #[error("accounting error: {0}")]
+    Accounting(String),
 }

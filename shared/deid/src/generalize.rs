@@ -18,7 +18,7 @@ pub(crate) fn zip3(postal: &str, restricted: &[String]) -> Option<String> {
 
 /// Years per unit for UCUM age units (`a`, `mo`, `wk`, `d`, `h`, `min`); unknown units are
 /// treated as years (the conservative choice: it caps sooner).
-fn years_per_unit(code: Option<&str>) -> f64 {
+pub(crate) fn years_per_unit(code: Option<&str>) -> f64 {
     match code {
         Some("mo") => 1.0 / 12.0,
         Some("wk") => 7.0 / 365.25,
@@ -27,6 +27,11 @@ fn years_per_unit(code: Option<&str>) -> f64 {
         Some("min") => 1.0 / 525_960.0,
         _ => 1.0,
     }
+}
+
+/// An age value in years, read in its UCUM unit.
+pub(crate) fn age_years(value: &Value, unit_code: Option<&str>) -> Option<f64> {
+    value.as_f64().map(|n| n * years_per_unit(unit_code))
 }
 
 /// Caps an `Age.value` at 90 (in the Age's own unit, expressed as years) when the age

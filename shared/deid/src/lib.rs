@@ -32,6 +32,7 @@ pub mod dates;
 pub mod engine;
 pub mod error;
 pub mod gate;
+mod fhirk;
 mod generalize;
 pub mod key;
 pub mod leak;
@@ -41,8 +42,10 @@ pub mod pseudonym;
 pub mod quarantine;
 pub mod reference;
 pub mod scan;
+mod shape;
 pub mod summary;
 mod transform;
+mod vocab;
 
 pub use engine::{Engine, EngineOptions, FileJob, FileReport};
 pub use error::DeidError;

@@ -9,6 +9,18 @@
 //! (UUIDs) across types; a cross-type collision would only make two resources of
 //! *different* types share a pseudo id, which the kept type disambiguates.
 //!
+//! **Keys are per profile.** The engine never uses the configured key directly: it derives
+//! `HMAC(key, "starvit/deid/v1/profile-key" ‖ 0 ‖ len ‖ profile name)` and keys everything
+//! with that ([`Pseudonymizer::for_profile`]). Outputs of two profiles of the same export
+//! therefore share no pseudonym and no shift: one cannot be joined to the other, and the
+//! year-only dates of `safe-harbor` cannot bound a `shifted` patient's shift. The batch
+//! path and the relay of one profile derive the same key, so they stay equal.
+//!
+//! **Shifts go back in time only** ([`Pseudonymizer::shift_days`] is a positive number of
+//! days the engine subtracts): a shifted date is always earlier than the real one, so no
+//! shifted date lands after its export, where its distance to the export would bound the
+//! shift.
+//!
 //! Pseudo ids are rendered as RFC 9562 UUIDv8 strings (36 chars, a valid FHIR id), so
 //! `urn:uuid:<pseudo>` is itself a well-formed UUID URN that resolves to the target.
 
@@ -23,6 +35,7 @@ const PURPOSE_ID: &[u8] = b"starvit/deid/v1/id";
 const PURPOSE_LOCAL: &[u8] = b"starvit/deid/v1/contained-id";
 const PURPOSE_VERSION: &[u8] = b"starvit/deid/v1/version-id";
 const PURPOSE_SHIFT: &[u8] = b"starvit/deid/v1/date-shift";
+const PURPOSE_PROFILE_KEY: &[u8] = b"starvit/deid/v1/profile-key";
 
 /// Precomputed keyed HMAC state; cloned per digest (no re-keying per use).
 #[derive(Clone)]
@@ -37,11 +50,23 @@ impl std::fmt::Debug for Pseudonymizer {
 }
 
 impl Pseudonymizer {
-    /// Keys the HMAC state once.
+    /// Keys the HMAC state with `key` itself (tests; the engine uses [`Self::for_profile`]).
     #[must_use]
     pub fn new(key: &Key) -> Self {
+        Self::from_raw(key.bytes())
+    }
+
+    /// The pseudonymiser of one profile: keyed with a key derived from `key` and the
+    /// profile's name (see the module docs).
+    #[must_use]
+    pub fn for_profile(key: &Key, profile: &str) -> Self {
+        let derived = Self::new(key).digest(PURPOSE_PROFILE_KEY, &[profile.as_bytes()]);
+        Self::from_raw(&derived)
+    }
+
+    fn from_raw(bytes: &[u8]) -> Self {
         #[allow(clippy::expect_used)]
-        let mac = HmacSha256::new_from_slice(key.bytes()).expect("HMAC accepts keys of any length");
+        let mac = HmacSha256::new_from_slice(bytes).expect("HMAC accepts keys of any length");
         Self { mac }
     }
 
@@ -74,8 +99,8 @@ impl Pseudonymizer {
         hex::encode(&self.digest(PURPOSE_VERSION, &[id.as_bytes(), version.as_bytes()])[..16])
     }
 
-    /// Date shift in whole days for a patient key: `±[min, max]`, never zero
-    /// (`min` is clamped to at least 1).
+    /// Date shift in whole days for a patient key: `[min, max]` days back in time, never
+    /// zero (`min` is clamped to at least 1); the engine subtracts it.
     #[must_use]
     pub fn shift_days(&self, patient_key: &str, min: u32, max: u32) -> i64 {
         let d = self.digest(PURPOSE_SHIFT, &[patient_key.as_bytes()]);
@@ -84,8 +109,7 @@ impl Pseudonymizer {
         let mut word = [0u8; 8];
         word.copy_from_slice(&d[..8]);
         let magnitude = min + u64::from_be_bytes(word) % (max - min + 1);
-        let magnitude = i64::try_from(magnitude).unwrap_or(1);
-        if d[8] & 1 == 0 { magnitude } else { -magnitude }
+        i64::try_from(magnitude).unwrap_or(1)
     }
 }
 
@@ -129,7 +153,20 @@ mod tests {
     fn shift_is_never_zero_and_in_range() {
         for i in 0..2000 {
             let s = p().shift_days(&format!("patient-{i}"), 1, 365);
-            assert!(s != 0 && s.abs() <= 365, "{s}");
+            assert!(s > 0 && s <= 365, "{s}");
         }
+    }
+
+    #[test]
+    fn profiles_have_unrelated_keys() {
+        let key = Key::from_bytes(b"test-key-0123456789".to_vec()).unwrap();
+        let a = Pseudonymizer::for_profile(&key, "shifted");
+        let b = Pseudonymizer::for_profile(&key, "safe-harbor");
+        assert_ne!(a.id("abc"), b.id("abc"));
+        assert_ne!(a.id("abc"), p().id("abc"));
+        assert_eq!(
+            a.id("abc"),
+            Pseudonymizer::for_profile(&key, "shifted").id("abc")
+        );
     }
 }

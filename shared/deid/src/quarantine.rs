@@ -21,6 +21,11 @@ pub enum QuarantineReason {
     MissingId,
     /// The line exceeds the engine's size limit (it was not buffered).
     LineTooLong,
+    /// The line is empty or blank (counted, so every input line is accounted for).
+    EmptyLine,
+    /// The de-identified line still held an identifying value of this kind (the leak
+    /// gate): the line is quarantined, the rest of the file goes on.
+    LeakGate(crate::leak::ValueKind),
 }
 
 impl QuarantineReason {
@@ -35,6 +40,8 @@ impl QuarantineReason {
             Self::InvalidResourceType => "invalid_resource_type",
             Self::MissingId => "missing_id",
             Self::LineTooLong => "line_too_long",
+            Self::EmptyLine => "empty_line",
+            Self::LeakGate(kind) => kind.gate_code(),
         }
     }
 }

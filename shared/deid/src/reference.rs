@@ -8,7 +8,7 @@
 //! | `#local` (contained) | `#<local_pseudo(local)>`, the contained resource's id is mapped alike; when that contained resource is not kept, the whole `Reference` is dropped (the walk in `transform` decides, not [`rewrite`]) |
 //! | `#` (the container) | `#` |
 //! | `Type?identifier=sys\|val` (conditional) | dropped: it carries an identifier value and we keep no index |
-//! | anything else (`urn:oid:`, garbage) | dropped |
+//! | anything else (`urn:oid:`, `https://host/Smith/1` whose `Smith` is no resource type, garbage) | dropped |
 
 use crate::pseudonym::Pseudonymizer;
 
@@ -34,11 +34,10 @@ pub enum RefTarget<'a> {
     Unknown,
 }
 
+/// A FHIR R4 resource type name: a path part like `Smith` in
+/// `https://portal.example.org/Smith/1` is not one, so that URL is not a reference form.
 fn is_type(s: &str) -> bool {
-    let mut b = s.bytes();
-    matches!(b.next(), Some(c) if c.is_ascii_uppercase())
-        && b.all(|c| c.is_ascii_alphanumeric())
-        && s.len() <= 64
+    crate::fhirk::is_resource_type(s)
 }
 
 /// True for a syntactically valid FHIR logical id (`[A-Za-z0-9-.]{1,64}`).
@@ -155,5 +154,9 @@ mod tests {
         );
         assert_eq!(parse("urn:oid:1.2.3"), RefTarget::Unknown);
         assert_eq!(parse("John Smith"), RefTarget::Unknown);
+        assert_eq!(
+            parse("https://portal.example.org/Smith/1"),
+            RefTarget::Unknown
+        );
     }
 }

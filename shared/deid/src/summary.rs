@@ -17,7 +17,8 @@ pub struct TypeCounts {
     pub quarantined: u64,
 }
 
-/// Bucket for lines whose type could not be read.
+/// Bucket for lines whose type could not be read, or is no FHIR R4 resource type (a type
+/// name is never printed unless it is one: a "type" may be anything an input says).
 pub const UNKNOWN_TYPE: &str = "<unparsed>";
 
 /// What the engine did with one input (or several, merged).
@@ -25,7 +26,7 @@ pub const UNKNOWN_TYPE: &str = "<unparsed>";
 pub struct Summary {
     /// Version of the policy applied.
     pub policy_version: String,
-    /// Non-empty lines read.
+    /// Lines read (every line, blank ones included).
     pub lines: u64,
     /// Lines whose output passed the leak gate.
     pub leak_checked: u64,
@@ -65,6 +66,23 @@ impl Summary {
         }
         for (r, n) in &other.quarantine_reasons {
             *self.quarantine_reasons.entry(*r).or_default() += n;
+        }
+    }
+
+    /// Checks that every line read is accounted for: written + dropped by policy +
+    /// quarantined = read.
+    ///
+    /// # Errors
+    /// A message with the four counts when they do not add up.
+    pub fn check_accounting(&self) -> Result<(), String> {
+        let t = self.totals();
+        if t.output + t.dropped + t.quarantined == self.lines && t.input == self.lines {
+            Ok(())
+        } else {
+            Err(format!(
+                "lines do not add up: read {}, written {}, dropped {}, quarantined {}",
+                self.lines, t.output, t.dropped, t.quarantined
+            ))
         }
     }
 

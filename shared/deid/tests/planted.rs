@@ -194,12 +194,12 @@ fn check_clinical(profile: &str, input: &[Value], out: &[Value], pseudo: &Pseudo
 
 #[test]
 fn planted_identifiers_references_and_clinical_content() {
-    let pseudo = Pseudonymizer::new(&common::key());
     for seed in SEEDS {
         let (resources, planted) = starvit_synth::export_in_memory(seed, PATIENTS);
         assert!(planted.len() > 100);
         let input: String = resources.iter().map(|v| v.to_string() + "\n").collect();
         for profile in ["shifted", "safe-harbor"] {
+            let pseudo = Pseudonymizer::for_profile(&common::key(), profile);
             let out = deid_lines(profile, &input);
             assert_eq!(
                 out.len(),

@@ -66,6 +66,25 @@ pub enum ValueKind {
     Unchecked,
 }
 
+impl ValueKind {
+    /// The quarantine reason code of a leak-gate hit of this kind.
+    #[must_use]
+    pub fn gate_code(self) -> &'static str {
+        match self {
+            Self::Name => "leak_gate:name",
+            Self::Identifier => "leak_gate:identifier",
+            Self::Telecom => "leak_gate:telecom",
+            Self::Address => "leak_gate:address",
+            Self::BirthDate => "leak_gate:birth-date",
+            Self::ExtensionValue => "leak_gate:extension-value",
+            Self::FreeText => "leak_gate:free-text",
+            Self::Display => "leak_gate:display",
+            Self::ResourceId => "leak_gate:resource-id",
+            Self::Unchecked => "leak_gate:unchecked",
+        }
+    }
+}
+
 impl std::fmt::Display for ValueKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -37,6 +37,11 @@ pub(crate) struct AgesSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RulesFile {
     pub zip: ZipSection,
+    pub ages: AgeCodesSection,
+    pub terminologies: BTreeMap<String, String>,
+    pub ucum: UcumSection,
+    pub uri_sets: BTreeMap<String, Vec<String>>,
+    pub value_sets: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub extension_sets: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
@@ -48,4 +53,22 @@ pub(crate) struct RulesFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ZipSection {
     pub restricted_prefixes: Vec<String>,
+}
+
+/// `[ages]` of the rules file: codes whose Observation value is an age or a birth date.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgeCodesSection {
+    /// `system|code` of codes whose value is an age.
+    pub codes: Vec<String>,
+    /// `system|code` of codes whose value is a date of birth.
+    pub birth_date_codes: Vec<String>,
+}
+
+/// `[ucum]` of the rules file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UcumSection {
+    /// UCUM annotations (`{...}`) that may be kept.
+    pub annotations: Vec<String>,
 }

@@ -1,0 +1,323 @@
+//! The per-resource walk: applies the compiled allow-list in place (no re-allocation of
+//! kept values), pseudonymises ids and references, shifts or truncates dates, generalises
+//! ZIP codes and ages, checks the shape of every kept primitive, rebuilds `meta`.
+//!
+//! Module map: `mod.rs` the walk over objects and arrays; [`primitive`] one kept value
+//! (shapes, dates, references); [`ages`] ages over 89 wherever they hide; [`meta`] the
+//! rebuilt `meta`; `memo` the bounded digest memo.
+//!
+//! Date shift key: the patient the resource belongs to (the Patient itself, else the first
+//! patient link of its type in FHIR's Patient compartment that references a Patient or an
+//! untyped `urn:uuid:`). A resource with no patient (Practitioner, Organization, ...) is
+//! shifted with a key derived from its own id: keyed, non-zero and stable, but unrelated
+//! to any patient's shift, so it cannot be used to recover one.
+//!
+//! `meta`: the input meta is dropped except `versionId` (pseudonymised, so id+version
+//! dedupe still works). `lastUpdated` is dropped: it is a system timestamp an outsider can
+//! bound (the export time), so any shifted copy of it would give the patient's shift away.
+//!
+//! Contained resources (fail closed, local references always resolve): a contained
+//! resource is kept only when its container's rules keep `contained`, the policy keeps its
+//! type and it has a valid local id ([`Transformer::contained_target`], the one decision
+//! used for both the resource and the references to it); it is walked with its own
+//! type's rules and loses its own `contained` (FHIR forbids nesting) and `meta`. Every
+//! `#id` reference whose target was not kept is removed together with its whole
+//! `Reference` element; a parent left empty is pruned like any other emptied element.
+
+mod ages;
+mod memo;
+pub(crate) mod meta;
+mod primitive;
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+pub(crate) use meta::MetaParts;
+pub use meta::{POLICY_PROFILE_SYSTEM, POLICY_VERSION_SYSTEM, SECURITY_SYSTEM};
+
+use crate::dates::DateMode;
+use crate::policy::{Policy, Treat};
+use crate::pseudonym::Pseudonymizer;
+use crate::reference;
+use crate::shape::CodeShape;
+use ages::Coded;
+use memo::Memo;
+use meta::{PSEUDED, REDACTED};
+
+/// Per-resource state of the walk.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'c> {
+    shift: i64,
+    flags: u8,
+    /// UCUM unit code of the enclosing Age (None = years).
+    age_unit: Option<&'static str>,
+    /// Code shape of the enclosing Coding/Quantity's `system` (None: unknown or absent).
+    term: Option<CodeShape>,
+    /// What the enclosing object's `code` says its value is.
+    coded: Coded,
+    /// Earliest year of the resource's input dates, and the largest age (years) kept.
+    earliest_year: Option<i32>,
+    oldest_age: f64,
+    /// Input local ids of the contained resources that will be kept (targets of `#id`).
+    locals: &'c [String],
+    /// Set by a `#id` reference whose target is not kept: the enclosing object (the
+    /// `Reference`) must be dropped whole. Scoped to one object by [`Transformer::object`].
+    dangling: bool,
+}
+
+/// Applies one policy with one key. One per stream (it memoises digests; not `Sync`).
+#[derive(Debug)]
+pub(crate) struct Transformer<'a> {
+    policy: &'a Policy,
+    pseudo: &'a Pseudonymizer,
+    reference_date: NaiveDate,
+    memo: Memo,
+    meta: &'a MetaParts,
+}
+
+/// The date-shift key of a resource: the id of its patient, `None` for its own id.
+fn patient_key<'v>(obj: &'v Map<String, Value>, rt: &str) -> Option<&'v str> {
+    if rt == "Patient" {
+        return None;
+    }
+    crate::fhirk::patient_links(rt).iter().find_map(|field| {
+        let r = obj.get(*field)?;
+        let first = match r {
+            Value::Array(items) => items.first()?,
+            one => one,
+        };
+        first
+            .get("reference")
+            .and_then(Value::as_str)
+            .and_then(reference::patient_id)
+    })
+}
+
+impl<'a> Transformer<'a> {
+    pub fn new(
+        policy: &'a Policy,
+        pseudo: &'a Pseudonymizer,
+        reference_date: NaiveDate,
+        meta: &'a MetaParts,
+    ) -> Self {
+        Self {
+            policy,
+            pseudo,
+            reference_date,
+            memo: Memo::default(),
+            meta,
+        }
+    }
+
+    fn shift_for(&self, obj: &Map<String, Value>, rt: &str, own_id: &str) -> i64 {
+        if self.policy.date_mode() == DateMode::Year {
+            return 0;
+        }
+        let (min, max) = self.policy.shift_range();
+        let key = match patient_key(obj, rt) {
+            Some(id) => id.to_owned(),
+            None if rt == "Patient" => own_id.to_owned(),
+            // No patient: keyed on the resource's own id, in a separate namespace.
+            None => format!("{rt}/{own_id}"),
+        };
+        self.memo
+            .shift(&key, || self.pseudo.shift_days(&key, min, max))
+    }
+
+    /// De-identifies a top-level resource in place. Returns `false` when the policy does not
+    /// keep its type (the caller drops it). The caller has checked `resourceType` and `id`.
+    pub fn resource(&self, v: &mut Value) -> bool {
+        let Some(obj) = v.as_object_mut() else {
+            return false;
+        };
+        let rt = obj
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let Some(&idx) = self.policy.rules.resources.get(rt.as_str()) else {
+            return false;
+        };
+        let own_id = obj
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let locals = self.kept_locals(idx, obj);
+        let mut ctx = Ctx {
+            shift: self.shift_for(obj, &rt, &own_id),
+            flags: 0,
+            age_unit: None,
+            term: None,
+            coded: self.coded(obj),
+            earliest_year: None,
+            oldest_age: 0.0,
+            locals: &locals,
+            dangling: false,
+        };
+        let version_id = obj
+            .get("meta")
+            .and_then(|m| m.get("versionId"))
+            .and_then(Value::as_str)
+            .map(|ver| self.pseudo.version_id(&own_id, ver));
+        let mut new_id = Some(self.memo.id(&own_id, || self.pseudo.id(&own_id)));
+        obj.retain(|k, val| match k.as_str() {
+            "resourceType" => true,
+            "id" => {
+                *val = Value::String(new_id.take().unwrap_or_default());
+                ctx.flags |= PSEUDED;
+                true
+            }
+            "meta" => false,
+            _ => self.element(idx, k, val, &mut ctx),
+        });
+        self.ages_implied_by_dates(idx, obj, &mut ctx);
+        let mut meta = Map::new();
+        if let Some(ver) = version_id {
+            meta.insert("versionId".into(), Value::String(ver));
+        }
+        meta.insert("tag".into(), self.meta.tag.clone());
+        meta.insert(
+            "security".into(),
+            self.meta.security[usize::from(ctx.flags & 15)].clone(),
+        );
+        obj.insert("meta".into(), Value::Object(meta));
+        true
+    }
+
+    /// The type rule index and input local id of a contained resource that is kept: its
+    /// type is kept by the policy and its id is a valid FHIR id (a contained resource can
+    /// only be reached through its id). `None`: the contained resource is dropped, and so
+    /// is every reference to it.
+    fn contained_target<'v>(&self, v: &'v Value) -> Option<(u32, &'v str)> {
+        let obj = v.as_object()?;
+        let rt = obj.get("resourceType")?.as_str()?;
+        let idx = *self.policy.rules.resources.get(rt)?;
+        let local = obj.get("id")?.as_str().filter(|s| reference::is_id(s))?;
+        Some((idx, local))
+    }
+
+    /// Input local ids of the contained resources of a resource (type rule `idx`) that the
+    /// walk will keep. Empty (no allocation) for the usual resource without `contained`.
+    fn kept_locals(&self, idx: u32, obj: &Map<String, Value>) -> Vec<String> {
+        let items = match obj.get("contained") {
+            Some(Value::Array(a)) => a.as_slice(),
+            Some(one) => std::slice::from_ref(one),
+            None => return Vec::new(),
+        };
+        if self.policy.rules.types[idx as usize].get("contained") != Some(Treat::Contained) {
+            return Vec::new();
+        }
+        items
+            .iter()
+            .filter_map(|c| self.contained_target(c))
+            .map(|(_, local)| local.to_owned())
+            .collect()
+    }
+
+    /// A contained resource: its own type's rules, local id re-mapped, no meta, no nested
+    /// `contained`. Dropped exactly when [`Self::contained_target`] says so.
+    fn contained(&self, v: &mut Value, ctx: &mut Ctx) -> bool {
+        let Some((idx, local)) = self.contained_target(v) else {
+            ctx.flags |= REDACTED;
+            return false;
+        };
+        let mut new_id = Some(self.pseudo.local_id(local));
+        let Some(obj) = v.as_object_mut() else {
+            return false;
+        };
+        let outer = std::mem::replace(&mut ctx.dangling, false);
+        let outer_coded = std::mem::replace(&mut ctx.coded, self.coded(obj));
+        obj.retain(|k, val| match k.as_str() {
+            "resourceType" => true,
+            "id" => {
+                *val = Value::String(new_id.take().unwrap_or_default());
+                ctx.flags |= PSEUDED;
+                true
+            }
+            // dom-2: a contained resource SHALL NOT contain resources.
+            "contained" => {
+                ctx.flags |= REDACTED;
+                false
+            }
+            _ => self.element(idx, k, val, ctx),
+        });
+        ctx.dangling = outer;
+        ctx.coded = outer_coded;
+        true
+    }
+
+    fn element(&self, type_idx: u32, name: &str, val: &mut Value, ctx: &mut Ctx) -> bool {
+        let treat = self.policy.rules.types[type_idx as usize]
+            .get(name)
+            .map(|t| self.coded_treat(name, t, ctx.coded));
+        let keep = match treat {
+            Some(t) => self.apply(t, val, ctx),
+            None => false,
+        };
+        if !keep {
+            ctx.flags |= REDACTED;
+        }
+        keep
+    }
+
+    fn apply(&self, t: Treat, v: &mut Value, ctx: &mut Ctx) -> bool {
+        if let Value::Array(items) = v {
+            items.retain_mut(|it| {
+                let keep = self.apply_one(t, it, ctx);
+                if !keep {
+                    ctx.flags |= REDACTED;
+                }
+                keep
+            });
+            return !items.is_empty();
+        }
+        self.apply_one(t, v, ctx)
+    }
+
+    fn apply_one(&self, t: Treat, v: &mut Value, ctx: &mut Ctx) -> bool {
+        match t {
+            Treat::Contained => self.contained(v, ctx),
+            Treat::Ext(set) => {
+                let ty = v
+                    .get("url")
+                    .and_then(Value::as_str)
+                    .and_then(|url| self.policy.rules.ext_type(set, url));
+                match ty {
+                    Some(ty) => self.object(ty, v, ctx),
+                    None => false,
+                }
+            }
+            Treat::Type(ty) => self.object(ty, v, ctx),
+            primitive => self.primitive(primitive, v, ctx),
+        }
+    }
+
+    fn object(&self, ty: u32, v: &mut Value, ctx: &mut Ctx) -> bool {
+        let Some(map) = v.as_object_mut() else {
+            return false;
+        };
+        let saved = (ctx.age_unit, ctx.term, ctx.coded);
+        if Some(ty) == self.policy.rules.age_type {
+            match ages::age_unit_of(map) {
+                Some(unit) => ctx.age_unit = Some(unit),
+                // Unit and code disagree: nobody can tell how old the person is.
+                None => return false,
+            }
+        }
+        ctx.term = map
+            .get("system")
+            .and_then(Value::as_str)
+            .and_then(|s| self.policy.rules.terminology(s));
+        ctx.coded = self.coded(map);
+        let outer = std::mem::replace(&mut ctx.dangling, false);
+        map.retain(|k, val| self.element(ty, k, val, ctx));
+        (ctx.age_unit, ctx.term, ctx.coded) = saved;
+        if std::mem::replace(&mut ctx.dangling, outer) {
+            // A Reference to a contained resource that was not kept: drop it whole.
+            ctx.flags |= REDACTED;
+            return false;
+        }
+        !map.is_empty()
+    }
+}
