@@ -20,7 +20,7 @@ SEED=1
 OUT=$ROOT/target/bench
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/h-bench}
 BIN=$CARGO_TARGET_DIR/release
-export STARVIT_DEID_KEY=${STARVIT_DEID_KEY:-bench-key-not-a-secret-0123456789}
+export STARVIT_DEID_KEY=${STARVIT_DEID_KEY:-62656e63682d6b65792d6e6f742d612d7365637265742d30313233}
 
 echo "building (release)..."
 cargo build --quiet --release -p starvit -p starvit-deid --example serde_baseline --example gate_bench

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use starvit_deid::{DeidError, Key, Policy};
+use starvit_deid::settings::{DeidSettings, SettingsError};
+use starvit_deid::{Key, Policy};
 
 /// Typed settings. Built from `(key, value)` pairs so tests never touch the process environment.
 #[derive(Debug)]
@@ -29,12 +30,9 @@ pub enum ConfigError {
     /// A required variable is unset.
     #[error("{0} is required")]
     Missing(&'static str),
-    /// The key is malformed.
-    #[error("STARVIT_DEID_KEY must be hex-encoded (at least 32 hex digits)")]
-    KeyNotHex,
-    /// Loading the policy or the key failed.
+    /// The de-ID settings (key, policy) are missing or invalid.
     #[error(transparent)]
-    Deid(#[from] DeidError),
+    Deid(#[from] SettingsError),
 }
 
 impl Config {
@@ -51,9 +49,7 @@ impl Config {
         let mut phi_bucket = None;
         let mut deid_bucket = None;
         let mut quarantine_bucket = None;
-        let mut policy = "shifted".to_owned();
-        let mut key_hex = None;
-        let mut key_file = None;
+        let mut deid = std::collections::HashMap::new();
         let mut pipeline = "fhir-batch".to_owned();
         let mut spool_dir = None;
         for (name, value) in vars {
@@ -62,35 +58,21 @@ impl Config {
                 "STARVIT_PHI_BUCKET" => phi_bucket = Some(value),
                 "STARVIT_DEID_BUCKET" => deid_bucket = Some(value),
                 "STARVIT_QUARANTINE_BUCKET" => quarantine_bucket = Some(value),
-                "STARVIT_DEID_POLICY" => policy = value,
-                "STARVIT_DEID_KEY" => key_hex = Some(value),
-                "STARVIT_DEID_KEY_FILE" => key_file = Some(PathBuf::from(value)),
+                name if starvit_deid::settings::VARIABLES.contains(&name) => {
+                    deid.insert(name.to_owned(), value);
+                }
                 "STARVIT_PIPELINE" => pipeline = value,
                 "STARVIT_SPOOL_DIR" => spool_dir = Some(PathBuf::from(value)),
                 _ => {}
             }
         }
-        let key = match (key_hex, key_file) {
-            (Some(hex_key), _) => {
-                let bytes = hex::decode(hex_key.trim()).map_err(|_| ConfigError::KeyNotHex)?;
-                if bytes.len() < 16 {
-                    return Err(ConfigError::KeyNotHex);
-                }
-                Key::from_bytes(bytes)?
-            }
-            (None, Some(path)) => Key::from_file(&path)?,
-            (None, None) => {
-                return Err(ConfigError::Missing(
-                    "STARVIT_DEID_KEY or STARVIT_DEID_KEY_FILE",
-                ));
-            }
-        };
+        let DeidSettings { policy, key } = DeidSettings::from_lookup(|n| deid.get(n).cloned())?;
         Ok(Self {
             phi_bucket: phi_bucket.ok_or(ConfigError::Missing("STARVIT_PHI_BUCKET"))?,
             deid_bucket: deid_bucket.ok_or(ConfigError::Missing("STARVIT_DEID_BUCKET"))?,
             quarantine_bucket: quarantine_bucket
                 .ok_or(ConfigError::Missing("STARVIT_QUARANTINE_BUCKET"))?,
-            policy: Policy::resolve(&policy)?,
+            policy,
             key,
             pipeline,
             spool_dir,

@@ -10,9 +10,7 @@
 //! | `STARVIT_PIPELINE` | lineage `pipeline` | `fhir-events` |
 //! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
 
-use std::path::PathBuf;
-
-use starvit_deid::{Key, Policy};
+use starvit_deid::Key;
 use starvit_gcp::GcpConfig;
 use starvit_runtime::vars::{VarError, Vars};
 
@@ -58,7 +56,7 @@ pub enum ConfigError {
     Var(#[from] VarError),
     /// The de-ID key or policy.
     #[error(transparent)]
-    Deid(#[from] starvit_deid::DeidError),
+    Deid(#[from] starvit_deid::settings::SettingsError),
     /// GCP settings.
     #[error(transparent)]
     Gcp(#[from] starvit_gcp::config::ConfigError),
@@ -85,21 +83,10 @@ impl Config {
                 expected: "at least 16 bytes",
             }));
         }
-        let key = match (get("STARVIT_DEID_KEY"), get("STARVIT_DEID_KEY_FILE")) {
-            (Some(hex_key), _) => {
-                let bytes = hex::decode(&hex_key).ok().filter(|b| b.len() >= 16).ok_or(
-                    ConfigError::from(VarError::Invalid {
-                        name: "STARVIT_DEID_KEY",
-                        expected: "hex, at least 32 digits",
-                    }),
-                )?;
-                Key::from_bytes(bytes)?
-            }
-            (None, Some(path)) => Key::from_file(&PathBuf::from(path))?,
-            (None, None) => return Err(ConfigError::from(VarError::Missing("STARVIT_DEID_KEY"))),
-        };
-        let policy = get("STARVIT_DEID_POLICY").unwrap_or_else(|| "shifted".into());
-        Policy::resolve(&policy)?;
+        // The one de-ID settings parser (the same variables give deidentify's pseudonyms).
+        let key = starvit_deid::settings::DeidSettings::from_lookup(get)?.key;
+        let policy = get("STARVIT_DEID_POLICY")
+            .unwrap_or_else(|| starvit_deid::settings::DEFAULT_POLICY.into());
         Ok(Self {
             secret,
             key,

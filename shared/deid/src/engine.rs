@@ -94,7 +94,7 @@ fn valid_type_name(s: &str) -> bool {
 /// The summary bucket of a resource type: the type itself when it is a FHIR R4 resource
 /// type, else [`UNKNOWN_TYPE`] (an input's "type" is never echoed).
 fn summary_type(rt: &str) -> &str {
-    if crate::fhirk::is_resource_type(rt) {
+    if crate::summary::is_fhir_type(rt) {
         rt
     } else {
         UNKNOWN_TYPE

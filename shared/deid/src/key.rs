@@ -31,13 +31,24 @@ impl Key {
         Ok(Self(bytes))
     }
 
-    /// Reads a key file; surrounding whitespace (a trailing newline) is trimmed.
+    /// Decodes a hex key (surrounding whitespace trimmed): the one text form of a key.
     ///
     /// # Errors
-    /// [`DeidError::Key`] when unreadable or too short.
+    /// [`DeidError::Key`] when not hex or shorter than [`MIN_KEY_BYTES`].
+    pub fn from_hex(hex: &str) -> Result<Self, DeidError> {
+        let bytes =
+            hex::decode(hex.trim()).map_err(|_| DeidError::Key("expected hexadecimal digits"))?;
+        Self::from_bytes(bytes)
+    }
+
+    /// Reads a key file holding the key in hex (a trailing newline is fine).
+    ///
+    /// # Errors
+    /// [`DeidError::Key`] when unreadable, not hex or too short.
     pub fn from_file(path: &Path) -> Result<Self, DeidError> {
-        let raw = std::fs::read(path).map_err(|_| DeidError::Key("key file unreadable"))?;
-        Self::from_bytes(raw.trim_ascii().to_vec())
+        let raw =
+            std::fs::read_to_string(path).map_err(|_| DeidError::Key("key file unreadable"))?;
+        Self::from_hex(&raw)
     }
 
     /// The key material (crate-internal: only the pseudonymiser sees it).

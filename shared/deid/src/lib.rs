@@ -14,6 +14,8 @@
 //!   the export's people ([`gate::PeopleIndex`]) vs the output's open values; linear.
 //! - [`leak`]       the gate's first API (extract/check), thin wrappers over [`gate`].
 //! - [`scan`]       standalone directory leak scan (same folding and matching as the gate).
+//! - [`settings`]   the one parser of the de-ID settings (key as hex, key file, policy).
+//! - `shape`, `vocab` what a kept value must look like; closed vocabularies.
 //! - [`summary`]    counts per resource type.
 //! - [`error`]      [`DeidError`]: never carries PHI.
 //!
@@ -42,6 +44,7 @@ pub mod pseudonym;
 pub mod quarantine;
 pub mod reference;
 pub mod scan;
+pub mod settings;
 mod shape;
 pub mod summary;
 mod transform;

@@ -26,6 +26,8 @@ pub(crate) enum CodeShape {
     Bcp47,
     /// A short code token (HL7 code systems, CPT, NDC): no digit run longer than 6.
     Token,
+    /// A CMS Blue Button variable URI (`https://bluebutton.cms.gov/resources/variables/x_y`).
+    BlueButtonVariable,
 }
 
 impl CodeShape {
@@ -40,6 +42,7 @@ impl CodeShape {
             "ucum" => Self::Ucum,
             "bcp47" => Self::Bcp47,
             "token" => Self::Token,
+            "bluebutton-variable" => Self::BlueButtonVariable,
             _ => return None,
         })
     }
@@ -60,6 +63,12 @@ impl CodeShape {
             Self::Ucum => ucum(code, ucum_annotations),
             Self::Bcp47 => bcp47(code),
             Self::Token => token(code),
+            Self::BlueButtonVariable => code
+                .strip_prefix("https://bluebutton.cms.gov/resources/variables/")
+                .is_some_and(|v| {
+                    (1..=40).contains(&v.len())
+                        && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                }),
         }
     }
 }

@@ -97,3 +97,9 @@ impl Summary {
             .unwrap_or_else(|| unreachable!("inserted above"))
     }
 }
+
+/// True for a FHIR R4 resource type name (the only type names a summary shows).
+#[must_use]
+pub fn is_fhir_type(name: &str) -> bool {
+    crate::fhirk::is_resource_type(name)
+}
