@@ -75,7 +75,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let started = std::time::Instant::now();
-    let reports = engine.deid_files(&jobs, args.threads);
+    // The gate checks every line against the people of the whole export, not only its own.
+    let people =
+        starvit_deid::export::people_index(&inputs).context("cannot read the people files")?;
+    let reports = engine.deid_files(&jobs, args.threads, Some(&people));
     let mut total = Summary {
         policy_version: engine.policy().version().to_owned(),
         ..Summary::default()

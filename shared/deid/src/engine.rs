@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use crate::error::DeidError;
+use crate::gate::{self, LineValues, OpenValues, PeopleIndex};
 use crate::key::Key;
-use crate::leak;
 use crate::linereader::{Line, read_bounded};
 use crate::policy::Policy;
 use crate::pseudonym::Pseudonymizer;
@@ -104,7 +104,9 @@ fn summary_type(rt: &str) -> &str {
 /// Per-stream state reused across lines (no allocation per line once warm).
 struct Scratch<'e> {
     tx: Transformer<'e>,
-    needles: leak::Needles,
+    line: LineValues,
+    open: OpenValues,
+    people: Option<&'e PeopleIndex>,
     last_type: String,
 }
 
@@ -154,15 +156,16 @@ impl Engine {
     /// # Errors
     /// [`DeidError::Leak`] (line 0) when the leak gate trips.
     pub fn deid_resource(&self, mut resource: Value) -> Result<Option<Value>, DeidError> {
-        let needles = if self.options.leak_gate {
-            leak::extract(&resource)
+        let line = if self.options.leak_gate {
+            LineValues::of(&resource)
         } else {
-            leak::Needles::default()
+            LineValues::new()
         };
-        if !self.transformer().resource(&mut resource) {
+        let mut open = OpenValues::new();
+        if !self.transformer().resource(&mut resource, &mut open) {
             return Ok(None);
         }
-        if let Some(kind) = leak::check(&needles, &resource) {
+        if let Some(kind) = gate::check(&line, None, &open) {
             return Err(DeidError::Leak { line: 0, kind });
         }
         Ok(Some(resource))
@@ -225,14 +228,14 @@ impl Engine {
         scratch.last_type.push_str(rt);
         let gate = self.options.leak_gate;
         if gate {
-            leak::extract_into(&value, &mut scratch.needles);
+            scratch.line.fill(&value);
         }
-        if !scratch.tx.resource(&mut value) {
+        if !scratch.tx.resource(&mut value, &mut scratch.open) {
             summary.entry(&scratch.last_type).dropped += 1;
             return Ok(LineResult::Dropped);
         }
         if gate {
-            if let Some(kind) = leak::check(&scratch.needles, &value) {
+            if let Some(kind) = gate::check(&scratch.line, scratch.people, &scratch.open) {
                 // Counted as input above: undo that, quarantine() counts it again.
                 summary.entry(&scratch.last_type).input -= 1;
                 let last_type = std::mem::take(&mut scratch.last_type);
@@ -252,9 +255,24 @@ impl Engine {
     /// I/O errors; [`DeidError::Accounting`] if the counts do not add up (never expected).
     pub fn deid_ndjson<R: BufRead, W: Write>(
         &self,
+        input: R,
+        output: W,
+        quarantine: &mut dyn QuarantineSink,
+    ) -> Result<Summary, DeidError> {
+        self.deid_stream(input, output, quarantine, None)
+    }
+
+    /// [`Engine::deid_ndjson`] with the identifying values of the export's people: the gate
+    /// then stops a line that holds any person's value, not only its own.
+    ///
+    /// # Errors
+    /// As [`Engine::deid_ndjson`].
+    pub fn deid_stream<R: BufRead, W: Write>(
+        &self,
         mut input: R,
         output: W,
         quarantine: &mut dyn QuarantineSink,
+        people: Option<&PeopleIndex>,
     ) -> Result<Summary, DeidError> {
         let mut out = BufWriter::with_capacity(256 << 10, output);
         let mut summary = Summary {
@@ -264,7 +282,9 @@ impl Engine {
         let mut buf = Vec::with_capacity(64 << 10);
         let mut scratch = Scratch {
             tx: self.transformer(),
-            needles: leak::Needles::default(),
+            line: LineValues::new(),
+            open: OpenValues::new(),
+            people,
             last_type: String::new(),
         };
         let mut line_no = 0u64;
@@ -329,7 +349,11 @@ impl Engine {
     ///
     /// # Errors
     /// As [`Engine::deid_ndjson`], plus file I/O.
-    pub fn deid_file(&self, job: &FileJob) -> Result<Summary, DeidError> {
+    pub fn deid_file(
+        &self,
+        job: &FileJob,
+        people: Option<&PeopleIndex>,
+    ) -> Result<Summary, DeidError> {
         let staging = partial_path(&job.output);
         let result = (|| {
             let input =
@@ -339,11 +363,11 @@ impl Engine {
                 Some(qpath) => {
                     let mut q =
                         NdjsonQuarantine::new(BufWriter::new(std::fs::File::create(qpath)?));
-                    let s = self.deid_ndjson(input, out, &mut q)?;
+                    let s = self.deid_stream(input, out, &mut q, people)?;
                     q.into_inner().flush()?;
                     s
                 }
-                None => self.deid_ndjson(input, out, &mut MemoryQuarantine::default())?,
+                None => self.deid_stream(input, out, &mut MemoryQuarantine::default(), people)?,
             };
             std::fs::rename(&staging, &job.output)?;
             Ok(summary)
@@ -357,7 +381,12 @@ impl Engine {
     /// De-identifies several files on up to `threads` threads (one file per thread at a
     /// time). Reports come back in job order.
     #[must_use]
-    pub fn deid_files(&self, jobs: &[FileJob], threads: usize) -> Vec<FileReport> {
+    pub fn deid_files(
+        &self,
+        jobs: &[FileJob],
+        threads: usize,
+        people: Option<&PeopleIndex>,
+    ) -> Vec<FileReport> {
         let next = AtomicUsize::new(0);
         let workers = threads.clamp(1, jobs.len().max(1));
         let mut done: Vec<(usize, FileReport)> = std::thread::scope(|s| {
@@ -372,7 +401,7 @@ impl Engine {
                                 i,
                                 FileReport {
                                     input: job.input.clone(),
-                                    result: self.deid_file(job),
+                                    result: self.deid_file(job, people),
                                 },
                             ));
                         }

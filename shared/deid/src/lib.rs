@@ -9,6 +9,7 @@
 //! - `generalize`   3-digit ZIP with restricted prefixes, ages over 89.
 //! - `transform`    the per-resource walk (in place) and the rebuilt `meta`.
 //! - [`engine`]     streaming NDJSON engine, bounded lines, multi-file on a thread pool.
+//! - [`export`]     the people index of a whole export (for the gate), from its files.
 //! - [`quarantine`] the sink trait for bad lines and two sinks.
 //! - [`gate`]       the leak gate: identifying values of a line ([`gate::LineValues`]) and of
 //!   the export's people ([`gate::PeopleIndex`]) vs the output's open values; linear.
@@ -33,8 +34,8 @@
 pub mod dates;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod gate;
-mod fhirk;
 mod generalize;
 pub mod key;
 pub mod leak;

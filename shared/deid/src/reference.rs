@@ -37,7 +37,7 @@ pub enum RefTarget<'a> {
 /// A FHIR R4 resource type name: a path part like `Smith` in
 /// `https://portal.example.org/Smith/1` is not one, so that URL is not a reference form.
 fn is_type(s: &str) -> bool {
-    crate::fhirk::is_resource_type(s)
+    starvit_fhir::is_resource_type(s)
 }
 
 /// True for a syntactically valid FHIR logical id (`[A-Za-z0-9-.]{1,64}`).

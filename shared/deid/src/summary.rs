@@ -101,5 +101,5 @@ impl Summary {
 /// True for a FHIR R4 resource type name (the only type names a summary shows).
 #[must_use]
 pub fn is_fhir_type(name: &str) -> bool {
-    crate::fhirk::is_resource_type(name)
+    starvit_fhir::is_resource_type(name)
 }

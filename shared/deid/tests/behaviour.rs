@@ -362,7 +362,7 @@ fn deid_files_fails_closed_and_removes_partial_output() {
         output: dir.path().join("out.ndjson"),
         quarantine: None,
     }];
-    let reports = engine.deid_files(&jobs, 2);
+    let reports = engine.deid_files(&jobs, 2, None);
     assert!(reports[0].result.is_ok());
     assert!(dir.path().join("out.ndjson").exists());
     assert!(!dir.path().join("out.ndjson.partial").exists());

@@ -40,7 +40,7 @@ fn check_dataset(input: &Path, profile: &str) {
             quarantine: None,
         })
         .collect();
-    for r in engine.deid_files(&jobs, 2) {
+    for r in engine.deid_files(&jobs, 2, None) {
         r.result
             .unwrap_or_else(|e| panic!("{}: {e}", r.input.display()));
     }
@@ -128,7 +128,7 @@ fn fhir_r4_examples_no_leaks() {
         output: out.path().join("all.ndjson"),
         quarantine: None,
     };
-    let summary = engine.deid_file(&job).unwrap();
+    let summary = engine.deid_file(&job, None).unwrap();
     for t in ["Subscription", "Binary", "AuditEvent"] {
         assert_eq!(summary.by_type[t].output, 0, "{t}");
     }

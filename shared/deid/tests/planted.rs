@@ -229,7 +229,7 @@ fn leakscan_of_a_deidentified_export_finds_nothing() {
                 quarantine: None,
             })
             .collect();
-        for r in common::engine(profile).deid_files(&jobs, 2) {
+        for r in common::engine(profile).deid_files(&jobs, 2, None) {
             r.result.unwrap();
         }
         let report = starvit_deid::leakscan(&phi, &deid).unwrap();

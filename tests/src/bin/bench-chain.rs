@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .collect();
     let started = Instant::now();
-    for report in engine.deid_files(&jobs, 2) {
+    for report in engine.deid_files(&jobs, 2, None) {
         report.result.context("local de-identification")?;
     }
     let local_secs = started.elapsed().as_secs_f64();

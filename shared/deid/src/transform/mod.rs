@@ -36,6 +36,7 @@ pub(crate) use meta::MetaParts;
 pub use meta::{POLICY_PROFILE_SYSTEM, POLICY_VERSION_SYSTEM, SECURITY_SYSTEM};
 
 use crate::dates::DateMode;
+use crate::gate::OpenValues;
 use crate::policy::{Policy, Treat};
 use crate::pseudonym::Pseudonymizer;
 use crate::reference;
@@ -45,8 +46,10 @@ use memo::Memo;
 use meta::{PSEUDED, REDACTED};
 
 /// Per-resource state of the walk.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 struct Ctx<'c> {
+    /// The open values the walk copied from the input, for the leak gate.
+    open: &'c mut OpenValues,
     shift: i64,
     flags: u8,
     /// UCUM unit code of the enclosing Age (None = years).
@@ -80,7 +83,7 @@ fn patient_key<'v>(obj: &'v Map<String, Value>, rt: &str) -> Option<&'v str> {
     if rt == "Patient" {
         return None;
     }
-    crate::fhirk::patient_links(rt).iter().find_map(|field| {
+    starvit_fhir::patient_links(rt).iter().find_map(|field| {
         let r = obj.get(*field)?;
         let first = match r {
             Value::Array(items) => items.first()?,
@@ -126,7 +129,10 @@ impl<'a> Transformer<'a> {
 
     /// De-identifies a top-level resource in place. Returns `false` when the policy does not
     /// keep its type (the caller drops it). The caller has checked `resourceType` and `id`.
-    pub fn resource(&self, v: &mut Value) -> bool {
+    /// `open` receives every value the output copied from the input (cleared first): what
+    /// the leak gate checks.
+    pub fn resource(&self, v: &mut Value, open: &mut OpenValues) -> bool {
+        open.clear();
         let Some(obj) = v.as_object_mut() else {
             return false;
         };
@@ -145,6 +151,7 @@ impl<'a> Transformer<'a> {
             .to_owned();
         let locals = self.kept_locals(idx, obj);
         let mut ctx = Ctx {
+            open,
             shift: self.shift_for(obj, &rt, &own_id),
             flags: 0,
             age_unit: None,

@@ -25,6 +25,16 @@ fn keep_str(v: &Value, ok: impl FnOnce(&str) -> bool) -> bool {
     v.as_str().is_some_and(ok)
 }
 
+/// A kept value copied from the input with an open shape (a code, a unit, a number): it
+/// goes to the leak gate. Values the engine made or validated against a closed vocabulary
+/// do not.
+fn open(ctx: &mut Ctx, v: &Value, kept: bool) -> bool {
+    if kept {
+        ctx.open.push_value(v);
+    }
+    kept
+}
+
 impl Transformer<'_> {
     /// The last year that reads as "90 or older" today; every earlier date becomes it.
     pub(super) fn cutoff_year(&self) -> i32 {
@@ -36,27 +46,38 @@ impl Transformer<'_> {
         let rules = &self.policy.rules;
         match t {
             Treat::Bool => v.is_boolean(),
-            Treat::Integer => v.is_i64() || v.is_u64(),
-            Treat::Decimal => v.is_number(),
+            Treat::Integer => open(ctx, v, v.is_i64() || v.is_u64()),
+            Treat::Decimal => open(ctx, v, v.is_number()),
             Treat::Time => {
                 let out = v.as_str().and_then(shape::time);
-                set_string(v, out)
+                let kept = set_string(v, out);
+                open(ctx, v, kept)
             }
             Treat::Code(set) => keep_str(v, |s| rules.in_value_set(set, s)),
             Treat::Terminology => keep_str(v, |s| rules.terminology(s).is_some()),
-            Treat::CodingCode => keep_str(v, |s| {
-                ctx.term
-                    .is_some_and(|shape| shape.accepts(s, &rules.ucum_annotations))
-            }),
+            Treat::CodingCode => {
+                let term = ctx.term;
+                let kept = keep_str(v, |s| {
+                    term.is_some_and(|shape| shape.accepts(s, &rules.ucum_annotations))
+                });
+                open(ctx, v, kept)
+            }
             Treat::Uri(set) => keep_str(v, |s| rules.in_uri_set(set, s)),
-            Treat::ResourceType => keep_str(v, crate::fhirk::is_resource_type),
-            Treat::UcumUnit => keep_str(v, |s| shape::ucum(s, &rules.ucum_annotations)),
+            Treat::ResourceType => keep_str(v, starvit_fhir::is_resource_type),
+            Treat::UcumUnit => {
+                let kept = keep_str(v, |s| shape::ucum(s, &rules.ucum_annotations));
+                open(ctx, v, kept)
+            }
             Treat::AgeUnit => keep_str(v, |s| shape::age_unit_code(s).is_some()),
             Treat::MediaType => {
                 let out = v.as_str().and_then(shape::media_type);
-                set_string(v, out)
+                let kept = set_string(v, out);
+                open(ctx, v, kept)
             }
-            Treat::Bcp47 => keep_str(v, shape::bcp47),
+            Treat::Bcp47 => {
+                let kept = keep_str(v, shape::bcp47);
+                open(ctx, v, kept)
+            }
             Treat::UsState => {
                 let out = v.as_str().and_then(vocab::us_state).map(str::to_owned);
                 set_string(v, out)
@@ -65,7 +86,10 @@ impl Transformer<'_> {
                 let out = v.as_str().and_then(vocab::country).map(str::to_owned);
                 set_string(v, out)
             }
-            Treat::SampledData => keep_str(v, shape::sampled_data),
+            Treat::SampledData => {
+                let kept = keep_str(v, shape::sampled_data);
+                open(ctx, v, kept)
+            }
             Treat::ExtUrl => v.is_string(),
             Treat::Drop | Treat::Contained | Treat::Ext(_) | Treat::Type(_) => false,
             Treat::Date => {
