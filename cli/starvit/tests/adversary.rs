@@ -1,9 +1,6 @@
 //! Issue 15's adversarial suite against the real CLI (`starvit deid`, black box): for each attack
 //! class, exports generated from several seeds go through both profiles and the independent
 //! scanner (`tests/adversary`) must find nothing. One test per class, so a failure names it.
-//!
-//! Classes that fail on main are `#[ignore]`d with the reason until the engine fix lands; run
-//! them with `cargo test -p starvit --test adversary -- --include-ignored`.
 
 use std::path::Path;
 
@@ -31,43 +28,36 @@ fn safe_harbor_identifier_classes() {
 }
 
 #[test]
-#[ignore = "issue 15 class 1: fails on main, enabled when the engine fix lands"]
 fn class1_date_shift_cannot_be_read_back() {
     assert_holds(Attack::DateReadback);
 }
 
 #[test]
-#[ignore = "issue 15 class 2: fails on main, enabled when the engine fix lands"]
 fn class2_no_age_over_89() {
     assert_holds(Attack::AgesOver89);
 }
 
 #[test]
-#[ignore = "issue 15 class 3: fails on main, enabled when the engine fix lands"]
 fn class3_kept_values_are_checked() {
     assert_holds(Attack::KeptValues);
 }
 
 #[test]
-#[ignore = "issue 15 class 4: fails on main, enabled when the engine fix lands"]
 fn class4_reference_urls() {
     assert_holds(Attack::ReferenceUrls);
 }
 
 #[test]
-#[ignore = "issue 15 class 5: fails on main, enabled when the engine fix lands"]
 fn class5_profiles_cannot_be_linked() {
     assert_holds(Attack::ProfileLinkage);
 }
 
 #[test]
-#[ignore = "issue 15 class 6: fails on main, enabled when the engine fix lands"]
 fn class6_leak_gate() {
     assert_holds(Attack::LeakGate);
 }
 
 #[test]
-#[ignore = "issue 15 class 7: fails on main, enabled when the engine fix lands"]
 fn class7_input_hygiene() {
     assert_holds(Attack::InputHygiene);
 }
@@ -83,7 +73,6 @@ fn repo_root() -> &'static Path {
 }
 
 #[test]
-#[ignore = "issue 15 class 1: fails on main, enabled when the engine fix lands"]
 fn medplum_sample_gives_no_alignable_date() {
     let Some(data) = harvest::shared_data(repo_root()) else {
         return;

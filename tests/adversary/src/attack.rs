@@ -12,6 +12,10 @@ use crate::plant::Attack;
 use crate::scan::structure::Context;
 use crate::scan::{self, Check, Finding, Scanner, linkage};
 
+/// Types every profile keeps: none of their lines may be dropped by policy, so a green run
+/// cannot come from an engine that drops everything.
+const CORE_TYPES: [&str; 4] = ["Patient", "Encounter", "Observation", "Condition"];
+
 /// The profiles every attack runs under.
 pub const PROFILES: [&str; 2] = ["shifted", "safe-harbor"];
 
@@ -93,6 +97,14 @@ fn account(suite: &Suite, run: &CliRun, profile: &str) -> std::io::Result<Vec<Fi
         ),
         quarantined <= suite.attack_lines as u64,
     );
+    for t in CORE_TYPES.iter().filter(|t| suite.types.contains_key(**t)) {
+        let kept = run.row(t).is_some_and(|r| r[2] == 0 && r[1] > 0);
+        accounting(
+            &mut f,
+            &format!("{profile}: {t} dropped by policy (the test would be vacuous)"),
+            kept,
+        );
+    }
     for (t, n) in &suite.types {
         let ok = run
             .row(t)
