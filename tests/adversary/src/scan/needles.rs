@@ -1,6 +1,7 @@
 //! The planted values in every form the scanner looks for: folded text (case, diacritics,
 //! compatibility forms; substring, not whole word) and, for values with 6+ digits, their
-//! digits inside any digit run of a haystack; haystacks that decode as base64 are scanned too.
+//! digits inside any digit run of a haystack; haystacks that decode as base64, and
+//! percent-encoded haystacks once decoded, are scanned too.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -26,6 +27,29 @@ fn looks_base64(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
 }
 
+/// `%XX` sequences decoded (invalid ones kept as they are), read as UTF-8 (lossy).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(x) if b[i] == b'%' => {
+                out.push(x);
+                i += 3;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 impl<'p> Needles<'p> {
     /// Compiles `planted`.
     #[must_use]
@@ -47,10 +71,15 @@ impl<'p> Needles<'p> {
         n
     }
 
-    /// The planted value found in `hay` (or in its base64 decoding); the longest when several
-    /// are (an e-mail address holds a name: it is reported as the e-mail).
+    /// The planted value found in `hay` (or in its base64 or percent decoding); the longest
+    /// when several are (an e-mail address holds a name: it is reported as the e-mail).
     #[must_use]
     pub fn find(&self, hay: &str) -> Option<&'p Planted> {
+        if hay.contains('%')
+            && let Some(p) = self.find_plain(&percent_decoded(hay))
+        {
+            return Some(p);
+        }
         self.find_plain(hay).or_else(|| {
             if !looks_base64(hay) {
                 return None;
@@ -110,6 +139,10 @@ mod tests {
         assert!(n.find("tel: 999 10 6621").is_some());
         assert!(n.find("E4471902x").is_some());
         assert!(n.find(&STANDARD.encode("note for Ünalçiçek")).is_some());
+        assert!(
+            n.find("https://x.example/%C3%9Cnal%C3%A7i%C3%A7ek/1")
+                .is_some()
+        );
         assert!(
             n.find("a9f3999c106621").is_none(),
             "digits split by letters are not a number"

@@ -101,7 +101,8 @@ fn walk(ctx: &Context, v: &Value, path: &str, key: &str, push: &mut dyn FnMut(Ch
         Value::Object(o) => {
             for (k, x) in o {
                 let p = format!("{path}.{k}");
-                if (k.ends_with("Age") || k == "age") && x.is_object() {
+                let age_range = matches!(k.as_str(), "onsetRange" | "abatementRange");
+                if (k.ends_with("Age") || k == "age" || age_range) && x.is_object() {
                     age_object(x, &p, push);
                 }
                 walk(ctx, x, &p, k, push);
