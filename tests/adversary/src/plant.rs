@@ -73,6 +73,8 @@ pub enum Attack {
     Baseline,
     /// 1: system timestamps carry the date shift; dates after the export time.
     DateReadback,
+    /// 1 (record times): `recordedDate` and `Attachment.creation` stamped at load time.
+    RecordTimes,
     /// 2: ages over 89 outside `birthDate`/`Age`.
     AgesOver89,
     /// 3: kept values copied without looking at them.
@@ -89,9 +91,10 @@ pub enum Attack {
 
 impl Attack {
     /// Every class.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Baseline,
         Self::DateReadback,
+        Self::RecordTimes,
         Self::AgesOver89,
         Self::KeptValues,
         Self::ReferenceUrls,

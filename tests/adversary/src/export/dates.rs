@@ -1,8 +1,10 @@
 //! Classes 1 and 2 of issue 15.
 //!
 //! 1. Values an outsider can know or bound: `meta.lastUpdated` (set on every resource of this
-//!    suite by [`Gen::meta`]), `Provenance.recorded`, `Observation.issued` at load time; recent
-//!    clinical dates a shift could push past the export; dates after the export time.
+//!    suite by [`Gen::meta`], and on a contained resource), `Provenance.recorded`,
+//!    `Observation.issued` at load time; recent clinical dates a shift could push past the
+//!    export; dates after the export time. Record times (`recordedDate`, `Attachment.creation`)
+//!    stamped at load time are [`Attack::RecordTimes`](crate::plant::Attack::RecordTimes).
 //! 2. Ages over 89 outside `birthDate`: LOINC age-coded Observations (`valueQuantity`,
 //!    `valueInteger`, components), `onsetAge` whose unit and code disagree, years that alone
 //!    show 90+, `onsetAge` + `recordedDate`.
@@ -27,6 +29,7 @@ fn subject(p: &Person) -> Value {
 impl Gen {
     /// Class 1: system timestamps near the export, recent dates, dates after the export.
     pub fn date_readback(&mut self, people: &[Person]) {
+        self.contained_stamp(&people[0]);
         for p in people {
             let (prov, meta, recorded) = (self.uuid(), self.meta(), self.system_instant());
             let r = json!({"resourceType": "Provenance", "id": prov, "meta": meta,
@@ -69,6 +72,39 @@ impl Gen {
         }
     }
 
+    /// Class 1 (contained): a contained resource's own `meta.lastUpdated`.
+    pub fn contained_stamp(&mut self, p: &Person) {
+        let (id, meta, stamp) = (self.uuid(), self.meta(), self.system_instant());
+        let r = json!({"resourceType": "Condition", "id": id, "meta": meta, "subject": subject(p),
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]},
+            "contained": [{"resourceType": "Practitioner", "id": "pr1", "meta": {"lastUpdated": stamp}, "gender": "female"}],
+            "asserter": {"reference": "#pr1"}});
+        self.add(r);
+    }
+
+    /// Class 1 (record times): values FHIR describes as when the record was made, often
+    /// system-generated, stamped at load time: `Condition.recordedDate`,
+    /// `AllergyIntolerance.recordedDate`, `Attachment.creation`.
+    pub fn record_stamps(&mut self, people: &[Person]) {
+        for p in people {
+            let (c, a, d) = (self.uuid(), self.uuid(), self.uuid());
+            let (s1, s2, s3) = (
+                self.system_instant(),
+                self.system_instant(),
+                self.system_instant(),
+            );
+            let r = json!({"resourceType": "Condition", "id": c, "subject": subject(p), "recordedDate": s1,
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006"}]}});
+            self.add(r);
+            let r = json!({"resourceType": "AllergyIntolerance", "id": a, "patient": subject(p), "recordedDate": s2,
+                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "91936005"}]}});
+            self.add(r);
+            let r = json!({"resourceType": "DocumentReference", "id": d, "status": "current", "subject": subject(p),
+                "content": [{"attachment": {"contentType": "text/plain", "creation": s3}}]});
+            self.add(r);
+        }
+    }
+
     /// Class 2: ages over 89 in every place that is not `Patient.birthDate` or `Age`.
     pub fn ages_over_89(&mut self, people: &[Person]) {
         let year = self.export_time.year();
@@ -95,12 +131,28 @@ impl Gen {
             json!({"onsetAge": {"value": 34_700, "unit": "d", "system": UCUM, "code": "d"}}),
             json!({"abatementAge": {"value": 93, "unit": "a", "system": UCUM, "code": "a"}, "onsetDateTime": "2019-01-01"}),
             json!({"onsetDateTime": format!("{}-05-01", year - 93)}),
+            json!({"onsetRange": {"low": {"value": 93, "unit": "a", "system": UCUM, "code": "a"}}}),
             json!({"onsetAge": {"value": 60, "unit": "years", "system": UCUM, "code": "a"},
                    "recordedDate": format!("{}-03-02", year - 35)}),
         ];
         for extra in onsets {
             self.condition(p, extra);
         }
+        self.age_observation(
+            p,
+            "30525-0",
+            json!({"valueRange": {"low": {"value": 95, "unit": "a", "system": UCUM, "code": "a"}}}),
+        );
+        self.age_observation(
+            p,
+            "21612-7",
+            json!({"valueQuantity": {"value": 96, "unit": "yr"}}),
+        );
+        let (imm, meta) = (self.uuid(), self.meta());
+        let r = json!({"resourceType": "Immunization", "id": imm, "meta": meta, "status": "completed",
+            "vaccineCode": {"coding": [{"system": "http://hl7.org/fhir/sid/cvx", "code": "140"}]},
+            "patient": subject(p), "occurrenceDateTime": format!("{}-05-01", year - 93)});
+        self.add(r);
         self.age_observation(
             p,
             "21112-8",

@@ -1,10 +1,12 @@
 //! Classes 6 and 7 of issue 15.
 //!
-//! 6. A patient's numbers in another resource's SNOMED-shaped code or numeric value, a name in
+//! 6. A patient's numbers in another resource's SNOMED-shaped code (with a valid check digit),
+//!    LOINC-shaped code, or numeric value (integer, decimal, exponent form), a name in
 //!    another Unicode case, values inside longer strings; and people whose names are also
 //!    places or short words (their lines may cost a line, never the file).
 //! 7. A byte-order mark before the first record, identifiers in input file names, an unknown
-//!    `resourceType` that is a person's name, lines that are not resources.
+//!    `resourceType` that is a person's name, lines that are not resources, CRLF line ends, an
+//!    empty line and a line that is not UTF-8 (each must still be accounted for).
 
 use serde_json::{Value, json};
 
@@ -14,6 +16,66 @@ use super::{Gen, InputFile};
 use crate::plant::IdClass;
 
 const SCT: &str = "http://snomed.info/sct";
+const UCUM: &str = "http://unitsofmeasure.org";
+
+/// A JSON number parsed from its decimal text (0 if it does not parse).
+fn decimal(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|_| Value::from(0))
+}
+
+/// The Verhoeff check digit of `n` (SNOMED CT identifiers end with one).
+fn verhoeff(n: &str) -> u8 {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    const INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
+    let c = n.bytes().rev().enumerate().fold(0u8, |c, (i, b)| {
+        D[usize::from(c)][usize::from(P[(i + 1) % 8][usize::from(b - b'0')])]
+    });
+    INV[usize::from(c)]
+}
+
+/// The LOINC (mod 10) check digit of `n`.
+fn mod10(n: &str) -> u8 {
+    let sum: u32 = n
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let x = u32::from(b - b'0');
+            if i % 2 == 0 {
+                (2 * x) / 10 + (2 * x) % 10
+            } else {
+                x
+            }
+        })
+        .sum();
+    u8::try_from((10 - sum % 10) % 10).unwrap_or(0)
+}
+
+/// `n` followed by its check digit.
+fn with_check(n: &str, check: fn(&str) -> u8) -> String {
+    format!("{n}{}", check(n))
+}
 
 impl Gen {
     fn gate_obs(&mut self, p: &Person, extra: Value) {
@@ -29,7 +91,8 @@ impl Gen {
     pub fn leak_gate(&mut self, people: &[Person]) {
         let (p, q) = (&people[0], &people[1 % people.len()]);
         let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-        let phone: u64 = digits(&q.phone).parse().unwrap_or(0);
+        let ph = digits(&q.phone);
+        let phone: u64 = ph.parse().unwrap_or(0);
         let mrn: u64 = digits(&p.mrn).parse().unwrap_or(0);
         let cases = [
             json!({"code": {"coding": [{"system": SCT, "code": digits(&p.ssn)}]}}),
@@ -38,6 +101,11 @@ impl Gen {
             json!({"code": {"coding": [{"system": "http://loinc.org", "code": format!("{}x", p.mrn)}]}}),
             json!({"code": {"coding": [{"system": SCT, "code": p.family.to_uppercase()}]}}),
             json!({"identifier": [{"system": format!("https://portal.example.org/u/{}{}", q.given, q.family).to_lowercase(), "value": "1"}]}),
+            json!({"code": {"coding": [{"system": SCT, "code": with_check(&format!("{}10", digits(&p.ssn)), verhoeff)}]}}),
+            json!({"code": {"coding": [{"system": "http://loinc.org", "code": format!("{}-{}", digits(&p.mrn), mod10(&digits(&p.mrn)))}]}}),
+            json!({"valueQuantity": {"value": decimal(&format!("0.{}", digits(&p.ssn))), "unit": "mg", "system": UCUM, "code": "mg"}}),
+            json!({"valueQuantity": {"value": decimal(&format!("{}.{}", &ph[..6], &ph[6..])), "unit": "mg", "system": UCUM, "code": "mg"}}),
+            json!({"valueQuantity": {"value": decimal(&format!("{}.{}e9", &ph[..1], &ph[1..])), "unit": "mg", "system": UCUM, "code": "mg"}}),
         ];
         for c in cases {
             self.gate_obs(p, c);
@@ -89,8 +157,30 @@ impl Gen {
                 f.name = format!("Condition.{}_{}.ndjson", p.family, p.mrn);
             } else if f.name == "Encounter.ndjson" {
                 f.name = format!("{}-{}-Encounter.ndjson", p.given, p.family);
+                f.crlf = true;
+                f.lines.insert(1, String::new());
+                let mut bad = format!(
+                    "{{\"resourceType\":\"Encounter\",\"id\":\"{}\",\"status\":\"fin",
+                    p.family
+                )
+                .into_bytes();
+                bad.extend_from_slice(b"\xffished\"}");
+                f.raw_lines.push(bad);
             }
         }
-        3
+        5
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_digits_of_real_codes() {
+        assert_eq!(with_check("27164900", verhoeff), "271649006"); // SNOMED CT
+        assert_eq!(with_check("4405400", verhoeff), "44054006");
+        assert_eq!(mod10("8867"), 4); // LOINC 8867-4
+        assert_eq!(mod10("2345"), 7); // LOINC 2345-7
     }
 }

@@ -20,6 +20,19 @@ fn obs(id: &str, p: &Person, extra: Value) -> Value {
     o
 }
 
+/// Every byte outside ASCII letters and digits as `%XX`.
+fn percent_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 impl Gen {
     fn obs_with(&mut self, p: &Person, extra: Value) {
         let id = self.uuid();
@@ -45,14 +58,40 @@ impl Gen {
                 "period": 10, "dimensions": 1, "data": format!("12 {ssn_digits} 13")}}),
             json!({"effectiveDateTime": format!("2021-06-01T10:15:30.{ssn_digits}Z")}),
             json!({"valueQuantity": {"value": 5, "unit": "mg", "system": format!("http://{}/units", p.ip), "code": "mg"}}),
+            json!({"valueQuantity": {"value": 5, "unit": format!("{{{}}}", ascii_name(&p.family)), "system": UCUM,
+                "code": format!("{{{}}}", ascii_name(&p.family))}}),
+            json!({"identifier": [{"system": format!("urn:oid:2.16.840.1.113883.19.5.{ssn_digits}"), "value": "1"}]}),
+            json!({"code": {"coding": [{"system": format!("urn:oid:1.2.3.{ssn_digits}"), "code": "A"}]}}),
+            json!({"code": {"coding": [{"system": "http://snomed.info/sct", "code": "271649006",
+                "version": format!("http://snomed.info/sct/731000124108/version/{ssn_digits}")}]}}),
+            json!({"effectiveTiming": {"repeat": {"timeOfDay": [format!("10:15:30.{ssn_digits}")]}}}),
         ];
         for c in cases {
             self.obs_with(p, c);
         }
-        let (doc, loc) = (self.uuid(), self.uuid());
+        self.kept_elsewhere(p);
+    }
+
+    /// Class 3 outside Observation: attachment parameters and language, a location's state and
+    /// country, a patient's extension codes.
+    fn kept_elsewhere(&mut self, p: &Person) {
+        let tag: String = ascii_name(&p.family)
+            .to_lowercase()
+            .chars()
+            .take(8)
+            .collect();
+        let tag = self.plant(IdClass::Name, "BCP-47 private use subtag", tag);
+        let (doc, loc, pat) = (self.uuid(), self.uuid(), self.uuid());
         let r = json!({"resourceType": "DocumentReference", "id": doc, "status": "current",
             "subject": {"reference": format!("Patient/{}", p.id)},
-            "content": [{"attachment": {"contentType": format!("text/plain; charset=utf-8; name=\"{}_{}.txt\"", p.family, p.ssn)}}]});
+            "content": [{"attachment": {"contentType": format!("text/plain; charset=utf-8; name=\"{}_{}.txt\"", p.family, p.ssn),
+                "language": format!("en-x-{tag}")}}]});
+        self.add(r);
+        let r = json!({"resourceType": "Patient", "id": pat, "gender": "male", "extension": [
+            {"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex", "valueCode": p.mrn},
+            {"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race", "extension": [
+                {"url": "ombCategory", "valueCoding": {"system": "urn:oid:2.16.840.1.113883.6.238", "code": p.ssn}}]}],
+            "communication": [{"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": format!("en-x-{tag}")}]}}]});
         self.add(r);
         let r = json!({"resourceType": "Location", "id": loc, "status": "active",
             "address": {"line": [p.street], "city": p.city, "state": p.city, "country": p.street}});
@@ -90,6 +129,11 @@ impl Gen {
                 "https://ehr.example.org/fhir/Patient/{}?name={}",
                 p.id, p.family
             ),
+            format!(
+                "https://portal.example.org/{}/1",
+                percent_encoded(&p.family)
+            ),
+            format!("Patient/{}#{}", p.id, family.to_lowercase()),
         ];
         for r in refs {
             self.obs_with(p, json!({"performer": [{"reference": r}]}));

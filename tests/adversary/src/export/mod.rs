@@ -31,8 +31,12 @@ pub struct InputFile {
     pub name: String,
     /// Starts with a UTF-8 byte-order mark.
     pub bom: bool,
-    /// The NDJSON lines (each non-empty).
+    /// The NDJSON lines (class 7 adds an empty one).
     pub lines: Vec<String>,
+    /// Lines ended by CRLF instead of LF.
+    pub crlf: bool,
+    /// Lines that are not UTF-8, written after `lines`.
+    pub raw_lines: Vec<Vec<u8>>,
 }
 
 /// A generated export and what it planted.
@@ -166,6 +170,7 @@ impl Suite {
         let before = g.line_count();
         match attack {
             Attack::DateReadback => g.date_readback(&people),
+            Attack::RecordTimes => g.record_stamps(&people),
             Attack::AgesOver89 => g.ages_over_89(&people),
             Attack::KeptValues => g.kept_values(&people),
             Attack::ReferenceUrls => g.reference_urls(&people),
@@ -185,6 +190,8 @@ impl Suite {
                 name: format!("{t}.ndjson"),
                 bom: false,
                 lines: rs.iter().map(Value::to_string).collect(),
+                crlf: false,
+                raw_lines: Vec::new(),
             })
             .collect();
         if attack == Attack::InputHygiene {
@@ -204,7 +211,10 @@ impl Suite {
     /// Number of input lines in all files.
     #[must_use]
     pub fn line_count(&self) -> usize {
-        self.files.iter().map(|f| f.lines.len()).sum()
+        self.files
+            .iter()
+            .map(|f| f.lines.len() + f.raw_lines.len())
+            .sum()
     }
 
     /// Writes the files into `dir` (PHI side).
@@ -214,14 +224,20 @@ impl Suite {
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         for f in &self.files {
+            let end: &[u8] = if f.crlf { b"\r\n" } else { b"\n" };
             let mut body = if f.bom {
-                "\u{FEFF}".to_owned()
+                "\u{FEFF}".as_bytes().to_vec()
             } else {
-                String::new()
+                Vec::new()
             };
-            for l in &f.lines {
-                body.push_str(l);
-                body.push('\n');
+            for l in f
+                .lines
+                .iter()
+                .map(String::as_bytes)
+                .chain(f.raw_lines.iter().map(Vec::as_slice))
+            {
+                body.extend_from_slice(l);
+                body.extend_from_slice(end);
             }
             std::fs::write(dir.join(&f.name), body)?;
         }
