@@ -23,35 +23,28 @@ fn decimal(s: &str) -> Value {
     serde_json::from_str(s).unwrap_or_else(|_| Value::from(0))
 }
 
-/// The Verhoeff check digit of `n` (SNOMED CT identifiers end with one).
+/// Multiplication in the dihedral group D5 (Verhoeff's scheme), from its definition: 0-4 are
+/// rotations, 5-9 reflections.
+fn d5(j: u8, k: u8) -> u8 {
+    match (j < 5, k < 5) {
+        (true, true) => (j + k) % 5,
+        (true, false) => 5 + (j + k - 5) % 5,
+        (false, true) => 5 + (j + 5 - k) % 5,
+        (false, false) => (j + 5 - k) % 5,
+    }
+}
+
+/// The Verhoeff check digit of `n` (SNOMED CT identifiers end with one), computed from the
+/// group and the permutation `(0 1 5 8 9 4 2 7)(3 6)` applied `i` times to the `i`-th digit.
 fn verhoeff(n: &str) -> u8 {
-    const D: [[u8; 10]; 10] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-    ];
-    const P: [[u8; 10]; 8] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-    ];
-    const INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
-    let c = n.bytes().rev().enumerate().fold(0u8, |c, (i, b)| {
-        D[usize::from(c)][usize::from(P[(i + 1) % 8][usize::from(b - b'0')])]
-    });
-    INV[usize::from(c)]
+    const P1: [u8; 10] = [1, 5, 7, 6, 2, 8, 3, 0, 9, 4];
+    let perm = |i: usize, x: u8| (0..i % 8).fold(x, |x, _| P1[usize::from(x)]);
+    let c = n
+        .bytes()
+        .rev()
+        .enumerate()
+        .fold(0, |c, (i, b)| d5(c, perm(i + 1, b - b'0')));
+    (0..10).find(|k| d5(c, *k) == 0).unwrap_or(0)
 }
 
 /// The LOINC (mod 10) check digit of `n`.
@@ -180,6 +173,8 @@ mod tests {
     fn check_digits_of_real_codes() {
         assert_eq!(with_check("27164900", verhoeff), "271649006"); // SNOMED CT
         assert_eq!(with_check("4405400", verhoeff), "44054006");
+        assert_eq!(with_check("18534900", verhoeff), "185349003");
+        assert_eq!(with_check("23069000", verhoeff), "230690007");
         assert_eq!(mod10("8867"), 4); // LOINC 8867-4
         assert_eq!(mod10("2345"), 7); // LOINC 2345-7
     }
