@@ -39,7 +39,7 @@ impl Gen {
         self.add(obs(&id, p, extra));
     }
 
-    /// Class 3: one kept element per resource, each carrying a planted value.
+    /// Class 3: one kept element (or element id) per resource, each carrying a planted value.
     pub fn kept_values(&mut self, people: &[Person]) {
         let p = &people[0];
         let ssn_digits: String = p.ssn.chars().filter(char::is_ascii_digit).collect();
@@ -65,6 +65,8 @@ impl Gen {
             json!({"code": {"coding": [{"system": "http://snomed.info/sct", "code": "271649006",
                 "version": format!("http://snomed.info/sct/731000124108/version/{ssn_digits}")}]}}),
             json!({"effectiveTiming": {"repeat": {"timeOfDay": [format!("10:15:30.{ssn_digits}")]}}}),
+            json!({"code": {"id": ssn_digits, "coding": [{"id": p.given, "system": "http://loinc.org", "code": "8310-5"}]},
+                "valueQuantity": {"id": p.mrn, "value": 5, "unit": "mg", "system": UCUM, "code": "mg"}}),
         ];
         for c in cases {
             self.obs_with(p, c);

@@ -1,5 +1,5 @@
 //! Profile linkage: the outputs of two profiles of the same input must share no pseudonym
-//! (resource ids, reference targets, identifier values), or one output's years would bound the
+//! (resource ids, version ids, reference targets, identifier values), or one output's years would bound the
 //! other's shifts.
 
 use std::collections::BTreeSet;
@@ -13,7 +13,9 @@ fn collect(v: &Value, key: &str, into: &mut BTreeSet<String>) {
     match v {
         Value::Object(o) => o.iter().for_each(|(k, x)| collect(x, k, into)),
         Value::Array(a) => a.iter().for_each(|x| collect(x, key, into)),
-        Value::String(s) if matches!(key, "id" | "reference" | "value" | "fullUrl") => {
+        Value::String(s)
+            if matches!(key, "id" | "reference" | "value" | "fullUrl" | "versionId") =>
+        {
             let last = s.rsplit(['/', '#', ':']).next().unwrap_or(s);
             if last.len() >= 8 {
                 into.insert(last.to_owned());
