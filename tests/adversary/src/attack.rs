@@ -109,6 +109,13 @@ fn account(suite: &Suite, run: &CliRun, profile: &str) -> std::io::Result<Vec<Fi
         let ok = run
             .row(t)
             .is_some_and(|r| r[0] == *n as u64 && r[1] + r[2] + r[3] == r[0]);
+        let may = suite.quarantinable.get(t).copied().unwrap_or(0) as u64;
+        let quarantined_ok = run.row(t).is_some_and(|r| r[3] <= may);
+        accounting(
+            &mut f,
+            &format!("{profile}: {t} lines quarantined that hold no leak"),
+            quarantined_ok,
+        );
         accounting(
             &mut f,
             &format!("{profile}: {t} lines not all accounted for"),

@@ -80,8 +80,10 @@ impl Gen {
         self.add(o);
     }
 
-    /// Class 6: values the per-line gate cannot see, and names that are also places.
-    pub fn leak_gate(&mut self, people: &[Person]) {
+    /// Class 6: values the per-line gate cannot see, and names that are also places. Returns
+    /// the number of lines that may be quarantined (the leaking ones only).
+    pub fn leak_gate(&mut self, people: &[Person]) -> usize {
+        let before = self.line_count();
         let (p, q) = (&people[0], &people[1 % people.len()]);
         let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
         let ph = digits(&q.phone);
@@ -103,23 +105,31 @@ impl Gen {
         for c in cases {
             self.gate_obs(p, c);
         }
-        for (given, state) in [
-            ("Georgia", "GA"),
-            ("Washington", "WA"),
-            ("Dev", "CA"),
-            ("Sid", "NY"),
-        ] {
-            let id = self.uuid();
-            let place = if state == "GA" {
-                "Georgia"
-            } else if state == "WA" {
-                "Washington"
-            } else {
-                state
-            };
+        let leak_lines = self.line_count() - before;
+        self.name_is_a_place_or_word();
+        leak_lines
+    }
+
+    /// People whose names are also states, cities, short words or terminology names, each with
+    /// an Observation: none of these lines holds another person's value, so none may be lost.
+    fn name_is_a_place_or_word(&mut self) {
+        let people = [
+            ("Georgia", "Georgia", "Georgia"),
+            ("Washington", "Washington", "Washington"),
+            ("Dev", "Dev", "CA"),
+            ("Sid", "Sid", "NY"),
+            ("Loinc", "Snomed", "MA"),
+        ];
+        for (given, family, state) in people {
+            let (id, obs) = (self.uuid(), self.uuid());
             let r = json!({"resourceType": "Patient", "id": id, "gender": "other", "birthDate": "1970-03-04",
-                "name": [{"family": given, "given": [given]}],
-                "address": [{"city": given, "state": place, "postalCode": "30301", "country": "US"}]});
+                "name": [{"family": family, "given": [given]}],
+                "address": [{"city": given, "state": state, "postalCode": "30301", "country": "US"}]});
+            self.add(r);
+            let r = json!({"resourceType": "Observation", "id": obs, "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+                "subject": {"reference": format!("Patient/{id}")}, "effectiveDateTime": "2022-02-03T08:00:00Z",
+                "valueQuantity": {"value": 72, "unit": "/min", "system": UCUM, "code": "/min"}});
             self.add(r);
         }
     }

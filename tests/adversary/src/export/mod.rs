@@ -54,6 +54,9 @@ pub struct Suite {
     pub known_instants: Vec<String>,
     /// Lines the attack added: at most these may be quarantined (the baseline never).
     pub attack_lines: usize,
+    /// Lines per resource type that may be quarantined (what the attack added, minus lines
+    /// that hold no other person's value); baseline lines never may.
+    pub quarantinable: BTreeMap<String, usize>,
     /// Well-formed lines per resource type (what the CLI must account for per type).
     pub types: BTreeMap<String, usize>,
 }
@@ -110,8 +113,15 @@ impl Gen {
         )
     }
 
-    fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.resources.values().map(Vec::len).sum()
+    }
+
+    fn counts(&self) -> BTreeMap<String, usize> {
+        self.resources
+            .iter()
+            .map(|(t, rs)| (t.clone(), rs.len()))
+            .collect()
     }
 
     /// Adds a resource to its type's file.
@@ -167,22 +177,26 @@ impl Suite {
             known_instants: Vec::new(),
         };
         let people = g.population(3);
-        let before = g.line_count();
+        let before = g.counts();
+        let mut leak_lines = None;
         match attack {
             Attack::DateReadback => g.date_readback(&people),
             Attack::RecordTimes => g.record_stamps(&people),
             Attack::AgesOver89 => g.ages_over_89(&people),
             Attack::KeptValues => g.kept_values(&people),
             Attack::ReferenceUrls => g.reference_urls(&people),
-            Attack::LeakGate => g.leak_gate(&people),
+            Attack::LeakGate => leak_lines = Some(g.leak_gate(&people)),
             Attack::Baseline | Attack::ProfileLinkage | Attack::InputHygiene => {}
         }
-        let types: BTreeMap<String, usize> = g
-            .resources
-            .iter()
-            .map(|(t, rs)| (t.clone(), rs.len()))
-            .collect();
-        let mut attack_lines = g.line_count() - before;
+        let types = g.counts();
+        let quarantinable: BTreeMap<String, usize> = match leak_lines {
+            Some(n) => [("Observation".to_owned(), n)].into(),
+            None => types
+                .iter()
+                .map(|(t, n)| (t.clone(), n - before.get(t).unwrap_or(&0)))
+                .collect(),
+        };
+        let mut attack_lines = quarantinable.values().sum();
         let mut files: Vec<InputFile> = g
             .resources
             .iter()
@@ -204,6 +218,7 @@ impl Suite {
             planted: g.planted,
             known_instants: g.known_instants,
             attack_lines,
+            quarantinable,
             types,
         }
     }
