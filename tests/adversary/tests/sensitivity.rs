@@ -46,6 +46,7 @@ fn every_identifier_class_is_seen_in_the_raw_export() {
 fn every_structural_attack_is_seen_in_the_raw_export() {
     let checks =
         |a, shift| -> BTreeSet<Check> { raw_findings(a, shift).iter().map(|f| f.check).collect() };
+    assert!(checks(Attack::Baseline, 0).contains(&Check::ZipTooFine));
     assert!(
         checks(Attack::AgesOver89, 0).is_superset(&[Check::AgeOver89, Check::YearShowsAge].into())
     );

@@ -15,6 +15,13 @@ const SYLLABLES: [&str; 24] = [
     "qua", "rix", "vell", "oak", "brim", "zant", "thorp", "ñez", "ïvo", "kirr", "yth",
 ];
 
+/// 3-digit ZIP areas of 20,000 people or fewer (HHS Safe Harbor guidance, 2000 Census): Safe
+/// Harbor lets none of them through.
+pub const SPARSE_ZIP3: [&str; 17] = [
+    "036", "059", "063", "102", "203", "556", "692", "790", "821", "823", "830", "831", "878",
+    "879", "884", "890", "893",
+];
+
 /// One person (patient, relative or practitioner) and their identifying values.
 #[derive(Debug, Clone)]
 pub struct Person {
@@ -132,7 +139,13 @@ impl Gen {
                 format!("{}ville", g.name_part())
             }),
             zip: self.plant_new(IdClass::Geography, "address.postalCode", |g| {
-                format!("0{}-{}", g.digits(4), g.digits(4))
+                let sparse = SPARSE_ZIP3[g.rng.random_range(0..SPARSE_ZIP3.len())];
+                let zip3 = if g.rng.random_bool(0.5) {
+                    sparse.to_owned()
+                } else {
+                    g.digits(3)
+                };
+                format!("{zip3}{}-{}", g.digits(2), g.digits(4))
             }),
             lat: 42.0 + f64::from(self.rng.random_range(1_000_000..9_999_999u32)) / 1e7,
             licence: self.plant_new(IdClass::Licence, "identifier[DL].value", |g| {

@@ -34,6 +34,8 @@ pub enum Check {
     AgeOver89,
     /// A year that alone shows an age of 90+.
     YearShowsAge,
+    /// A postal code finer than 3 digits, or a sparse 3-digit area.
+    ZipTooFine,
     /// A date later than the export time.
     AfterExport,
     /// A system timestamp whose real value is known carries the shift.

@@ -109,6 +109,7 @@ fn walk(ctx: &Context, v: &Value, path: &str, key: &str, push: &mut dyn FnMut(Ch
             }
         }
         Value::Array(a) => a.iter().for_each(|x| walk(ctx, x, path, key, push)),
+        Value::String(s) if key == "postalCode" => postal_code(s, path, push),
         Value::String(s) if !not_a_date_key(key) => date_string(ctx, s, path, key, push),
         _ => {}
     }
@@ -136,6 +137,14 @@ fn date_string(ctx: &Context, s: &str, path: &str, key: &str, push: &mut dyn FnM
         && ctx.known.get(tod).is_some_and(|real| !real.contains(&d))
     {
         push(Check::ShiftReadback, path.to_owned());
+    }
+}
+
+/// A kept postal code is a 3-digit area that is not one of the sparse ones (or `000`).
+fn postal_code(s: &str, path: &str, push: &mut dyn FnMut(Check, String)) {
+    let three = s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit());
+    if !three || crate::export::person::SPARSE_ZIP3.contains(&s) {
+        push(Check::ZipTooFine, path.to_owned());
     }
 }
 
