@@ -165,11 +165,11 @@ pub fn run(bin: &Path, work: &Path, attack: Attack, seed: u64) -> std::io::Resul
     let input = work.join("phi-in");
     suite.write(&input)?;
     let ctx = Context::new(suite.export_time, &suite.known_instants);
-    let scanner = Scanner::new(&suite.planted, ctx);
     let mut findings = Vec::new();
     let names: Vec<String> = suite.files.iter().map(|f| f.name.clone()).collect();
     let types: Vec<&str> = suite.types.keys().map(String::as_str).collect();
     for profile in PROFILES {
+        let scanner = Scanner::new(&suite.planted, ctx.clone().for_profile(profile));
         let (run, mut found) = deid_scanned(bin, work, &input, profile, &scanner)?;
         found.extend(scan::name_carryover(&names, &types, &run.output)?);
         findings.extend(found.into_iter().map(|mut x| {

@@ -45,10 +45,11 @@ pub fn run(
 ) -> std::io::Result<Vec<ProfileResult>> {
     let rs = resources(input)?;
     let planted = identifying_values(&rs);
-    let scanner = Scanner::new(&planted, Context::new(export_time, &known_instants(&rs)));
+    let ctx = Context::new(export_time, &known_instants(&rs));
     let content = Content::of(&rs);
     let mut results = Vec::new();
     for profile in PROFILES {
+        let scanner = Scanner::new(&planted, ctx.clone().for_profile(profile));
         let (run, mut findings) = deid_scanned(bin, work, input, profile, &scanner)?;
         if run.code != Some(0) {
             findings.push(Finding {

@@ -36,6 +36,8 @@ pub enum Check {
     YearShowsAge,
     /// A postal code finer than 3 digits, or a sparse 3-digit area.
     ZipTooFine,
+    /// A date with more than its year under Safe Harbor.
+    DateFinerThanYear,
     /// A date later than the export time.
     AfterExport,
     /// A system timestamp whose real value is known carries the shift.

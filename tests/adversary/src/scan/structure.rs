@@ -22,6 +22,8 @@ pub struct Context {
     pub export_time: DateTime<Utc>,
     /// Time of day (with fraction and zone) of each known instant → its real dates.
     pub known: BTreeMap<String, BTreeSet<NaiveDate>>,
+    /// Safe Harbor: every date element but the year removed.
+    pub years_only: bool,
 }
 
 impl Context {
@@ -34,7 +36,18 @@ impl Context {
                 known.entry(tod.to_owned()).or_default().insert(d);
             }
         }
-        Self { export_time, known }
+        Self {
+            export_time,
+            known,
+            years_only: false,
+        }
+    }
+
+    /// This context for the output of `profile` (`safe-harbor` keeps years only).
+    #[must_use]
+    pub fn for_profile(mut self, profile: &str) -> Self {
+        self.years_only = profile == "safe-harbor";
+        self
     }
 
     fn ref_year(&self) -> i32 {
@@ -130,6 +143,9 @@ fn date_string(ctx: &Context, s: &str, path: &str, key: &str, push: &mut dyn FnM
         (Some(m), None) => (year, m) > (e.year(), e.month()),
         (None, None) => year > e.year(),
     };
+    if ctx.years_only && month.is_some() {
+        push(Check::DateFinerThanYear, path.to_owned());
+    }
     if later && key != "lastUpdated" {
         push(Check::AfterExport, path.to_owned());
     }
