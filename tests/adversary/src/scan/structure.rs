@@ -285,6 +285,11 @@ mod tests {
             Check::ShiftReadback,
         ];
         assert_eq!(checks, want);
+        let sh = ctx().for_profile("safe-harbor");
+        let day =
+            json!({"resourceType": "Encounter", "period": {"start": "2021-06-01", "end": "2021"}});
+        assert_eq!(findings(&sh, &day).len(), 1);
+        assert_eq!(findings(&sh, &day)[0].0, Check::DateFinerThanYear);
         let same_day =
             json!({"resourceType": "Patient", "meta": {"lastUpdated": "2026-12-01T08:12:33.437Z"}});
         assert!(findings(&ctx(), &same_day).is_empty());
