@@ -149,6 +149,12 @@ fn date_string(ctx: &Context, s: &str, path: &str, key: &str, push: &mut dyn FnM
     if later && key != "lastUpdated" {
         push(Check::AfterExport, path.to_owned());
     }
+    let first = ctx.known.values().flatten().min();
+    let earlier = |d: NaiveDate| first.is_some_and(|f| d < *f);
+    if key == "lastUpdated" && (day.is_some_and(earlier) || first.is_some_and(|f| year < f.year()))
+    {
+        push(Check::ShiftReadback, path.to_owned());
+    }
     if let (Some(d), Some(tod)) = (day, time)
         && ctx.known.get(tod).is_some_and(|real| !real.contains(&d))
     {
@@ -285,6 +291,12 @@ mod tests {
             Check::ShiftReadback,
         ];
         assert_eq!(checks, want);
+        let coarse = json!({"resourceType": "Patient", "meta": {"lastUpdated": "2026-10-04"}});
+        assert_eq!(
+            findings(&ctx(), &coarse)[0].0,
+            Check::ShiftReadback,
+            "a shifted load date"
+        );
         let sh = ctx().for_profile("safe-harbor");
         let day =
             json!({"resourceType": "Encounter", "period": {"start": "2021-06-01", "end": "2021"}});
