@@ -138,7 +138,8 @@ echo "wrote $OUT/deid.json"
 # that size's: time and memory against the number of identifying values in one line and in an
 # export's people index; linear = time ratio ~ size ratio. Times are on-CPU seconds (the machine
 # is shared). Then the 7.9 MB line of 180,000 values through the engine (the old gate: 354 s),
-# and the false-positive figure on a population named after places, states, months and words
+# the engine's throughput with and without the gate on ordinary data, and the false-positive
+# figure on a population named after places, states, months and words
 # (shared/deid/tests/gate_population.rs). BENCH_SKIP_GATE=1 leaves it out.
 if [[ ${BENCH_SKIP_GATE:-0} != 1 ]]; then
     echo
@@ -150,6 +151,7 @@ if [[ ${BENCH_SKIP_GATE:-0} != 1 ]]; then
         done
     done
     "$BIN/examples/gate_bench" engine >>"$OUT/gate.ndjson"
+    "$BIN/examples/gate_bench" share 150 >>"$OUT/gate.ndjson"
     GATE_FP_PATIENTS=${BENCH_GATE_FP_PATIENTS:-60} cargo test --quiet --release -p starvit-deid \
         --test gate_population ambiguous -- --nocapture 2>/dev/null | grep '^GATE_FP' >>"$OUT/gate.ndjson" || true
     python3 - "$OUT/gate.ndjson" "$OUT/gate.json" <<'PY'
@@ -178,6 +180,9 @@ print("(people: check us/v = per open value, against the whole index; should not
 for r in (r for r in rows if r["mode"] == "engine"):
     print(f"engine, one {r['line_bytes'] / 1e6:.1f} MB line of {r['values']} values: "
           f"{r['gate_on_s']:.2f} s with the gate, {r['gate_off_s']:.2f} s without (old gate: 354 s)")
+for r in (r for r in rows if r["mode"] == "share"):
+    print(f"engine on a synthesized export ({r['bytes'] / 1e6:.0f} MB): {r['gate_on_mb_s']} MB/s with "
+          f"the gate, {r['gate_off_mb_s']} MB/s without")
 if fp:
     print(f"false positives: {fp['false_positives']} of {fp['lines']} lines quarantined wrongly "
           f"({fp['quarantined']} quarantined, {fp['missed']} lines carrying a name missed)")

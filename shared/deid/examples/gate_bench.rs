@@ -7,6 +7,8 @@
 //!   `check` 100,000 clean open values against it (time per value must not grow with N).
 //! - `gate_bench engine`: one 7.9 MB Observation line of 180,000 identifiers through
 //!   `Engine::deid_ndjson`, gate on and off.
+//! - `gate_bench share P`: a synthesized export of P patients through the engine, gate on and
+//!   off: the gate's share of the engine's time on ordinary data.
 
 use std::time::Instant;
 
@@ -193,6 +195,41 @@ fn engine() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+fn share(patients: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let (resources, _) = starvit_synth::export_in_memory(1, patients as u64);
+    let mut input = Vec::new();
+    for r in &resources {
+        serde_json::to_writer(&mut input, r)?;
+        input.push(b'\n');
+    }
+    let key = Key::from_bytes(b"bench-key-not-a-secret-0123456789".to_vec())?;
+    let mut times = Vec::new();
+    for gate_on in [true, false] {
+        let options = EngineOptions {
+            leak_gate: gate_on,
+            ..EngineOptions::default()
+        };
+        let engine = Engine::with_options(Policy::builtin("shifted")?, &key, options);
+        let (took, summary) = best(3, || {
+            engine.deid_ndjson(
+                &input[..],
+                std::io::sink(),
+                &mut MemoryQuarantine::default(),
+            )
+        });
+        summary?;
+        times.push(took);
+    }
+    println!(
+        r#"{{"mode":"share","bytes":{},"lines":{},"gate_on_mb_s":{:.1},"gate_off_mb_s":{:.1}}}"#,
+        input.len(),
+        resources.len(),
+        input.len() as f64 / 1e6 / times[0],
+        input.len() as f64 / 1e6 / times[1],
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let n = || args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
@@ -200,7 +237,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some("line") => line(n()),
         Some("people") => people(n()),
         Some("engine") => engine()?,
-        _ => return Err("usage: gate_bench line N | people N | engine".into()),
+        Some("share") => share(n())?,
+        Some("open") => {
+            let (resources, _) = starvit_synth::export_in_memory(1, n() as u64);
+            let mut open = OpenValues::new();
+            let (t_open, _) = best(30, || {
+                for r in &resources {
+                    open.clear();
+                    open.push_value(r);
+                }
+            });
+            println!("open {t_open:.3}");
+        }
+        Some("fill") => {
+            let (resources, _) = starvit_synth::export_in_memory(1, n() as u64);
+            let mut line = LineValues::new();
+            let (t, _) = best(30, || {
+                for r in &resources {
+                    line.fill(r);
+                }
+            });
+            println!("fill {t:.3}");
+        }
+        _ => return Err("usage: gate_bench line N | people N | engine | share P".into()),
     }
     Ok(())
 }

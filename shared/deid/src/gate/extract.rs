@@ -14,24 +14,6 @@ use super::ValueKind;
 use super::needles::NeedleSet;
 use crate::reference;
 
-const FREE_TEXT_KEYS: &[&str] = &["comment", "description", "conclusion", "patientInstruction"];
-const ID_NUMBER_KEYS: &[&str] = &[
-    "subscriberId",
-    "serialNumber",
-    "lotNumber",
-    "distinctIdentifier",
-    "dependent",
-];
-const ADDRESS_KEYS: &[&str] = &["address", "valueAddress", "locationAddress", "birthPlace"];
-const ADDRESS_PARTS: &[&str] = &["line", "city", "district", "postalCode", "text"];
-const IDENTIFIER_KEYS: &[&str] = &[
-    "identifier",
-    "masterIdentifier",
-    "preAdmissionIdentifier",
-    "requisition",
-    "groupIdentifier",
-];
-
 /// Pushes every identifying value of `resource` into `n`.
 pub(crate) fn extract(resource: &Value, n: &mut NeedleSet) {
     if let Some(id) = resource.get("id").and_then(Value::as_str) {
@@ -114,18 +96,22 @@ fn field(n: &mut NeedleSet, o: &Map<String, Value>, k: &str, val: &Value) {
         "valueString" | "valueMarkdown" if o.contains_key("url") => {
             each_string(val, |s| n.push(ValueKind::ExtensionValue, s));
         }
-        key if IDENTIFIER_KEYS.contains(&key) => {
+        "identifier"
+        | "masterIdentifier"
+        | "preAdmissionIdentifier"
+        | "requisition"
+        | "groupIdentifier" => {
             each_object(val, |i| push_field(n, ValueKind::Identifier, i, "value"));
         }
-        key if ADDRESS_KEYS.contains(&key) => each_object(val, |a| {
-            for part in ADDRESS_PARTS {
+        "address" | "valueAddress" | "locationAddress" | "birthPlace" => each_object(val, |a| {
+            for part in ["line", "city", "district", "postalCode", "text"] {
                 push_field(n, ValueKind::Address, a, part);
             }
         }),
-        key if FREE_TEXT_KEYS.contains(&key) => {
+        "comment" | "description" | "conclusion" | "patientInstruction" => {
             each_string(val, |s| n.push(ValueKind::FreeText, s));
         }
-        key if ID_NUMBER_KEYS.contains(&key) => {
+        "subscriberId" | "serialNumber" | "lotNumber" | "distinctIdentifier" | "dependent" => {
             each_string(val, |s| n.push(ValueKind::Identifier, s));
         }
         _ => {}

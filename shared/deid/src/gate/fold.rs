@@ -37,7 +37,16 @@ const MIN_TOKEN_HEX: usize = 16;
 /// pseudonyms). Such a value is random-looking: scanning it for needles would find, among
 /// hundreds of thousands of digit needles, chance substrings; so it is compared whole.
 pub(crate) fn opaque_token(s: &str) -> Option<&str> {
-    let s = s.trim();
+    let s = s.trim_ascii();
+    // Every token ends with 12 hex digits (a UUID's last group, or a hex run): most
+    // strings fail here on their last byte.
+    if s.len() < MIN_TOKEN_HEX
+        || !s.as_bytes()[s.len() - 12..]
+            .iter()
+            .all(u8::is_ascii_hexdigit)
+    {
+        return None;
+    }
     let rest = s
         .strip_prefix("urn:uuid:")
         .or_else(|| s.strip_prefix('#'))
@@ -145,7 +154,7 @@ pub(crate) const MAX_NUMBER_LIKE_CHARS: usize = 32;
 /// least `min_digits` digits, at most [`MAX_NUMBER_LIKE_CHARS`] bytes, and not shaped like
 /// a FHIR date or time (those are the engine's, and their digits would collide).
 pub(crate) fn number_like(s: &str, min_digits: usize) -> bool {
-    let b = s.trim().as_bytes();
+    let b = s.trim_ascii().as_bytes();
     if b.len() > MAX_NUMBER_LIKE_CHARS || date_shaped(b) || b.contains(&b':') {
         return false;
     }

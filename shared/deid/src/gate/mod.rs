@@ -133,23 +133,33 @@ pub fn check_value(
     if line.is_empty() && people.is_none_or(PeopleIndex::is_empty) {
         return None;
     }
-    let mut open = OpenValues::new();
-    open.push_value(output);
-    check(line, people, &open)
+    // One value at a time through one reused buffer: stops at the first hit and holds at
+    // most the largest value.
+    let mut open = OpenValues::with_capacity(1024);
+    let mut found = None;
+    open::each_leaf(output, &mut |leaf| {
+        open.clear();
+        open.push_leaf(leaf);
+        found = check(line, people, &open);
+        found.is_none()
+    });
+    found
 }
 
 /// Every kind found in `output` (at most one per value), for the standalone scan.
 pub(crate) fn hits_in(index: &ScanIndex, output: &Value, mut f: impl FnMut(ValueKind)) {
-    let mut open = OpenValues::new();
-    open.push_value(output);
-    if open.overflowed() {
-        return f(ValueKind::Unchecked);
-    }
-    for hay in open.hays() {
-        if let Some(kind) = index.find(hay) {
-            f(kind);
+    let mut open = OpenValues::with_capacity(1024);
+    open::each_leaf(output, &mut |leaf| {
+        open.clear();
+        open.push_leaf(leaf);
+        if open.overflowed() {
+            f(ValueKind::Unchecked);
         }
-    }
+        open.hays()
+            .filter_map(|hay| index.find(hay))
+            .for_each(&mut f);
+        true
+    });
 }
 
 /// The identifying values of every resource of a PHI directory, for the standalone scan:

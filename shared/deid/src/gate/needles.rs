@@ -37,6 +37,9 @@ pub const DIGITS_MIN: usize = 6;
 /// only (a one-word description "Physical" must not trip on "History and Physical").
 pub const MIN_FRAGMENT_CHARS: usize = 24;
 
+/// Up to this many needles, deduplication compares directly instead of hashing.
+const LINEAR: usize = 16;
+
 /// How one needle matches (its encoding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Class {
@@ -212,16 +215,36 @@ impl NeedleSet {
             &text[s..ends[i] as usize]
         };
         let new = &text[start..];
-        let hash = self.hasher.hash_one(new);
-        if self.table.find(hash, |&i| at(i) == new).is_some() {
+        let n = self.ends.len();
+        // A few needles are compared directly (at most LINEAR compares per push); past
+        // that, a hash table (built once from the first ones).
+        let seen = if n < LINEAR {
+            (0..n).any(|i| at(i as u32) == new)
+        } else {
+            if n == LINEAR {
+                self.hashes.clear();
+                self.hashes
+                    .extend((0..n).map(|i| self.hasher.hash_one(at(i as u32))));
+                for (i, &h) in self.hashes.iter().enumerate() {
+                    let hashes = &self.hashes;
+                    self.table
+                        .insert_unique(h, i as u32, |&j| hashes[j as usize]);
+                }
+            }
+            let hash = self.hasher.hash_one(new);
+            let seen = self.table.find(hash, |&i| at(i) == new).is_some();
+            if !seen {
+                let hashes = &self.hashes;
+                self.table
+                    .insert_unique(hash, n as u32, |&i| hashes[i as usize]);
+                self.hashes.push(hash);
+            }
+            seen
+        };
+        if seen {
             self.text.truncate(start);
             return;
         }
-        let hashes = &self.hashes;
-        let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
-        self.table
-            .insert_unique(hash, index, |&i| hashes[i as usize]);
-        self.hashes.push(hash);
         self.ends.push(end);
         self.kinds.push(kind);
     }
@@ -239,11 +262,16 @@ pub(crate) struct Tokens {
 
 impl Tokens {
     fn key(&self, token: &[u8]) -> u64 {
-        // Lower-cased on the fly (tokens are ASCII hex): no buffer.
+        // Lower-cased through a small buffer (tokens are ASCII hex); SipHash is a stream,
+        // so the chunks hash as the whole.
         use std::hash::Hasher;
         let mut h = self.hasher.build_hasher();
-        for b in token {
-            h.write_u8(b.to_ascii_lowercase());
+        let mut buf = [0u8; 64];
+        for chunk in token.chunks(buf.len()) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            h.write(lower);
         }
         h.finish()
     }
@@ -272,7 +300,7 @@ impl Tokens {
 
 /// The match class of a value of `kind` whose core has `chars` characters.
 fn class_of(kind: ValueKind, raw: &str, core: &str, chars: usize) -> Class {
-    let raw = raw.trim();
+    let raw = raw.trim_ascii();
     match kind {
         ValueKind::FreeText | ValueKind::Display | ValueKind::ExtensionValue
             if chars < MIN_FRAGMENT_CHARS =>
@@ -295,9 +323,35 @@ fn class_of(kind: ValueKind, raw: &str, core: &str, chars: usize) -> Class {
     }
 }
 
-/// Below this many needles a per-needle scan (cost ≤ `FEW` × hay) is cheaper than
-/// building an automaton.
-const FEW: usize = 12;
+/// Up to this many needles a per-needle scan (cost ≤ `FEW` × [`SHORT_NEEDLE`] × hay) is
+/// cheaper than building an automaton.
+const FEW: usize = 64;
+
+/// Needles up to this long are searched by their first byte and a compare (fast on short
+/// hays, O(hay × this) at worst); longer ones by `memmem` (two-way, O(hay + needle)).
+const SHORT_NEEDLE: usize = 64;
+
+/// True when `needle` occurs in `hay`.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, _)) = needle.split_first() else {
+        return true;
+    };
+    if needle.len() > hay.len() {
+        return false;
+    }
+    if needle.len() > SHORT_NEEDLE {
+        return memchr::memmem::find(hay, needle).is_some();
+    }
+    let last = hay.len() - needle.len();
+    let mut at = 0;
+    while let Some(off) = memchr::memchr(first, &hay[at..=last]) {
+        if hay[at + off..].starts_with(needle) {
+            return true;
+        }
+        at += off + 1;
+    }
+    false
+}
 
 /// The matcher over a [`NeedleSet`]: nothing, a per-needle scan for a few needles, or one
 /// Aho-Corasick automaton (built in O(total needle bytes); a search is O(hay) and stops at
@@ -345,7 +399,7 @@ impl Matcher {
             Self::Empty => None,
             Self::Few => set.and_then(|set| {
                 (0..set.len())
-                    .find(|&i| memchr::memmem::find(hay, set.pattern(i)).is_some())
+                    .find(|&i| contains(hay, set.pattern(i)))
                     .map(|i| set.kind(i))
             }),
             Self::Automaton(ac) => ac.find(hay).map(|m| kinds[m.pattern().as_usize()]),

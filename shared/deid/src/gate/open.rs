@@ -37,12 +37,38 @@ pub const VOCABULARY_BASES: &[&str] = &[
 /// digits, `.`, `-`, `_`, `~`, `/`, `:`): no query, no spaces.
 #[must_use]
 pub fn is_vocabulary_uri(s: &str) -> bool {
+    if !(s.starts_with("http") || s.starts_with("urn:")) {
+        return false;
+    }
     VOCABULARY_BASES.iter().any(|base| {
         s.strip_prefix(base).is_some_and(|rest| {
             rest.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"._-~/:".contains(&b))
         })
     })
+}
+
+/// A string (and whether it is the value of a `birthDate` field) or a number of a JSON tree.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Leaf<'v> {
+    Str(&'v str, bool),
+    Number(&'v Number),
+}
+
+/// Calls `f` on every string and number under `v` in document order (object keys are not
+/// values) until it returns false; returns false when stopped.
+pub(crate) fn each_leaf<'v>(v: &'v Value, f: &mut impl FnMut(Leaf<'v>) -> bool) -> bool {
+    each_leaf_of(v, false, f)
+}
+
+fn each_leaf_of<'v>(v: &'v Value, birth: bool, f: &mut impl FnMut(Leaf<'v>) -> bool) -> bool {
+    match v {
+        Value::String(s) => f(Leaf::Str(s, birth)),
+        Value::Number(n) => f(Leaf::Number(n)),
+        Value::Array(a) => a.iter().all(|x| each_leaf_of(x, birth, f)),
+        Value::Object(o) => o.iter().all(|(k, x)| each_leaf_of(x, k == "birthDate", f)),
+        Value::Bool(_) | Value::Null => true,
+    }
 }
 
 /// A reusable buffer of the open values of one output resource. The engine fills it during
@@ -61,6 +87,16 @@ impl OpenValues {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty buffer with room for `bytes` of values.
+    #[must_use]
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(8),
+            number: String::with_capacity(32),
+        }
     }
 
     /// Empties the buffer, keeping its memory for the next resource.
@@ -89,6 +125,13 @@ impl OpenValues {
     /// Adds an open number (its digits-only form is checked against digit needles).
     pub fn push_number(&mut self, n: &Number) {
         use std::fmt::Write as _;
+        // Integers of fewer than DIGITS_MIN digits cannot hold a digit needle.
+        const SMALL: u64 = 10_u64.pow(DIGITS_MIN as u32 - 1);
+        if n.as_u64().is_some_and(|u| u < SMALL)
+            || n.as_i64().is_some_and(|i| i.unsigned_abs() < SMALL)
+        {
+            return;
+        }
         // A JSON number's text is short (serde_json prints at most ~25 characters).
         let mut text = std::mem::take(&mut self.number);
         text.clear();
@@ -101,18 +144,17 @@ impl OpenValues {
     /// `birthDate` field is marked as such (the standalone scan matches dates of birth
     /// there only).
     pub fn push_value(&mut self, v: &Value) {
-        self.push_value_of(v, false);
+        each_leaf(v, &mut |leaf| {
+            self.push_leaf(leaf);
+            true
+        });
     }
 
-    fn push_value_of(&mut self, v: &Value, birth: bool) {
-        match v {
-            Value::String(s) => self.push_string(s, if birth { BIRTH_FIELD } else { STX }),
-            Value::Number(n) => self.push_number(n),
-            Value::Array(a) => a.iter().for_each(|x| self.push_value_of(x, birth)),
-            Value::Object(o) => o
-                .iter()
-                .for_each(|(k, x)| self.push_value_of(x, k == "birthDate")),
-            Value::Bool(_) | Value::Null => {}
+    /// Adds one leaf of a walk ([`each_leaf`]).
+    pub(crate) fn push_leaf(&mut self, leaf: Leaf<'_>) {
+        match leaf {
+            Leaf::Str(s, birth) => self.push_string(s, if birth { BIRTH_FIELD } else { STX }),
+            Leaf::Number(n) => self.push_number(n),
         }
     }
 
