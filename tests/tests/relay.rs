@@ -119,18 +119,29 @@ async fn signed_notifications_become_deidentified_events() {
             .expect("base64");
         let event: serde_json::Value = serde_json::from_slice(&data).expect("event");
         let id = event["id"].as_str().expect("id");
+        let batch = expected.get(id).expect("the event names a resource the batch path writes");
+        let ty = event["resource_type"].as_str().expect("type");
+        // The envelope says what the batch row says, from the same picks, and no more.
+        assert!(event.get("resource").is_none(), "a minimal envelope, not the resource");
         assert_eq!(
-            Some(&event["resource"]),
-            expected.get(id),
-            "the event's resource is what the batch path writes"
+            event["patient_id"].as_str(),
+            starvit_fhir::pick::patient_id(batch, ty)
         );
+        assert_eq!(
+            event["event_time"].as_str().map(str::to_owned),
+            starvit_fhir::pick::event_time(batch, ty)
+                .as_ref()
+                .map(starvit_fhir::time::timestamp)
+        );
+        assert_eq!(event["code"].as_str().map(str::to_owned), starvit_fhir::pick::code(batch, ty));
+        assert_eq!(event["version_id"], batch["meta"]["versionId"]);
         assert_eq!(m.message.attributes["starvit_stage"], "subscription-relay");
         assert_eq!(
             m.message.attributes["resource_type"],
             event["resource_type"].as_str().expect("type")
         );
         event_ids.insert(event["event_id"].as_str().expect("event id").to_owned());
-        lines.push_str(&event["resource"].to_string());
+        lines.push_str(&event.to_string());
         lines.push('\n');
         // Attributes are part of what crosses the boundary too.
         lines.push_str(&serde_json::to_string(&m.message.attributes).expect("attrs"));

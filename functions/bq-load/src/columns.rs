@@ -16,7 +16,7 @@
 //! | `resource` | JSON | the whole de-identified resource |
 //!
 //! Partitioned by `partition_date`, clustered by `patient_id, code`. Times are normalised by
-//! [`crate::fhirtime`] (partial dates are the start of their period).
+//! [`starvit_fhir::time`] (partial dates are the start of their period).
 
 use starvit_gcp::bigquery::spec::Field;
 

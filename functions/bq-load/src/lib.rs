@@ -10,7 +10,6 @@
 //! - [`config`]   typed settings, parsed once from `(key, value)` pairs.
 //! - [`naming`]   deterministic object names, table names and job ids (the idempotency keys).
 //! - [`columns`]  the raw table columns and the per-type rules that fill them.
-//! - [`fhirtime`] FHIR partial dates / zoned date-times -> UTC `TIMESTAMP` strings.
 //! - [`extract`]  one resource -> one row (pure).
 //! - [`staging`]  streaming NDJSON -> load-ready NDJSON.
 //! - [`sql`]      the DDL and MERGE statements.
@@ -24,7 +23,6 @@ pub mod columns;
 pub mod config;
 pub mod error;
 pub mod extract;
-pub mod fhirtime;
 mod governance;
 pub mod handler;
 pub mod jobs;

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use starvit_deid::{DeidError, Policy};
 
-use crate::fhirtime;
+use starvit_fhir::time as fhirtime;
 
 /// A resolved policy: profile name and files.
 #[derive(Debug, Clone)]

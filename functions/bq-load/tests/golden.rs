@@ -2,7 +2,7 @@
 //! To regenerate after an intended change, run with `BQ_LOAD_BLESS=1` and review the diff.
 
 use bq_load::extract::RowLineage;
-use bq_load::fhirtime;
+use starvit_fhir::time as fhirtime;
 use bq_load::staging::transform;
 
 const INPUT: &str = include_str!("fixtures/Observation.deid.ndjson");

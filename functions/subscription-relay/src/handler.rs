@@ -105,7 +105,7 @@ pub async fn handle(ctx: &Context, delivery: Delivery) -> Result<Outcome, Error>
         Err(_) => return Err(quarantine(ctx, &delivery.body, "not_a_resource").await?),
     };
     let policy_version = ctx.engine.policy().version();
-    let event = event::build(deid, policy_version).map_err(|_| Error::Poison("not_a_resource"))?;
+    let event = event::build(&deid, policy_version).map_err(|_| Error::Poison("not_a_resource"))?;
     let mut lineage = Lineage::new(stage());
     lineage.pipeline = PipelineName::new(ctx.config.pipeline.as_str()).ok();
     lineage.deid_policy_version = PolicyVersion::new(policy_version).ok();

@@ -33,10 +33,14 @@
 //! - [`name`]      the resource type name rule.
 //! - [`r4`]        the 145 resource types of FHIR R4 ([`is_resource_type`]).
 //! - [`reference`] the literal reference forms that name a patient.
+//! - [`pick`]      the values at those paths in a resource: patient id, event time, main code.
+//! - [`time`]      FHIR partial dates / zoned date-times -> UTC instants and BigQuery strings.
 
 pub mod name;
+pub mod pick;
 pub mod r4;
 pub mod reference;
+pub mod time;
 pub mod types;
 
 pub use name::type_name_ok;
