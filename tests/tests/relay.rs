@@ -119,10 +119,15 @@ async fn signed_notifications_become_deidentified_events() {
             .expect("base64");
         let event: serde_json::Value = serde_json::from_slice(&data).expect("event");
         let id = event["id"].as_str().expect("id");
-        let batch = expected.get(id).expect("the event names a resource the batch path writes");
+        let batch = expected
+            .get(id)
+            .expect("the event names a resource the batch path writes");
         let ty = event["resource_type"].as_str().expect("type");
         // The envelope says what the batch row says, from the same picks, and no more.
-        assert!(event.get("resource").is_none(), "a minimal envelope, not the resource");
+        assert!(
+            event.get("resource").is_none(),
+            "a minimal envelope, not the resource"
+        );
         assert_eq!(
             event["patient_id"].as_str(),
             starvit_fhir::pick::patient_id(batch, ty)
@@ -133,7 +138,10 @@ async fn signed_notifications_become_deidentified_events() {
                 .as_ref()
                 .map(starvit_fhir::time::timestamp)
         );
-        assert_eq!(event["code"].as_str().map(str::to_owned), starvit_fhir::pick::code(batch, ty));
+        assert_eq!(
+            event["code"].as_str().map(str::to_owned),
+            starvit_fhir::pick::code(batch, ty)
+        );
         assert_eq!(event["version_id"], batch["meta"]["versionId"]);
         assert_eq!(m.message.attributes["starvit_stage"], "subscription-relay");
         assert_eq!(

@@ -33,7 +33,6 @@ fn class1_date_shift_cannot_be_read_back() {
 }
 
 #[test]
-#[ignore = "issue 15 class 1: fails on main, enabled when the engine fix lands"]
 fn class1_record_times_cannot_be_read_back() {
     assert_holds(Attack::RecordTimes);
 }

@@ -2,8 +2,8 @@
 //! To regenerate after an intended change, run with `BQ_LOAD_BLESS=1` and review the diff.
 
 use bq_load::extract::RowLineage;
-use starvit_fhir::time as fhirtime;
 use bq_load::staging::transform;
+use starvit_fhir::time as fhirtime;
 
 const INPUT: &str = include_str!("fixtures/Observation.deid.ndjson");
 const EXPECTED: &str = "tests/fixtures/Observation.rows.ndjson";

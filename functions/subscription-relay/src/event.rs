@@ -73,7 +73,10 @@ pub fn build(resource: &Value, policy_version: &str) -> Result<DeidEvent, &'stat
             .as_ref()
             .map(starvit_fhir::time::timestamp),
         code: pick::code(resource, &resource_type),
-        value: quantity.and_then(|q| q.get("value")).filter(|v| v.is_number()).cloned(),
+        value: quantity
+            .and_then(|q| q.get("value"))
+            .filter(|v| v.is_number())
+            .cloned(),
         unit: quantity
             .and_then(|q| q.get("code").or_else(|| q.get("unit")))
             .and_then(Value::as_str)

@@ -62,4 +62,3 @@ pub fn code(resource: &Value, resource_type: &str) -> Option<String> {
         Some(format!("{system}|{code}"))
     })
 }
-
