@@ -17,6 +17,8 @@ use super::needles::{Matcher, NeedleSet};
 pub struct LineValues {
     pub(crate) set: NeedleSet,
     pub(crate) matcher: Matcher,
+    /// The buffer [`super::check_value`] reuses across calls.
+    pub(crate) scratch: std::cell::RefCell<super::OpenValues>,
 }
 
 impl LineValues {

@@ -133,16 +133,17 @@ pub fn check_value(
     if line.is_empty() && people.is_none_or(PeopleIndex::is_empty) {
         return None;
     }
-    // One value at a time through one reused buffer: stops at the first hit and holds at
-    // most the largest value.
-    let mut open = OpenValues::with_capacity(1024);
+    // One value at a time through the line's reused buffer: stops at the first hit and
+    // holds at most the largest value.
+    let mut scratch = line.scratch.take();
     let mut found = None;
     open::each_leaf(output, &mut |leaf| {
-        open.clear();
-        open.push_leaf(leaf);
-        found = check(line, people, &open);
+        scratch.clear();
+        scratch.push_leaf(leaf);
+        found = check(line, people, &scratch);
         found.is_none()
     });
+    line.scratch.replace(scratch);
     found
 }
 
