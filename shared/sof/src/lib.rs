@@ -14,6 +14,8 @@
 //!   selects) as lateral joins; `columns`: a column in its declared type.
 //! - `types`: FHIR type names (column types, constants, choice types).
 //! - [`apply`]: the project's views folder as `CREATE OR REPLACE VIEW` statements.
+//! - [`run`]: queries through `starvit-gcp` (jobs with fresh ids, typed rows);
+//!   [`conformance`]: the official conformance suite run on BigQuery / local-bigquery.
 //! - `sql`: literals, identifiers, fresh aliases, JSON child access.
 //!
 //! Contract: the SQL depends only on the ViewDefinition and the table name. Input the compiler
@@ -26,11 +28,13 @@ pub mod ast;
 mod boundary;
 mod columns;
 mod compare;
+pub mod conformance;
 mod error;
 mod expr;
 mod functions;
 mod lexer;
 pub mod parser;
+pub mod run;
 mod select;
 mod sql;
 mod types;

@@ -6,11 +6,25 @@ use serde_json::Value;
 use super::BigQueryClient;
 use crate::error::{GcpError, Service};
 
+/// One result column with its type, so a caller can read typed cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResultField {
+    /// Column name.
+    pub name: String,
+    /// The type as the REST API reports it (`STRING`, `INTEGER`, `FLOAT`, `BOOLEAN`, `JSON`..).
+    pub field_type: String,
+    /// `NULLABLE`, `REQUIRED` or `REPEATED` (a REPEATED cell is the JSON text of
+    /// `[{"v": ..}, ..]`).
+    pub mode: String,
+}
+
 /// One page of query results.
 #[derive(Debug, Clone, Default)]
 pub struct Page {
     /// Column names, in row order.
     pub columns: Vec<String>,
+    /// The columns with their types, in row order.
+    pub fields: Vec<ResultField>,
     /// Rows as strings (`None` for NULL).
     pub rows: Vec<Vec<Option<String>>>,
     /// The next page's token, if any.
@@ -71,6 +85,16 @@ impl BigQueryClient {
                 .schema
                 .iter()
                 .flat_map(|s| s.fields.iter().map(|f| f.name.clone()))
+                .collect(),
+            fields: response
+                .schema
+                .iter()
+                .flat_map(|s| s.fields.iter())
+                .map(|f| ResultField {
+                    name: f.name.clone(),
+                    field_type: f.r#type.clone(),
+                    mode: f.mode.clone(),
+                })
                 .collect(),
             rows: response.rows.iter().map(cells).collect(),
             next: Some(response.page_token).filter(|t| !t.is_empty()),
