@@ -6,6 +6,7 @@
 //! - [`demo`]   timed stages and the printed summary of `make demo`.
 //! - [`chain`]  buckets + functions + the local Eventarc wired together; upload an export, wait
 //!   for the chain to go idle, read back what landed.
+//! - [`views`]  the SQL-on-FHIR views of `views/` created over the raw tables and counted.
 //!
 //! Functions run as separate processes, as on Cloud Run, so "a function killed mid-file" is a
 //! real SIGKILL. The local Eventarc runs in-process so tests can read its counters.
@@ -14,6 +15,7 @@ pub mod chain;
 pub mod demo;
 pub mod procs;
 pub mod stack;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 

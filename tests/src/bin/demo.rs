@@ -169,6 +169,21 @@ async fn main() -> anyhow::Result<()> {
     let load_complete = chain.drain_load_complete().await?;
     report.stage(stage.done());
 
+    let stage = Stage::start("SQL-on-FHIR views (views/) over the raw tables");
+    let views: serde_json::Map<String, serde_json::Value> =
+        starvit_e2e::views::create_and_count(&chain.stack.gcp_config())
+            .await?
+            .into_iter()
+            .map(|v| {
+                let line = format!("{} rows (raw {}: {} rows)", v.rows, v.resource, v.raw_rows);
+                (
+                    format!("{}.{}", starvit_e2e::views::VIEWS_DATASET, v.view),
+                    json!(line),
+                )
+            })
+            .collect();
+    report.stage(stage.done());
+
     let stage =
         Stage::start("graph snapshot: node/edge tables, Parquet snapshot, TigerGraph (stub)");
     let provenance = chain.table(GOVERNANCE_DATASET, "graph_provenance");
@@ -217,6 +232,7 @@ async fn main() -> anyhow::Result<()> {
                        "lineage_rows_by_stage": lineage, "policy_version_rows": policy_rows,
                        "jobs": jobs.len(), "jobs_with_five_labels": labelled,
                        "load_complete_messages": load_complete },
+        "views": views,
         "graph": { "snapshots": graph_versions, "tigergraph_received": tigergraph_counts },
         "leak_check": { "phi_values": scan.values, "deid_lines": scan.deid_lines, "hits": scan.hits.len(), "passed": scan.hits.is_empty() },
         "eventarc": { "delivered": stats.delivered, "posts": stats.posts, "redelivered": stats.failed_attempts, "given_up": stats.given_up },

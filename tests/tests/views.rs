@@ -1,0 +1,101 @@
+//! The project's views (`views/`) over raw tables the chain loaded: created by the production
+//! code path (`starvit_sof::apply`), each holds what it should: one row per resource of its
+//! type, and `observation_components` one row per component of every observation, counted
+//! independently from the de-identified NDJSON in the de-ID bucket.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use starvit_e2e::chain::{Binaries, Chain, ChainOptions, DEID_BUCKET};
+use starvit_e2e::stack::Stack;
+
+fn binaries() -> Binaries {
+    starvit_e2e::test_binaries!()
+}
+
+/// Resources per type and Observation components, from the downloaded de-ID NDJSON.
+fn deid_counts(dir: &std::path::Path) -> (BTreeMap<String, u64>, u64) {
+    let mut per_type = BTreeMap::new();
+    let mut components = 0;
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ty = name
+            .rsplit("__")
+            .next()
+            .and_then(|f| f.split('.').next())
+            .unwrap_or_default()
+            .to_owned();
+        let text = std::fs::read_to_string(entry.path()).expect("read");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            *per_type.entry(ty.clone()).or_insert(0) += 1;
+            let resource: serde_json::Value = serde_json::from_str(line).expect("json");
+            components += resource["component"].as_array().map_or(0, Vec::len) as u64;
+        }
+    }
+    (per_type, components)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_hold_one_row_per_resource_and_per_component() {
+    let Some(stack) = Stack::start_or_skip("views") else {
+        return;
+    };
+    let chain = Chain::start(stack, &binaries(), &ChainOptions::default())
+        .await
+        .expect("chain");
+    let export = tempfile::tempdir().expect("tempdir");
+    starvit_synth::generate(&starvit_synth::SynthConfig::new(4, 33), export.path()).expect("synth");
+    let uploaded = chain
+        .upload_export(export.path(), "job-views")
+        .await
+        .expect("upload");
+    assert!(
+        chain
+            .wait_loaded("job-views", uploaded.len(), Duration::from_secs(300))
+            .await,
+        "chain did not load the export"
+    );
+    let deid = tempfile::tempdir().expect("tempdir");
+    chain
+        .download(DEID_BUCKET, "exports/", ".ndjson", deid.path())
+        .await
+        .expect("download");
+    let (per_type, components) = deid_counts(deid.path());
+    assert!(
+        components > 0,
+        "the synthetic export has blood pressure components"
+    );
+
+    let counts = starvit_e2e::views::create_and_count(&chain.stack.gcp_config())
+        .await
+        .expect("views");
+    let names: Vec<&str> = counts.iter().map(|c| c.view.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "conditions",
+            "encounters",
+            "immunizations",
+            "medication_requests",
+            "observation_components",
+            "observations",
+            "patients",
+            "procedures"
+        ]
+    );
+    for c in &counts {
+        println!(
+            "{:<24} {:>6} rows   {:<18} {:>6} rows",
+            c.view, c.rows, c.resource, c.raw_rows
+        );
+        let resources = per_type.get(&c.resource).copied().unwrap_or_default();
+        assert_eq!(c.raw_rows, resources, "raw {} vs de-ID bucket", c.resource);
+        let want = if c.view == "observation_components" {
+            components
+        } else {
+            resources
+        };
+        assert_eq!(c.rows, want, "view {}", c.view);
+        assert!(c.rows > 0, "view {} is empty", c.view);
+    }
+}
