@@ -24,20 +24,31 @@ pub struct ViewCount {
     pub raw_rows: u64,
 }
 
-/// Creates every view of `views/` over `deid_raw` and counts rows.
+/// A query runner on the stack's BigQuery whose jobs carry the five governance labels.
 ///
 /// # Errors
-/// BigQuery or compile failures.
-pub async fn create_and_count(gcp: &GcpConfig) -> anyhow::Result<Vec<ViewCount>> {
-    let client = BigQueryClient::new(gcp).await?;
-    client.ensure_dataset(VIEWS_DATASET).await?;
+/// When the client cannot be built.
+pub async fn runner(gcp: &GcpConfig, purpose: &str) -> anyhow::Result<Runner> {
     let labels = starvit_gcp::Labels::new()
         .with("service", "starvit-e2e")
         .with("owner", "data-platform")
         .with("env", "local")
         .with("pipeline", "sql-on-fhir")
-        .with("purpose", "views");
-    let runner = Runner::new(client, labels, "views");
+        .with("purpose", purpose);
+    Ok(Runner::new(
+        BigQueryClient::new(gcp).await?,
+        labels,
+        purpose,
+    ))
+}
+
+/// Creates every view of `views/` over `deid_raw` and counts rows.
+///
+/// # Errors
+/// BigQuery or compile failures.
+pub async fn create_and_count(gcp: &GcpConfig) -> anyhow::Result<Vec<ViewCount>> {
+    let runner = runner(gcp, "views").await?;
+    runner.client().ensure_dataset(VIEWS_DATASET).await?;
     let dir = crate::repo_root().join("views");
     let created = starvit_sof::apply::apply(&runner, &dir, RAW_DATASET, VIEWS_DATASET).await?;
     let project = runner.project_id().to_owned();

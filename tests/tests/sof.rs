@@ -10,7 +10,6 @@
 use std::path::PathBuf;
 
 use starvit_e2e::stack::Stack;
-use starvit_sof::run::Runner;
 
 /// `(file, title, why the emulator differs from BigQuery)`.
 const EMULATOR_ONLY: &[(&str, &str, &str)] = &[];
@@ -38,20 +37,14 @@ async fn conformance_suite_passes_on_local_bigquery() {
     let Some(stack) = Stack::start_or_skip("sof") else {
         return;
     };
-    let client = starvit_gcp::bigquery::BigQueryClient::new(&stack.gcp_config())
+    let runner = starvit_e2e::views::runner(&stack.gcp_config(), "conformance")
         .await
         .expect("bigquery client");
-    client
+    runner
+        .client()
         .ensure_dataset("sof_conformance")
         .await
         .expect("dataset");
-    let labels = starvit_gcp::Labels::new()
-        .with("service", "starvit-e2e")
-        .with("owner", "data-platform")
-        .with("env", "local")
-        .with("pipeline", "sql-on-fhir")
-        .with("purpose", "conformance");
-    let runner = Runner::new(client, labels, "sof_e2e");
     let columns: Vec<(&str, &str)> = bq_load::columns::RAW_COLUMNS
         .iter()
         .map(|(name, ty, _)| (*name, *ty))
