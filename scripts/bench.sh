@@ -184,8 +184,10 @@ for r in (r for r in rows if r["mode"] == "share"):
     print(f"engine on a synthesized export ({r['bytes'] / 1e6:.0f} MB): {r['gate_on_mb_s']} MB/s with "
           f"the gate, {r['gate_off_mb_s']} MB/s without")
 if fp:
-    print(f"false positives: {fp['false_positives']} of {fp['lines']} lines quarantined wrongly "
-          f"({fp['quarantined']} quarantined, {fp['missed']} lines carrying a name missed)")
+    print(f"false positives ({fp['lines']} lines, {fp['carrying']} carrying a name): line values only "
+          f"{fp['false_positives']} ({fp['quarantined']} quarantined, {fp['missed']} missed); with the "
+          f"export's people {fp['people_false_positives']} ({fp['people_quarantined']} quarantined, "
+          f"{fp['people_missed']} missed)")
 json.dump({"rows": rows, "false_positives": fp}, open(sys.argv[2], "w"), indent=1)
 PY
     echo "wrote $OUT/gate.json"
