@@ -4,7 +4,8 @@ use serde_json::Value;
 
 use super::ValueKind;
 use super::extract::extract;
-use super::needles::{Matcher, NeedleSet};
+use super::matcher::Matcher;
+use super::needles::NeedleSet;
 
 /// The identifying values of one input resource (see [`super::extract`] for where they are
 /// looked for), folded, deduplicated, in every form they match in, with their matcher.

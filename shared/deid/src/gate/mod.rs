@@ -5,7 +5,7 @@
 //! - `fold`    the one text normalisation (Unicode case + diacritic folding, separators,
 //!   digits-only forms) shared by needles and haystacks.
 //! - `extract` where identifying values live in a FHIR resource.
-//! - `needles` the deduplicated needle set, match classes, and the matcher.
+//! - `needles` the deduplicated needle set and the match classes. `matcher`: the scan.
 //! - `line`    [`LineValues`] (one input resource). `people`: [`PeopleIndex`] (an export).
 //! - `open`    [`OpenValues`] (what an output copied from its input).
 //!
@@ -26,6 +26,7 @@
 mod extract;
 mod fold;
 mod line;
+mod matcher;
 mod needles;
 mod open;
 mod people;
@@ -169,7 +170,7 @@ pub(crate) fn hits_in(index: &ScanIndex, output: &Value, mut f: impl FnMut(Value
 #[derive(Debug)]
 pub(crate) struct ScanIndex {
     set: needles::NeedleSet,
-    matcher: needles::Matcher,
+    matcher: matcher::Matcher,
 }
 
 impl ScanIndex {
@@ -178,7 +179,7 @@ impl ScanIndex {
         set.birth = needles::BirthDates::FieldOnly;
         Self {
             set,
-            matcher: needles::Matcher::Empty,
+            matcher: matcher::Matcher::Empty,
         }
     }
 
@@ -187,7 +188,7 @@ impl ScanIndex {
     }
 
     pub(crate) fn build(&mut self) {
-        self.matcher = needles::Matcher::build(&self.set, true);
+        self.matcher = matcher::Matcher::build(&self.set, true);
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -5,7 +5,8 @@ use serde_json::Value;
 
 use super::ValueKind;
 use super::extract::extract;
-use super::needles::{BirthDates, Matcher, NeedleSet, TOKEN_BYTE, Tokens};
+use super::matcher::Matcher;
+use super::needles::{BirthDates, NeedleSet, TOKEN_BYTE, Tokens};
 
 /// Resource types whose identifying values are a person's.
 pub const PEOPLE_TYPES: &[&str] = &[

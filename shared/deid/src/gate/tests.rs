@@ -4,7 +4,8 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::fold;
-use super::needles::{Class, DIGITS_MIN, Matcher, NeedleSet};
+use super::matcher::Matcher;
+use super::needles::{Class, DIGITS_MIN, NeedleSet};
 use super::*;
 
 fn patient() -> Value {
