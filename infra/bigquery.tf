@@ -41,11 +41,44 @@ resource "google_bigquery_table" "deid_events" {
     type  = "DAY"
     field = "publish_time"
   }
-  schema = jsonencode([
-    { name = "subscription_name", type = "STRING", mode = "NULLABLE" },
-    { name = "message_id", type = "STRING", mode = "NULLABLE" },
-    { name = "publish_time", type = "TIMESTAMP", mode = "NULLABLE" },
-    { name = "data", type = "JSON", mode = "NULLABLE" },
-    { name = "attributes", type = "JSON", mode = "NULLABLE" },
-  ])
+  schema = file("${path.module}/../shared/warehouse/schemas/deid_events.json")
+}
+
+# Governance tables: Terraform owns them (shared/warehouse, "who creates what"); each schema is
+# the warehouse's JSON file, which the functions read too. bq-load creates the raw table of each
+# resource type from shared/warehouse/schemas/raw_resource.json.
+resource "google_bigquery_table" "lineage" {
+  project             = local.deid_project
+  dataset_id          = google_bigquery_dataset.ds["governance"].dataset_id
+  table_id            = "lineage"
+  deletion_protection = true
+  labels              = merge(local.labels, { zone = "deid", purpose = "governance" })
+  schema              = file("${path.module}/../shared/warehouse/schemas/lineage.json")
+  encryption_configuration {
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
+  }
+}
+
+resource "google_bigquery_table" "deid_policy_versions" {
+  project             = local.deid_project
+  dataset_id          = google_bigquery_dataset.ds["governance"].dataset_id
+  table_id            = "deid_policy_versions"
+  deletion_protection = true
+  labels              = merge(local.labels, { zone = "deid", purpose = "governance" })
+  schema              = file("${path.module}/../shared/warehouse/schemas/deid_policy_versions.json")
+  encryption_configuration {
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
+  }
+}
+
+resource "google_bigquery_table" "graph_provenance" {
+  project             = local.deid_project
+  dataset_id          = google_bigquery_dataset.ds["governance"].dataset_id
+  table_id            = "graph_provenance"
+  deletion_protection = true
+  labels              = merge(local.labels, { zone = "deid", purpose = "governance" })
+  schema              = file("${path.module}/../shared/warehouse/schemas/graph_provenance.json")
+  encryption_configuration {
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
+  }
 }

@@ -73,6 +73,9 @@ FUNCS = {
     "substr": lambda s, o, n: s[o:o + n] if n >= 0 else s[o:],
     "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
     "base64encode": lambda s: base64.b64encode(s.encode()).decode(),
+    # A file's content (e.g. a table schema from shared/warehouse/schemas/) is not evaluated:
+    # no check reads it, so it stays unknown, like a value known only after apply.
+    "file": lambda path: Unknown(f"file({tostr(path)})"),
 }
 
 

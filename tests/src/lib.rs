@@ -1,7 +1,8 @@
 //! `starvit-e2e`: the whole chain on local emulators, for the emulator suite and `make demo`.
 //!
 //! Module map:
-//! - [`stack`]  the local cloud (`localcloud/up.sh`), stopped on drop even when a test fails.
+//! - [`stack`]  the local cloud (`localcloud/up.sh`), stopped on drop even when a test fails: the
+//!   one guard, `starvit-localcloud` (also used by `starvit-gcp`'s emulator tests).
 //! - [`procs`]  function services as real child processes (killable mid-file), stopped on drop.
 //! - [`demo`]   timed stages and the printed summary of `make demo`.
 //! - [`chain`]  buckets + functions + the local Eventarc wired together; upload an export, wait
@@ -14,22 +15,10 @@
 pub mod chain;
 pub mod demo;
 pub mod procs;
-pub mod stack;
 pub mod views;
 
-use std::path::{Path, PathBuf};
-
-/// The repository root.
-#[must_use]
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Whether emulator tests must run (CI) rather than skip when the stack cannot be installed.
-#[must_use]
-pub fn required() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
+pub use starvit_localcloud as stack;
+pub use starvit_localcloud::{repo_root, required};
 
 /// The `fn-*` service binaries Cargo built for this package's tests (`CARGO_BIN_EXE_*` exists only
 /// where the test is compiled, so this expands there).

@@ -37,17 +37,21 @@ async fn conformance_suite_passes_on_local_bigquery() {
     let Some(stack) = Stack::start_or_skip("sof") else {
         return;
     };
-    let runner = starvit_e2e::views::runner(&stack.gcp_config(), "conformance")
-        .await
-        .expect("bigquery client");
+    let runner = starvit_e2e::views::runner(
+        &starvit_gcp::GcpConfig::from_vars(stack.gcp_vars()).expect("gcp"),
+        "conformance",
+    )
+    .await
+    .expect("bigquery client");
     runner
         .client()
         .ensure_dataset("sof_conformance")
         .await
         .expect("dataset");
-    let columns: Vec<(&str, &str)> = bq_load::columns::RAW_COLUMNS
+    let columns: Vec<(&str, &str)> = bq_load::columns::RAW
+        .columns()
         .iter()
-        .map(|(name, ty, _)| (*name, *ty))
+        .map(|c| (c.name.as_str(), c.field_type.as_str()))
         .collect();
     let outcomes =
         starvit_sof::conformance::run_suite(&runner, &suite, "sof_conformance", &columns)

@@ -66,9 +66,11 @@ async fn views_hold_one_row_per_resource_and_per_component() {
         "the synthetic export has blood pressure components"
     );
 
-    let counts = starvit_e2e::views::create_and_count(&chain.stack.gcp_config())
-        .await
-        .expect("views");
+    let counts = starvit_e2e::views::create_and_count(
+        &starvit_gcp::GcpConfig::from_vars(chain.stack.gcp_vars()).expect("gcp"),
+    )
+    .await
+    .expect("views");
     let names: Vec<&str> = counts.iter().map(|c| c.view.as_str()).collect();
     assert_eq!(
         names,

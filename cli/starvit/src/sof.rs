@@ -116,9 +116,10 @@ async fn runner(purpose: &str) -> anyhow::Result<Runner> {
 async fn test(suite: PathBuf, dataset: String) -> anyhow::Result<ExitCode> {
     let runner = runner("conformance").await?;
     runner.client().ensure_dataset(&dataset).await?;
-    let columns: Vec<(&str, &str)> = bq_load::columns::RAW_COLUMNS
+    let columns: Vec<(&str, &str)> = bq_load::columns::RAW
+        .columns()
         .iter()
-        .map(|(name, ty, _)| (*name, *ty))
+        .map(|c| (c.name.as_str(), c.field_type.as_str()))
         .collect();
     let outcomes = starvit_sof::conformance::run_suite(&runner, &suite, &dataset, &columns).await?;
     let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();

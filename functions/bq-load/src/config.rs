@@ -1,19 +1,5 @@
-//! Settings of the `bq-load` function, parsed once at start-up from `(key, value)` pairs.
-//!
-//! | variable | meaning | default |
-//! |---|---|---|
-//! | `STARVIT_DEID_BUCKET` | the only bucket whose objects are loaded; staging objects go there too | required |
-//! | `STARVIT_RAW_DATASET` | dataset of the raw de-ID tables (one per resource type) | `deid_raw` |
-//! | `STARVIT_GOVERNANCE_DATASET` | dataset of `lineage` and `deid_policy_versions` | `governance` |
-//! | `STARVIT_STAGING_DATASET` | dataset of the per-object staging tables (give it a default table expiration in Terraform) | `deid_staging` |
-//! | `STARVIT_LOAD_COMPLETE_TOPIC` | Pub/Sub topic (short name) for `load-complete` | required |
-//! | `STARVIT_ENV`, `STARVIT_OWNER` | governance job labels `env`, `owner` | required |
-//! | `STARVIT_PIPELINE` | job label `pipeline` and lineage pipeline | `fhir-batch` |
-//! | `STARVIT_DEID_POLICIES` | comma-separated policy names or profile paths whose text may be recorded in `deid_policy_versions` | `shifted,safe-harbor` |
-//! | `STARVIT_SPOOL_DIR` | where the staging NDJSON is spooled before upload | system temp dir |
-//! | `BIGQUERY_LOCATION` | location of the jobs (e.g. `EU`) | unset (BigQuery infers it) |
-//! | `STARVIT_BQ_CONCURRENCY` | events of one process doing BigQuery work at once | 2 |
-//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see [`GcpConfig`] | |
+//! Settings of the `bq-load` function: [`SETTINGS`] (the list, as data), parsed once at start-up
+//! from `(key, value)` pairs into [`Config`].
 
 use std::path::PathBuf;
 
@@ -21,10 +7,57 @@ use starvit_gcp::GcpConfig;
 use starvit_gcp::bigquery::spec::TableRef;
 use starvit_gcp::bigquery::spec::dataset_id_ok;
 use starvit_lineage::{JobLabels, PipelineName};
+use starvit_runtime::Setting;
+use starvit_runtime::settings::common;
 use starvit_runtime::vars::{VarError, Vars};
+use starvit_warehouse::datasets;
 
 /// The `service` job label and the lineage stage of this function.
 pub const SERVICE: &str = "bq-load";
+
+/// Topic of `load-complete`.
+pub const LOAD_COMPLETE_TOPIC: Setting = Setting::required(
+    "STARVIT_LOAD_COMPLETE_TOPIC",
+    "a Pub/Sub topic short name",
+    "topic of `load-complete` (lineage in attributes), read by graph-snapshot",
+)
+.local("load-complete");
+/// Policies whose text may be recorded.
+pub const POLICIES: Setting = Setting::default(
+    "STARVIT_DEID_POLICIES",
+    "shifted,safe-harbor",
+    "comma-separated policy names or files",
+    "policies whose text may be recorded in `deid_policy_versions`",
+);
+/// Events of one process doing BigQuery work at once (bounds DML conflicts on the shared
+/// governance tables; conflicts that still happen, from other instances, are retried).
+pub const BQ_CONCURRENCY: Setting = Setting::default(
+    "STARVIT_BQ_CONCURRENCY",
+    "2",
+    "a positive integer",
+    "events of one process doing BigQuery work at once",
+)
+.local("1");
+
+/// Every variable `bq-load` reads.
+pub const SETTINGS: &[Setting] = &[
+    common::DEID_BUCKET,
+    datasets::RAW,
+    datasets::GOVERNANCE,
+    datasets::STAGING,
+    LOAD_COMPLETE_TOPIC,
+    common::ENV,
+    common::OWNER,
+    common::PIPELINE,
+    POLICIES,
+    common::SPOOL_DIR,
+    common::BIGQUERY_LOCATION,
+    BQ_CONCURRENCY,
+    common::GOOGLE_CLOUD_PROJECT,
+    common::STORAGE_EMULATOR_HOST,
+    common::PUBSUB_EMULATOR_HOST,
+    common::BIGQUERY_EMULATOR_HOST,
+];
 
 /// Typed settings. Build with [`Config::from_vars`]; every field is public so tests and the
 /// emulator suite can adjust one after parsing.
@@ -90,43 +123,32 @@ impl Config {
         V: Into<String>,
     {
         let vars = Vars::new(vars);
-        let get = |name: &str| vars.get(name);
-        let required = |name: &'static str| vars.required(name);
-        let dataset = |name: &'static str, default: &str| {
-            vars.parsed(
-                name,
-                default.to_owned(),
-                "a dataset id of [A-Za-z0-9_]",
-                |v| dataset_id_ok(v).then(|| v.to_owned()),
-            )
+        let set = |s: &Setting| vars.setting(s);
+        let dataset = |s: &Setting| {
+            vars.parse(s, |v| dataset_id_ok(v).then(|| v.to_owned()))
+                .map(Option::unwrap_or_default)
         };
         let config = Self {
-            deid_bucket: required("STARVIT_DEID_BUCKET")?,
-            raw_dataset: dataset("STARVIT_RAW_DATASET", "deid_raw")?,
-            governance_dataset: dataset("STARVIT_GOVERNANCE_DATASET", "governance")?,
-            staging_dataset: dataset("STARVIT_STAGING_DATASET", "deid_staging")?,
-            load_complete_topic: required("STARVIT_LOAD_COMPLETE_TOPIC")?,
-            env: required("STARVIT_ENV")?,
-            owner: required("STARVIT_OWNER")?,
-            pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
-            policies: get("STARVIT_DEID_POLICIES")
-                .unwrap_or_else(|| "shifted,safe-harbor".to_owned())
+            deid_bucket: vars.required(common::DEID_BUCKET.name)?,
+            raw_dataset: dataset(&datasets::RAW)?,
+            governance_dataset: dataset(&datasets::GOVERNANCE)?,
+            staging_dataset: dataset(&datasets::STAGING)?,
+            load_complete_topic: vars.required(LOAD_COMPLETE_TOPIC.name)?,
+            env: vars.required(common::ENV.name)?,
+            owner: vars.required(common::OWNER.name)?,
+            pipeline: set(&common::PIPELINE)?.unwrap_or_default(),
+            policies: set(&POLICIES)?
+                .unwrap_or_default()
                 .split(',')
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            spool_dir: get("STARVIT_SPOOL_DIR").map(PathBuf::from),
-            location: get("BIGQUERY_LOCATION"),
-            bq_concurrency: match get("STARVIT_BQ_CONCURRENCY") {
-                None => 2,
-                Some(v) => v.parse().ok().filter(|n| *n > 0).ok_or(ConfigError::from(
-                    VarError::Invalid {
-                        name: "STARVIT_BQ_CONCURRENCY",
-                        expected: "a positive integer",
-                    },
-                ))?,
-            },
+            spool_dir: set(&common::SPOOL_DIR)?.map(PathBuf::from),
+            location: set(&common::BIGQUERY_LOCATION)?,
+            bq_concurrency: vars
+                .parse(&BQ_CONCURRENCY, |v| v.parse().ok().filter(|n| *n > 0))?
+                .unwrap_or(1),
             gcp: GcpConfig::from_vars(vars.pairs())?,
         };
         config.validate()?;
@@ -195,6 +217,11 @@ pub(crate) mod tests {
             ("STARVIT_ENV", "test"),
             ("STARVIT_OWNER", "data-platform"),
         ]
+    }
+
+    #[test]
+    fn settings_agree_with_the_parser() {
+        starvit_runtime::settings::check(SETTINGS, |v| Config::from_vars(v).map(|_| ())).unwrap();
     }
 
     #[test]

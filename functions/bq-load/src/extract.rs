@@ -27,7 +27,7 @@ pub struct RowLineage {
     pub load_job_id: Option<String>,
 }
 
-/// One raw table row. Field order = [`crate::columns::RAW_COLUMNS`].
+/// One raw table row. Field order = the columns of [`crate::columns::RAW`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row<'a> {
     /// Pseudo id.

@@ -1,5 +1,5 @@
-//! Schema and governance records: the datasets, the tables (`CREATE TABLE IF NOT EXISTS` query
-//! jobs), and the `deid_policy_versions` row. All idempotent; a per-process cache only saves
+//! Schema and governance records: the datasets, the raw table of a type (`CREATE TABLE IF NOT
+//! EXISTS` from `starvit_warehouse`), and the `deid_policy_versions` row. All idempotent; a per-process cache only saves
 //! calls.
 
 use std::collections::BTreeMap;
@@ -10,14 +10,14 @@ use starvit_gcp::bigquery::spec::TableRef;
 use starvit_gcp::storage::WriteAttrs;
 use starvit_lineage::{Lineage, PolicyVersion, StageName};
 
-use crate::columns::{POLICY_COLUMNS, load_schema};
 use crate::config::SERVICE;
+use crate::context::{Context, NDJSON};
 use crate::error::Error;
-use crate::handler::{Context, LINEAGE_TABLE, NDJSON, POLICY_TABLE};
 use crate::naming::{self, ObjectKey, Step};
 use crate::{jobs, sql};
+use starvit_warehouse::tables::POLICY_VERSIONS;
 
-/// Datasets (once per process), the raw table of the type, `lineage`, `deid_policy_versions`.
+/// Datasets and the raw table of the type (once per process each).
 pub(crate) async fn ensure_schema(
     ctx: &Context,
     key: &ObjectKey,
@@ -39,23 +39,12 @@ pub(crate) async fn ensure_schema(
             .map_err(Error::gcp)?;
         ctx.mark_ensured(marker);
     }
-    let governance = |t: &str| ctx.table(&ctx.config.governance_dataset, t);
-    let ddl = [
-        (Step::DdlRaw, sql::create_raw_table(raw)),
-        (
-            Step::DdlLineage,
-            sql::create_lineage_table(&governance(LINEAGE_TABLE)),
-        ),
-        (
-            Step::DdlPolicy,
-            sql::create_policy_table(&governance(POLICY_TABLE)),
-        ),
-    ];
-    for (step, statement) in ddl {
-        let marker = format!("ddl:{statement}");
-        if ctx.is_ensured(&marker) {
-            continue;
-        }
+    // The governance tables are Terraform's (locally the emulator suite creates them): only the
+    // raw table of the type is this function's (`starvit_warehouse`, "who creates what").
+    let statement = sql::create_raw_table(raw);
+    let marker = format!("ddl:{statement}");
+    if !ctx.is_ensured(&marker) {
+        let step = Step::DdlRaw;
         let config = jobs::query(
             statement,
             jobs::labels(&ctx.config.job_labels(step.suffix())?, lineage),
@@ -97,7 +86,7 @@ pub(crate) async fn record_policy(ctx: &Context, version: &PolicyVersion) -> Res
     let load = jobs::load(
         format!("gs://{}/{object}", ctx.config.deid_bucket),
         staging_table.clone(),
-        load_schema(&POLICY_COLUMNS),
+        POLICY_VERSIONS.load_schema(),
         jobs::labels(&governance, &policy_lineage),
     );
     jobs::run(
@@ -107,7 +96,7 @@ pub(crate) async fn record_policy(ctx: &Context, version: &PolicyVersion) -> Res
         load,
     )
     .await?;
-    let policies = ctx.table(&ctx.config.governance_dataset, POLICY_TABLE);
+    let policies = ctx.table(&ctx.config.governance_dataset, POLICY_VERSIONS.name);
     let merge = jobs::query(
         sql::merge_policy(&policies, &staging_table),
         jobs::labels(&governance, &policy_lineage),

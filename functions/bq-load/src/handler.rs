@@ -2,134 +2,30 @@
 //! `load-complete` message. Every step is idempotent (see [`crate::naming`] and [`crate::jobs`]),
 //! so a redelivered or duplicated event converges to the same state and changes nothing.
 
-use std::collections::{BTreeMap, HashSet};
-use std::sync::Mutex;
+use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use chrono::Utc;
 use google_cloud_bigquery_v2::model::JobConfiguration;
-use starvit_gcp::bigquery::BigQueryClient;
 use starvit_gcp::bigquery::spec::TableRef;
-use starvit_gcp::pubsub::{OutgoingMessage, PubSubClient, TopicPublisher};
-use starvit_gcp::storage::{StorageClient, WriteAttrs};
-use starvit_gcp::{GcpConfig, GcpError};
+use starvit_gcp::pubsub::OutgoingMessage;
+use starvit_gcp::storage::WriteAttrs;
 use starvit_lineage::{DestinationTable, Lineage, LoadJobId, PipelineName, StageName};
 use starvit_runtime::payload::StorageObjectData;
 use starvit_runtime::payload::storage::FINALIZED;
 use starvit_runtime::{Event, Function, Outcome};
 use tokio::io::BufWriter;
 
-use crate::columns::{RAW_COLUMNS, load_schema};
 use crate::config::{Config, SERVICE};
+use crate::context::{Context, NDJSON};
 use crate::error::Error;
 use crate::extract::RowLineage;
 use crate::naming::{self, ObjectKey, STAGING_PREFIX, Step};
-use crate::policy::PolicyRegistry;
 use crate::{governance, jobs, sql, staging};
-
-/// Name of the governance lineage table.
-pub const LINEAGE_TABLE: &str = "lineage";
-/// Name of the governance policy table.
-pub const POLICY_TABLE: &str = "deid_policy_versions";
-pub(crate) const NDJSON: &str = "application/x-ndjson";
-
-/// Everything the handler needs, built once per process.
-#[derive(Debug)]
-pub struct Context {
-    pub(crate) config: Config,
-    pub(crate) storage: StorageClient,
-    pub(crate) bigquery: BigQueryClient,
-    pub(crate) publisher: TopicPublisher,
-    pub(crate) policies: PolicyRegistry,
-    /// Datasets, tables and policy versions already ensured by this process (an optimisation
-    /// only: every ensure is idempotent by itself).
-    pub(crate) ensured: Mutex<HashSet<String>>,
-    /// Bounds the events of this process that run BigQuery work at once.
-    pub(crate) bq_gate: tokio::sync::Semaphore,
-}
-
-/// Building the context failed (at start-up).
-#[derive(Debug, thiserror::Error)]
-pub enum ContextError {
-    /// A client could not be built.
-    #[error(transparent)]
-    Gcp(#[from] GcpError),
-    /// A configured policy does not resolve.
-    #[error(transparent)]
-    Policy(#[from] starvit_deid::DeidError),
-}
-
-impl Context {
-    /// Build the clients from `config.gcp` (production or emulator endpoints) and resolve the
-    /// known policies.
-    ///
-    /// # Errors
-    /// [`ContextError`] when a client cannot be built or a policy does not resolve.
-    pub async fn connect(config: Config) -> Result<Self, ContextError> {
-        let gcp: &GcpConfig = &config.gcp;
-        let storage = StorageClient::new(gcp).await?;
-        let bigquery = BigQueryClient::new(gcp).await?;
-        let pubsub = PubSubClient::new(gcp).await?;
-        Self::with_clients(config, storage, bigquery, &pubsub)
-    }
-
-    /// Build from ready clients (e.g. a `BigQueryClient` with a shorter poll policy in tests).
-    ///
-    /// # Errors
-    /// [`ContextError::Policy`] when a configured policy does not resolve.
-    pub fn with_clients(
-        config: Config,
-        storage: StorageClient,
-        bigquery: BigQueryClient,
-        pubsub: &PubSubClient,
-    ) -> Result<Self, ContextError> {
-        let policies = PolicyRegistry::resolve(&config.policies)?;
-        let publisher = pubsub.publisher(&config.load_complete_topic);
-        let bq_gate = tokio::sync::Semaphore::new(config.bq_concurrency);
-        Ok(Self {
-            config,
-            storage,
-            bigquery,
-            publisher,
-            policies,
-            ensured: Mutex::new(HashSet::new()),
-            bq_gate,
-        })
-    }
-
-    /// The settings.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    pub(crate) fn table(&self, dataset: &str, table: &str) -> TableRef {
-        self.config.table(dataset, table)
-    }
-
-    pub(crate) fn raw_table(&self, resource_type: &str) -> TableRef {
-        self.config.table(&self.config.raw_dataset, resource_type)
-    }
-
-    pub(crate) fn is_ensured(&self, key: &str) -> bool {
-        self.ensured
-            .lock()
-            .map(|set| set.contains(key))
-            .unwrap_or(false)
-    }
-
-    pub(crate) fn mark_ensured(&self, key: String) {
-        if let Ok(mut set) = self.ensured.lock() {
-            set.insert(key);
-        }
-    }
-
-    pub(crate) fn location(&self) -> Option<&str> {
-        self.config.location.as_deref()
-    }
-}
+use starvit_warehouse::tables::{LINEAGE, RAW};
 
 impl Function for Context {
-    type Data = StorageObjectData;
+    type Input = Event<StorageObjectData>;
     type Error = Error;
 
     async fn handle(&self, event: Event<StorageObjectData>) -> Result<Outcome, Error> {
@@ -147,17 +43,8 @@ impl Function for Context {
 /// [`Error`], classified Retry/Drop (see [`crate::error`]).
 pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Outcome, Error> {
     let object = &event.data;
-    if event.ty != FINALIZED {
-        return Ok(Outcome::skipped("not_a_finalize_event"));
-    }
-    if object.bucket != ctx.config.deid_bucket {
-        return Ok(Outcome::skipped("foreign_bucket"));
-    }
-    if object.name.starts_with(STAGING_PREFIX) {
-        return Ok(Outcome::skipped("own_staging_object"));
-    }
-    if !object.name.ends_with(".ndjson") {
-        return Ok(Outcome::skipped("not_an_ndjson_object"));
+    if let Some(reason) = skip_reason(ctx, &event.ty, object) {
+        return Ok(Outcome::skipped(reason));
     }
     let resource_type = naming::resource_type(&object.name).ok_or(Error::ObjectName)?;
     let key = ObjectKey::new(&object.bucket, &object.name, object.generation);
@@ -194,17 +81,49 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
             .await?;
         }
     }
-    let lineage_table = ctx.table(&ctx.config.governance_dataset, LINEAGE_TABLE);
-    // The upstream stage's record travels in the object metadata; it is validated already.
+    record_lineage(ctx, object, &key, &lineage).await?;
+    publish(ctx, &lineage, resource_type, &raw, counts).await?;
+    Ok(Outcome::done_with(
+        starvit_runtime::disposition::Counts::new()
+            .with("rows", counts.rows)
+            .with("without_event_time", counts.without_event_time)
+            .with("without_patient", counts.without_patient),
+    ))
+}
+
+/// Why an event is not this function's, if it is not.
+fn skip_reason(ctx: &Context, ty: &str, object: &StorageObjectData) -> Option<&'static str> {
+    if ty != FINALIZED {
+        Some("not_a_finalize_event")
+    } else if object.bucket != ctx.config.deid_bucket {
+        Some("foreign_bucket")
+    } else if object.name.starts_with(STAGING_PREFIX) {
+        Some("own_staging_object")
+    } else if !object.name.ends_with(".ndjson") {
+        Some("not_an_ndjson_object")
+    } else {
+        None
+    }
+}
+
+/// MERGE the lineage rows of the object: the upstream stage's record (it travels in the object
+/// metadata, validated already) and this stage's.
+async fn record_lineage(
+    ctx: &Context,
+    object: &StorageObjectData,
+    key: &ObjectKey,
+    lineage: &Lineage,
+) -> Result<(), Error> {
+    let lineage_table = ctx.table(&ctx.config.governance_dataset, LINEAGE.name);
     let upstream = Lineage::from_object_metadata(&object.metadata)?;
     let records: Vec<&Lineage> = if upstream.stage == lineage.stage {
-        vec![&lineage]
+        vec![lineage]
     } else {
-        vec![&upstream, &lineage]
+        vec![&upstream, lineage]
     };
     let record = jobs::query(
         sql::merge_lineage(&lineage_table, &records),
-        labels(&ctx.config, Step::Lineage, &lineage)?,
+        labels(&ctx.config, Step::Lineage, lineage)?,
     );
     jobs::run(
         &ctx.bigquery,
@@ -213,14 +132,7 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
         record,
     )
     .await?;
-
-    publish(ctx, &lineage, resource_type, &raw, counts).await?;
-    Ok(Outcome::done_with(
-        starvit_runtime::disposition::Counts::new()
-            .with("rows", counts.rows)
-            .with("without_event_time", counts.without_event_time)
-            .with("without_patient", counts.without_patient),
-    ))
+    Ok(())
 }
 
 /// A job to run: its deterministic (first-attempt) id and its `jobs.insert` configuration.
@@ -248,7 +160,7 @@ pub fn raw_jobs(
     let load = jobs::load(
         format!("gs://{bucket}/{}", key.staging_object()),
         staging_table.clone(),
-        load_schema(&RAW_COLUMNS),
+        RAW.load_schema(),
         labels(config, Step::Load, lineage)?,
     );
     let merge = jobs::query(

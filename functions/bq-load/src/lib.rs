@@ -17,10 +17,12 @@
 //! - [`policy`]   policy versions whose text can be recorded.
 //! - `governance` datasets, tables (DDL jobs) and the policy-version row.
 //! - [`error`]    the error enum and its Retry/Drop classification.
-//! - [`handler`]  [`Context`] and `handle(&Context, Event) -> Result<Outcome, Error>`.
+//! - [`context`]  [`Context`]: settings, clients and caches, built once ([`starvit_runtime::Service`]).
+//! - [`handler`]  `handle(&Context, Event) -> Result<Outcome, Error>`.
 
 pub mod columns;
 pub mod config;
+pub mod context;
 pub mod error;
 pub mod extract;
 mod governance;
@@ -32,19 +34,6 @@ pub mod sql;
 pub mod staging;
 
 pub use config::Config;
+pub use context::Context;
 pub use error::Error;
-pub use handler::{Context, handle};
-
-/// The service: settings from the process environment, clients built once, serve until SIGTERM.
-/// `main.rs` calls this; so does the end-to-end suite's process host.
-///
-/// # Errors
-/// Invalid settings, a client that cannot be built, or a failure to bind the port.
-pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = starvit_runtime::RuntimeConfig::from_env()?;
-    starvit_runtime::telemetry::init(&runtime)?;
-    let config = Config::from_vars(std::env::vars())?;
-    let context = Context::connect(config).await?;
-    starvit_runtime::serve(std::sync::Arc::new(context), &runtime).await?;
-    Ok(())
-}
+pub use handler::handle;

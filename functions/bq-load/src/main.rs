@@ -1,5 +1,5 @@
-//! `bq-load` Cloud Run service. Wiring lives in [`bq_load::run`]; the logic in `handler.rs`.
+//! `bq-load` Cloud Run service: the runtime's one scaffold around [`bq_load::Context`].
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(bq_load::run())
+    starvit_runtime::service::main::<bq_load::Context>()
 }

@@ -27,10 +27,6 @@ pub const JOB_PREFIX: &str = "bqload";
 pub enum Step {
     /// `CREATE TABLE IF NOT EXISTS` of the raw table of the object's resource type.
     DdlRaw,
-    /// `CREATE TABLE IF NOT EXISTS` of the `lineage` table.
-    DdlLineage,
-    /// `CREATE TABLE IF NOT EXISTS` of the `deid_policy_versions` table.
-    DdlPolicy,
     /// Load job: staging object -> staging table.
     Load,
     /// Query job: MERGE staging table -> raw table.
@@ -44,8 +40,6 @@ impl Step {
     pub fn suffix(self) -> &'static str {
         match self {
             Step::DdlRaw => "ddl_raw",
-            Step::DdlLineage => "ddl_lineage",
-            Step::DdlPolicy => "ddl_policy",
             Step::Load => "load",
             Step::Merge => "merge",
             Step::Lineage => "lineage",

@@ -11,83 +11,13 @@
 use starvit_gcp::bigquery::spec::TableRef;
 use starvit_lineage::Lineage;
 use starvit_lineage::row::TABLE_SCHEMA;
+use starvit_warehouse::sql::{create_table, names};
+pub use starvit_warehouse::sql::{literal, table};
+use starvit_warehouse::tables::{LINEAGE, POLICY_VERSIONS, RAW};
 
-use crate::columns::{LINEAGE_RECORDED_AT, POLICY_COLUMNS, RAW_COLUMNS};
-
-/// `` `project.dataset.table` ``.
-pub fn table(t: &TableRef) -> String {
-    format!("`{}.{}.{}`", t.project_id, t.dataset_id, t.table_id)
-}
-
-/// A standard-SQL string literal, `'...'` with `\` and `'` escaped.
-pub fn literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-fn column_defs(columns: &[(&str, &str, &str)]) -> String {
-    columns
-        .iter()
-        .map(|(name, ty, mode)| {
-            let not_null = if *mode == "REQUIRED" { " NOT NULL" } else { "" };
-            format!("  {name} {ty}{not_null}")
-        })
-        .collect::<Vec<_>>()
-        .join(",\n")
-}
-
-fn names(columns: &[(&str, &str, &str)], prefix: &str) -> String {
-    columns
-        .iter()
-        .map(|(name, _, _)| format!("{prefix}{name}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The raw table of one resource type.
+/// The raw table of one resource type (`starvit_warehouse::tables::RAW`).
 pub fn create_raw_table(raw: &TableRef) -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS {}\n(\n{}\n)\nPARTITION BY partition_date\nCLUSTER BY patient_id, code",
-        table(raw),
-        column_defs(&RAW_COLUMNS)
-    )
-}
-
-fn lineage_columns() -> Vec<(&'static str, &'static str, &'static str)> {
-    TABLE_SCHEMA
-        .iter()
-        .map(|f| (f.name, f.field_type, f.mode))
-        .chain([LINEAGE_RECORDED_AT])
-        .collect()
-}
-
-/// The governance `lineage` table: `starvit_lineage::row::TABLE_SCHEMA` + `recorded_at`.
-pub fn create_lineage_table(lineage: &TableRef) -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS {}\n(\n{}\n)",
-        table(lineage),
-        column_defs(&lineage_columns())
-    )
-}
-
-/// The governance `deid_policy_versions` table.
-pub fn create_policy_table(policies: &TableRef) -> String {
-    format!(
-        "CREATE TABLE IF NOT EXISTS {}\n(\n{}\n)",
-        table(policies),
-        column_defs(&POLICY_COLUMNS)
-    )
+    create_table(raw, &RAW)
 }
 
 /// Insert the staging rows that the raw table does not hold yet (same `id` and `version_id`).
@@ -97,8 +27,8 @@ pub fn create_policy_table(policies: &TableRef) -> String {
 /// The ON clause cannot also match `partition_date` to prune partitions: a row without a
 /// clinical time is partitioned on its ingestion date, which differs between replays.
 pub fn merge_raw(raw: &TableRef, staging: &TableRef) -> String {
-    let cols = names(&RAW_COLUMNS, "");
-    let source_cols = names(&RAW_COLUMNS, "S.");
+    let cols = names(&RAW, "");
+    let source_cols = names(&RAW, "S.");
     format!(
         "MERGE {raw} AS T\n\
          USING (\n  SELECT {cols}\n  FROM {staging}\n  WHERE TRUE\n  \
@@ -138,7 +68,6 @@ pub fn merge_lineage(lineage_table: &TableRef, records: &[&Lineage]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n  UNION ALL\n");
-    let columns = lineage_columns();
     format!(
         "MERGE {t} AS T\n\
          USING (\n{selects}\n) AS S\n\
@@ -146,8 +75,8 @@ pub fn merge_lineage(lineage_table: &TableRef, records: &[&Lineage]) -> String {
          AND T.source_generation = S.source_generation AND T.deid_run_id = S.deid_run_id\n\
          WHEN NOT MATCHED THEN\n  INSERT ({cols})\n  VALUES ({source_cols})",
         t = table(lineage_table),
-        cols = names(&columns, ""),
-        source_cols = names(&columns, "S."),
+        cols = names(&LINEAGE, ""),
+        source_cols = names(&LINEAGE, "S."),
     )
 }
 
@@ -160,8 +89,8 @@ pub fn merge_policy(policies: &TableRef, staging: &TableRef) -> String {
          WHEN NOT MATCHED THEN\n  INSERT ({cols})\n  VALUES ({source_cols})",
         t = table(policies),
         staging = table(staging),
-        cols = names(&POLICY_COLUMNS, ""),
-        source_cols = names(&POLICY_COLUMNS, "S."),
+        cols = names(&POLICY_VERSIONS, ""),
+        source_cols = names(&POLICY_VERSIONS, "S."),
     )
 }
 

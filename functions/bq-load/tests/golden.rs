@@ -48,7 +48,7 @@ async fn observation_rows() {
             .keys()
             .map(String::as_str)
             .collect();
-        let want: Vec<&str> = bq_load::columns::RAW_COLUMNS.iter().map(|c| c.0).collect();
+        let want: Vec<&str> = bq_load::columns::RAW.column_names().collect();
         assert_eq!(keys, want);
     }
 }

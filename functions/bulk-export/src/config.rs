@@ -1,19 +1,5 @@
-//! Settings of the `bulk-export` function, parsed once from `(key, value)` pairs.
-//!
-//! | variable | meaning | default |
-//! |---|---|---|
-//! | `STARVIT_FHIR_BASE_URL` | FHIR base, e.g. `https://api.medplum.com/fhir/R4` | required |
-//! | `STARVIT_EXPORT_TYPES` | comma-separated `_type` list (always sent: Medplum exports secrets otherwise) | required |
-//! | `STARVIT_PHI_BUCKET` | PHI staging bucket | required |
-//! | `STARVIT_PIPELINE` | lineage `pipeline` | `fhir-batch` |
-//! | `STARVIT_EXPORT_POLL_BUDGET_SECS` | how long one delivery follows the export before it asks for redelivery | 480 |
-//! | `STARVIT_EXPORT_POLL_MAX_SECS` | longest wait between two status polls | 30 |
-//! | `STARVIT_FHIR_TOKEN_URL` | OAuth2 token endpoint (Medplum: `https://api.medplum.com/oauth2/token`) | unset: no client credentials |
-//! | `STARVIT_FHIR_CLIENT_ID`, `STARVIT_FHIR_CLIENT_SECRET` | client credentials (the secret from Secret Manager) | required with a token URL |
-//! | `STARVIT_FHIR_SCOPE` | requested scope | unset |
-//! | `STARVIT_FHIR_BEARER_TOKEN` | a static bearer token instead (Secret Manager) | unset |
-//! | `STARVIT_SPOOL_DIR` | where a file is spooled between download and upload | system temp |
-//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
+//! Settings of the `bulk-export` function: [`SETTINGS`] (the list, as data), parsed once from
+//! `(key, value)` pairs into [`Config`].
 //!
 //! Resource types that carry credentials (Medplum's `ClientApplication`, `Subscription`, `Bot`,
 //! `User`, ...) are refused at start-up: they must never be fetched into the PHI bucket.
@@ -22,12 +8,99 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use starvit_gcp::GcpConfig;
+use starvit_runtime::Setting;
+use starvit_runtime::settings::common;
 use starvit_runtime::vars::{VarError, Vars};
 
 use crate::fhir::Auth;
 
 /// `service` label and lineage stage.
 pub const SERVICE: &str = "bulk-export";
+
+/// FHIR base URL.
+pub const FHIR_BASE_URL: Setting = Setting::required(
+    "STARVIT_FHIR_BASE_URL",
+    "an http(s) URL",
+    "FHIR base, e.g. https://api.medplum.com/fhir/R4",
+)
+.local("${FHIR_BASE_URL}");
+/// The `_type` list.
+pub const EXPORT_TYPES: Setting = Setting::required(
+    "STARVIT_EXPORT_TYPES",
+    "a comma-separated list of FHIR resource types",
+    "`_type` list, always sent (Medplum exports secrets otherwise)",
+)
+.local(
+    "AllergyIntolerance,CarePlan,Claim,Condition,DiagnosticReport,DocumentReference,Encounter,\
+Immunization,Location,MedicationRequest,Observation,Organization,Patient,Practitioner,Procedure",
+);
+/// Poll budget of one delivery.
+pub const POLL_BUDGET_SECS: Setting = Setting::default(
+    "STARVIT_EXPORT_POLL_BUDGET_SECS",
+    "480",
+    "seconds between 1 and 3600",
+    "how long one delivery follows the export before it asks for redelivery",
+)
+// Short locally: a slow export is answered Retry and resumed by the redelivery.
+.local("20");
+/// Longest wait between polls.
+pub const POLL_MAX_SECS: Setting = Setting::default(
+    "STARVIT_EXPORT_POLL_MAX_SECS",
+    "30",
+    "seconds between 1 and 3600",
+    "longest wait between two status polls",
+)
+.local("2");
+/// OAuth2 token endpoint.
+pub const FHIR_TOKEN_URL: Setting = Setting::optional(
+    "STARVIT_FHIR_TOKEN_URL",
+    "an http(s) URL",
+    "OAuth2 token endpoint (Medplum: https://api.medplum.com/oauth2/token); unset: no client credentials",
+)
+.local("${FHIR_TOKEN_URL}");
+/// Client id.
+pub const FHIR_CLIENT_ID: Setting = Setting::optional(
+    "STARVIT_FHIR_CLIENT_ID",
+    "text",
+    "client id; required with a token URL",
+)
+.local("${FHIR_CLIENT_ID}");
+/// Client secret.
+pub const FHIR_CLIENT_SECRET: Setting = Setting::optional(
+    "STARVIT_FHIR_CLIENT_SECRET",
+    "text",
+    "client secret (Secret Manager); required with a token URL",
+)
+.secret()
+.local("${FHIR_CLIENT_SECRET}");
+/// Requested scope.
+pub const FHIR_SCOPE: Setting =
+    Setting::optional("STARVIT_FHIR_SCOPE", "text", "requested OAuth2 scope");
+/// A static bearer token.
+pub const FHIR_BEARER_TOKEN: Setting = Setting::optional(
+    "STARVIT_FHIR_BEARER_TOKEN",
+    "text",
+    "a static bearer token instead of client credentials (Secret Manager)",
+)
+.secret();
+
+/// Every variable `bulk-export` reads.
+pub const SETTINGS: &[Setting] = &[
+    FHIR_BASE_URL,
+    EXPORT_TYPES,
+    common::PHI_BUCKET,
+    common::PIPELINE,
+    POLL_BUDGET_SECS,
+    POLL_MAX_SECS,
+    FHIR_TOKEN_URL,
+    FHIR_CLIENT_ID,
+    FHIR_CLIENT_SECRET,
+    FHIR_SCOPE,
+    FHIR_BEARER_TOKEN,
+    common::SPOOL_DIR,
+    common::GOOGLE_CLOUD_PROJECT,
+    common::STORAGE_EMULATOR_HOST,
+];
 
 /// Types that hold secrets or account data, never exported.
 pub const REFUSED_TYPES: [&str; 14] = [
@@ -112,18 +185,14 @@ impl Config {
         let vars = Vars::new(vars);
         let get = |name: &str| vars.get(name);
         let required = |name: &'static str| vars.required(name);
-        let secs = |name: &'static str, default: u64| {
-            vars.parsed(
-                name,
-                Duration::from_secs(default),
-                "seconds between 1 and 3600",
-                |v| {
-                    v.parse::<u64>()
-                        .ok()
-                        .filter(|n| (1..=3600).contains(n))
-                        .map(Duration::from_secs)
-                },
-            )
+        let secs = |s: &Setting| {
+            vars.parse(s, |v| {
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=3600).contains(n))
+                    .map(Duration::from_secs)
+            })
+            .map(Option::unwrap_or_default)
         };
         let base = required("STARVIT_FHIR_BASE_URL")?;
         let fhir_base_url = url::Url::parse(base.trim_end_matches('/'))
@@ -175,13 +244,13 @@ impl Config {
             (None, Some(token)) => Auth::Bearer(token),
             (None, None) => Auth::None,
         };
-        let poll_budget = secs("STARVIT_EXPORT_POLL_BUDGET_SECS", 480)?;
-        let poll_max = secs("STARVIT_EXPORT_POLL_MAX_SECS", 30)?;
+        let poll_budget = secs(&POLL_BUDGET_SECS)?;
+        let poll_max = secs(&POLL_MAX_SECS)?;
         Ok(Self {
             fhir_base_url,
             types,
             phi_bucket: required("STARVIT_PHI_BUCKET")?,
-            pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
+            pipeline: vars.setting(&common::PIPELINE)?.unwrap_or_default(),
             poll_budget,
             poll_max,
             auth,
@@ -204,6 +273,11 @@ mod tests {
             ("STARVIT_PHI_BUCKET", "phi"),
             ("STARVIT_FHIR_BEARER_TOKEN", "t0ken"),
         ]
+    }
+
+    #[test]
+    fn settings_agree_with_the_parser() {
+        starvit_runtime::settings::check(SETTINGS, |v| Config::from_vars(v).map(|_| ())).unwrap();
     }
 
     #[test]

@@ -23,57 +23,20 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
-use starvit_gcp::GcpConfig;
-use starvit_gcp::storage::{StorageClient, WriteAttrs, WriteOutcome};
-use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
-use starvit_runtime::disposition::Counts;
+use serde::Deserialize;
+use starvit_gcp::storage::{WriteAttrs, WriteOutcome};
 use starvit_runtime::payload::MessagePublishedData;
 use starvit_runtime::payload::pubsub::MESSAGE_PUBLISHED;
 use starvit_runtime::{Event, Function, Outcome};
 use url::Url;
 
-use crate::config::{Config, SERVICE};
+use crate::context::Context;
 use crate::error::Error;
-use crate::fhir::{FhirClient, Manifest, Status};
+use crate::fhir::{Manifest, Status};
 use crate::record::{self, RunRecord};
 
-/// Everything the handler needs, built once per process.
-#[derive(Debug)]
-pub struct Context {
-    pub(crate) config: Config,
-    pub(crate) storage: StorageClient,
-    pub(crate) fhir: FhirClient,
-}
-
-impl Context {
-    /// Build the clients from `config`.
-    ///
-    /// # Errors
-    /// A client that cannot be built.
-    pub async fn connect(config: Config) -> Result<Self, Box<dyn std::error::Error>> {
-        let gcp: &GcpConfig = &config.gcp;
-        let storage = StorageClient::new(gcp).await?;
-        let fhir = FhirClient::new(
-            config.fhir_base_url.clone(),
-            config.auth.clone(),
-            config.request_timeout,
-        )?;
-        Ok(Self {
-            config,
-            storage,
-            fhir,
-        })
-    }
-
-    /// The settings.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-}
-
 impl Function for Context {
-    type Data = MessagePublishedData;
+    type Input = Event<MessagePublishedData>;
     type Error = Error;
 
     async fn handle(&self, event: Event<MessagePublishedData>) -> Result<Outcome, Error> {
@@ -117,27 +80,6 @@ impl Trigger {
     }
 }
 
-/// What `_manifest.json` records (no URLs).
-#[derive(Debug, Serialize)]
-struct Landed<'a> {
-    export_id: &'a str,
-    transaction_time: &'a str,
-    since: Option<&'a str>,
-    types: &'a [String],
-    files: Vec<LandedFile>,
-    skipped_types: Vec<String>,
-    error_files: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct LandedFile {
-    #[serde(rename = "type")]
-    ty: String,
-    object: String,
-    bytes: Option<u64>,
-    count: Option<u64>,
-}
-
 /// Handle one trigger delivery.
 ///
 /// # Errors
@@ -164,7 +106,7 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
     };
     let status_url = Url::parse(&run.status_url).map_err(|_| Error::RunRecord)?;
     let manifest = follow(ctx, &status_url).await?;
-    land(ctx, &run, &manifest).await
+    crate::land::land(ctx, &run, &manifest).await
 }
 
 async fn load_record(ctx: &Context, name: &str) -> Result<Option<RunRecord>, Error> {
@@ -240,110 +182,6 @@ async fn follow(ctx: &Context, status_url: &Url) -> Result<Manifest, Error> {
             }
         }
     }
-}
-
-/// Stream every wanted file of the manifest into the PHI bucket, then write `_manifest.json`.
-async fn land(ctx: &Context, run: &RunRecord, manifest: &Manifest) -> Result<Outcome, Error> {
-    let mut lineage = Lineage::new(StageName::new(SERVICE)?);
-    lineage.export_job_id = Some(ExportJobId::new(run.export_id.as_str())?);
-    lineage.pipeline = Some(PipelineName::new(ctx.config.pipeline.as_str())?);
-    let attrs = WriteAttrs {
-        content_type: Some("application/x-ndjson".to_owned()),
-        metadata: lineage.to_object_metadata(),
-    };
-    let (planned, skipped) = record::plan(manifest, run);
-    let mut files = Vec::new();
-    let (mut created, mut existing, mut bytes) = (0_u64, 0_u64, 0_u64);
-    for (object, file) in planned {
-        let spool = match &ctx.config.spool_dir {
-            Some(dir) => tempfile::NamedTempFile::new_in(dir),
-            None => tempfile::NamedTempFile::new(),
-        }
-        .map_err(Error::Spool)?;
-        let mut out = tokio::fs::File::create(spool.path())
-            .await
-            .map_err(Error::Spool)?;
-        let size = ctx
-            .fhir
-            .download(file, manifest.requires_access_token, &mut out)
-            .await?;
-        drop(out);
-        match ctx
-            .storage
-            .write_file_create_only(&ctx.config.phi_bucket, &object, spool.path(), &attrs)
-            .await
-            .map_err(Error::Storage)?
-        {
-            WriteOutcome::Created(_) => created += 1,
-            WriteOutcome::AlreadyExists => existing += 1,
-        }
-        bytes += size;
-        files.push(LandedFile {
-            ty: file.ty.clone(),
-            object,
-            bytes: Some(size),
-            count: file.count,
-        });
-    }
-    if !skipped.is_empty() {
-        tracing::warn!(
-            files = skipped.len(),
-            "the manifest names types that were not asked for; not copied"
-        );
-    }
-    if !manifest.error.is_empty() {
-        tracing::warn!(
-            error_files = manifest.error.len(),
-            "the export reports OperationOutcome files"
-        );
-    }
-    let landed = Landed {
-        export_id: &run.export_id,
-        transaction_time: &manifest.transaction_time,
-        since: run.since.as_deref(),
-        types: &run.types,
-        files,
-        skipped_types: skipped.clone(),
-        error_files: manifest.error.len(),
-    };
-    let body = serde_json::to_vec_pretty(&landed).map_err(|_| Error::RunRecord)?;
-    ctx.storage
-        .write_bytes_create_only(
-            &ctx.config.phi_bucket,
-            &record::manifest_name(&run.export_id),
-            Bytes::from(body),
-            &WriteAttrs {
-                content_type: Some("application/json".to_owned()),
-                metadata: lineage.to_object_metadata(),
-            },
-        )
-        .await
-        .map_err(Error::Storage)?;
-    let moved = crate::cursor::advance(
-        &ctx.storage,
-        &ctx.config.phi_bucket,
-        &crate::cursor::Cursor {
-            transaction_time: manifest.transaction_time.clone(),
-            export_id: run.export_id.clone(),
-        },
-    )
-    .await?;
-    tracing::info!(
-        export_id = run.export_id,
-        created,
-        existing,
-        bytes,
-        cursor_moved = moved,
-        "export landed in the PHI bucket"
-    );
-    Ok(Outcome::done_with(
-        Counts::new()
-            .with("files_created", created)
-            .with("files_existing", existing)
-            .with("bytes", bytes)
-            .with("skipped_files", skipped.len() as u64)
-            .with("error_files", manifest.error.len() as u64),
-    ))
 }
 
 #[cfg(test)]

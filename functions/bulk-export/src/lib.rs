@@ -10,28 +10,20 @@
 //! - [`cursor`]   the incremental cursor: `_since` of the next incremental export.
 //! - [`record`]   the run record that makes a redelivered trigger resume instead of re-exporting.
 //! - [`error`]    the error enum and its Retry/Drop classification.
-//! - [`handler`]  [`Context`] and `handle(&Context, Event) -> Result<Outcome, Error>`.
+//! - [`context`]  [`Context`]: settings and clients, built once ([`starvit_runtime::Service`]).
+//! - [`handler`]  `handle(&Context, Event) -> Result<Outcome, Error>`: start or follow the export.
+//! - `land`       a finished export's files into the PHI bucket, `_manifest.json`, the cursor.
 
 pub mod config;
+pub mod context;
 pub mod cursor;
 pub mod error;
 pub mod fhir;
 pub mod handler;
+mod land;
 pub mod record;
 
 pub use config::Config;
+pub use context::Context;
 pub use error::Error;
-pub use handler::{Context, handle};
-
-/// The service: settings from the environment, clients built once, serve until SIGTERM.
-///
-/// # Errors
-/// Invalid settings, a client that cannot be built, or a failure to bind the port.
-pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = starvit_runtime::RuntimeConfig::from_env()?;
-    starvit_runtime::telemetry::init(&runtime)?;
-    let config = Config::from_vars(std::env::vars())?;
-    let context = Context::connect(config).await?;
-    starvit_runtime::serve(std::sync::Arc::new(context), &runtime).await?;
-    Ok(())
-}
+pub use handler::handle;

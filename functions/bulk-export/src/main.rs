@@ -1,5 +1,5 @@
-//! `bulk-export` Cloud Run service. Wiring lives in [`bulk_export::run`]; the logic in `handler.rs`.
+//! `bulk-export` Cloud Run service: the runtime's one scaffold around [`bulk_export::Context`].
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(bulk_export::run())
+    starvit_runtime::service::main::<bulk_export::Context>()
 }

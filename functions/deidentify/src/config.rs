@@ -1,9 +1,29 @@
-//! Settings of the `deidentify` function, parsed once at start-up.
+//! Settings of the `deidentify` function: [`SETTINGS`] (the list, as data), parsed once at
+//! start-up into [`Config`].
 
 use std::path::PathBuf;
 
 use starvit_deid::settings::{DeidSettings, SettingsError};
 use starvit_deid::{Key, Policy};
+use starvit_runtime::Setting;
+use starvit_runtime::settings::common;
+
+/// The `service` name and lineage stage.
+pub const SERVICE: &str = "deidentify";
+
+/// Every variable `deidentify` reads.
+pub const SETTINGS: &[Setting] = &[
+    common::PHI_BUCKET,
+    common::DEID_BUCKET,
+    common::QUARANTINE_BUCKET,
+    common::DEID_POLICY,
+    common::DEID_KEY,
+    common::DEID_KEY_FILE,
+    common::PIPELINE,
+    common::SPOOL_DIR,
+    common::GOOGLE_CLOUD_PROJECT,
+    common::STORAGE_EMULATOR_HOST,
+];
 
 /// Typed settings. Built from `(key, value)` pairs so tests never touch the process environment.
 #[derive(Debug)]
@@ -94,6 +114,16 @@ mod tests {
                 "00112233445566778899aabbccddeeff".into(),
             ),
         ]
+    }
+
+    #[test]
+    fn settings_agree_with_the_parser() {
+        starvit_runtime::settings::check(SETTINGS, |v| {
+            Config::from_vars(v.clone()).map_err(|e| e.to_string())?;
+            starvit_gcp::GcpConfig::from_vars(v).map_err(|e| e.to_string())?;
+            Ok::<(), String>(())
+        })
+        .unwrap();
     }
 
     #[test]

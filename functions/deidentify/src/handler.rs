@@ -12,10 +12,11 @@ use starvit_lineage::{
 };
 use starvit_runtime::disposition::Counts;
 use starvit_runtime::payload::StorageObjectData;
-use starvit_runtime::{Event, Function, Outcome};
+use starvit_runtime::vars::Vars;
+use starvit_runtime::{Event, Function, Outcome, Service, Setting};
 use tokio_util::io::SyncIoBridge;
 
-use crate::config::Config;
+use crate::config::{Config, SERVICE, SETTINGS};
 use crate::error::Error;
 use crate::naming;
 
@@ -66,8 +67,24 @@ impl Context {
     }
 }
 
+impl Service for Context {
+    const NAME: &'static str = SERVICE;
+    const SETTINGS: &'static [Setting] = SETTINGS;
+
+    async fn build(vars: Vars) -> Result<Self, Box<dyn std::error::Error>> {
+        let config = Config::from_vars(vars.pairs())?;
+        let gcp = GcpConfig::from_vars(vars.pairs())?;
+        let context = Self::new(config, &gcp).await?;
+        tracing::info!(
+            policy_version = context.policy_version(),
+            "deidentify ready"
+        );
+        Ok(context)
+    }
+}
+
 impl Function for Context {
-    type Data = StorageObjectData;
+    type Input = Event<StorageObjectData>;
     type Error = Error;
 
     fn handle(
@@ -96,61 +113,9 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
     let lineage = lineage_for(ctx, &object, &version)?;
     let output_name = naming::output_name(&object.name, object.generation, &version);
 
-    let reader = ctx
-        .storage
-        .read_at_generation(&object.bucket, &object.name, object.generation)
-        .await?;
-    let source = SyncIoBridge::new(reader.into_async_read());
-    let engine = Arc::clone(&ctx.engine);
-    let spool_dir = ctx.spool_dir.clone();
-    let run = tokio::task::spawn_blocking(move || {
-        deidentify_to_spool(&engine, source, spool_dir.as_deref())
-    })
-    .await
-    .map_err(|_| Error::Task)?;
-    let spooled = match run {
-        Ok(spooled) => spooled,
-        Err(err) => {
-            if matches!(err, Error::LeakGate { .. } | Error::Serialize { .. }) {
-                record_rejection(ctx, &object, &version, &err).await?;
-            }
-            return Err(err);
-        }
-    };
-
+    let spooled = run_engine(ctx, &object, &version).await?;
     let totals = spooled.summary.totals();
-    if totals.quarantined > 0 {
-        let name = naming::quarantine_name(&object.name, object.generation, &version);
-        let attrs = WriteAttrs {
-            content_type: Some("application/x-ndjson".into()),
-            metadata: lineage.to_object_metadata(),
-        };
-        ctx.storage
-            .write_file_create_only(
-                &ctx.quarantine_bucket,
-                &name,
-                spooled.quarantine.path(),
-                &attrs,
-            )
-            .await?;
-    }
-    let mut created = 0;
-    if totals.output > 0 {
-        let attrs = WriteAttrs {
-            content_type: Some("application/x-ndjson".into()),
-            metadata: lineage.to_object_metadata(),
-        };
-        let outcome = ctx
-            .storage
-            .write_file_create_only(
-                &ctx.deid_bucket,
-                &output_name,
-                spooled.output.path(),
-                &attrs,
-            )
-            .await?;
-        created = u64::from(matches!(outcome, WriteOutcome::Created(_)));
-    }
+    let created = upload(ctx, &object, &version, &output_name, &lineage, &spooled).await?;
     tracing::info!(
         object = %object.name,
         generation = object.generation,
@@ -169,6 +134,72 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
             .with("quarantined", totals.quarantined)
             .with("created", created),
     ))
+}
+
+/// Streams exactly the event's generation through the engine on a blocking thread into spool
+/// files; a leak gate or serialisation failure is recorded as a rejection first.
+async fn run_engine(
+    ctx: &Context,
+    object: &StorageObjectData,
+    version: &str,
+) -> Result<Spooled, Error> {
+    let reader = ctx
+        .storage
+        .read_at_generation(&object.bucket, &object.name, object.generation)
+        .await?;
+    let source = SyncIoBridge::new(reader.into_async_read());
+    let engine = Arc::clone(&ctx.engine);
+    let spool_dir = ctx.spool_dir.clone();
+    let run = tokio::task::spawn_blocking(move || {
+        deidentify_to_spool(&engine, source, spool_dir.as_deref())
+    })
+    .await
+    .map_err(|_| Error::Task)?;
+    match run {
+        Ok(spooled) => Ok(spooled),
+        Err(err) => {
+            if matches!(err, Error::LeakGate { .. } | Error::Serialize { .. }) {
+                record_rejection(ctx, object, version, &err).await?;
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Uploads the quarantine (PHI side) and the output (de-ID bucket), create-only; returns 1 when
+/// the output was created now, 0 when it existed or was empty.
+async fn upload(
+    ctx: &Context,
+    object: &StorageObjectData,
+    version: &str,
+    output_name: &str,
+    lineage: &Lineage,
+    spooled: &Spooled,
+) -> Result<u64, Error> {
+    let totals = spooled.summary.totals();
+    let attrs = WriteAttrs {
+        content_type: Some("application/x-ndjson".into()),
+        metadata: lineage.to_object_metadata(),
+    };
+    if totals.quarantined > 0 {
+        let name = naming::quarantine_name(&object.name, object.generation, version);
+        ctx.storage
+            .write_file_create_only(
+                &ctx.quarantine_bucket,
+                &name,
+                spooled.quarantine.path(),
+                &attrs,
+            )
+            .await?;
+    }
+    if totals.output == 0 {
+        return Ok(0);
+    }
+    let outcome = ctx
+        .storage
+        .write_file_create_only(&ctx.deid_bucket, output_name, spooled.output.path(), &attrs)
+        .await?;
+    Ok(u64::from(matches!(outcome, WriteOutcome::Created(_))))
 }
 
 /// The spooled results of one run: output and quarantine files (deleted on drop).
@@ -222,7 +253,7 @@ fn lineage_for(ctx: &Context, object: &StorageObjectData, version: &str) -> Resu
     } else {
         None
     };
-    let mut lineage = Lineage::new(StageName::new("deidentify")?);
+    let mut lineage = Lineage::new(StageName::new(SERVICE)?);
     lineage.export_job_id = source.and_then(|s| s.export_job_id);
     lineage.pipeline = Some(PipelineName::new(ctx.pipeline.clone())?);
     lineage.source_bucket = Some(SourceBucket::new(object.bucket.clone())?);

@@ -24,24 +24,3 @@ pub mod naming;
 pub use config::Config;
 pub use error::Error;
 pub use handler::Context;
-
-use std::sync::Arc;
-
-/// The service: settings from the process environment, clients built once, serve until SIGTERM.
-/// `main.rs` calls this; so does the end-to-end suite's process host.
-///
-/// # Errors
-/// Invalid settings, or a failure to bind the port.
-pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = starvit_runtime::RuntimeConfig::from_env()?;
-    starvit_runtime::telemetry::init(&runtime)?;
-    let config = Config::from_vars(std::env::vars())?;
-    let gcp = starvit_gcp::GcpConfig::from_vars(std::env::vars())?;
-    let context = Context::new(config, &gcp).await?;
-    tracing::info!(
-        policy_version = context.policy_version(),
-        "deidentify ready"
-    );
-    starvit_runtime::serve(Arc::new(context), &runtime).await?;
-    Ok(())
-}

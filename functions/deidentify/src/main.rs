@@ -1,5 +1,5 @@
-//! `deidentify` Cloud Run service. Wiring lives in [`deidentify::run`]; the logic in `handler.rs`.
+//! `deidentify` Cloud Run service: the runtime's one scaffold around [`deidentify::Context`].
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(deidentify::run())
+    starvit_runtime::service::main::<deidentify::Context>()
 }

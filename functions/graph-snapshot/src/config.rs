@@ -1,35 +1,104 @@
-//! Settings of the `graph-snapshot` function, parsed once from `(key, value)` pairs.
-//!
-//! | variable | meaning | default |
-//! |---|---|---|
-//! | `STARVIT_DEID_BUCKET` | bucket of the snapshots (`graph/<version>/<type>/*.parquet`) | required |
-//! | `STARVIT_RAW_DATASET` | raw de-ID dataset | `deid_raw` |
-//! | `STARVIT_GOVERNANCE_DATASET` | dataset of `lineage` and `graph_provenance` | `governance` |
-//! | `STARVIT_GRAPH_DATASET` | dataset of the node/edge tables | `graph` |
-//! | `STARVIT_ENV`, `STARVIT_OWNER` | job labels | required |
-//! | `STARVIT_PIPELINE` | job label `pipeline` | `fhir-batch` |
-//! | `STARVIT_SNAPSHOT_QUIET_SECS` | quiet period of the due rule | 0 |
-//! | `STARVIT_TIGERGRAPH_URL` | TigerGraph base URL (or the stub's) | required |
-//! | `STARVIT_TIGERGRAPH_GRAPH` | graph name | the model's (`starvit`) |
-//! | `STARVIT_TIGERGRAPH_SECRET` | secret for the token endpoint | required |
-//! | `STARVIT_TIGERGRAPH_API` | `4` (`/gsql/v1`, Parquet by URI) or `3` (`/restpp/ddl`, JSON lines pushed) | `4` |
-//! | `STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES` | largest 3.x request body | 67108864 |
-//! | `STARVIT_TIGERGRAPH_V3_PAGE_ROWS` | rows per `getQueryResults` page on the 3.x path | 10000 |
-//! | `STARVIT_TIGERGRAPH_DATA_SOURCE` | 4.x data source name for `gs://` | `gcs` |
-//! | `BIGQUERY_LOCATION` | job location | unset |
-//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
+//! Settings of the `graph-snapshot` function: [`SETTINGS`] (the list, as data), parsed once
+//! from `(key, value)` pairs into [`Config`].
 
 use std::time::Duration;
 
 use starvit_gcp::GcpConfig;
 use starvit_gcp::bigquery::spec::dataset_id_ok;
 use starvit_lineage::JobLabels;
+use starvit_runtime::Setting;
+use starvit_runtime::settings::common;
 use starvit_runtime::vars::{VarError, Vars};
+use starvit_warehouse::datasets;
 
 use crate::tigergraph::{ApiVersion, TigerGraphConfig};
 
 /// `service` label and lineage stage.
 pub const SERVICE: &str = "graph-snapshot";
+
+/// Quiet period of the due rule.
+pub const QUIET_SECS: Setting = Setting::default(
+    "STARVIT_SNAPSHOT_QUIET_SECS",
+    "0",
+    "a number of seconds",
+    "a snapshot is due once no load has landed for this long",
+)
+// Locally the events that come earlier are retried, then skipped as superseded, so an export
+// makes one graph.
+.local("4");
+/// TigerGraph base URL.
+pub const TIGERGRAPH_URL: Setting = Setting::required(
+    "STARVIT_TIGERGRAPH_URL",
+    "an http(s) URL",
+    "TigerGraph base URL (locally the contract stub's)",
+)
+.local("${TIGERGRAPH_URL}");
+/// TigerGraph graph name.
+pub const TIGERGRAPH_GRAPH: Setting = Setting::default(
+    "STARVIT_TIGERGRAPH_GRAPH",
+    "starvit",
+    "a graph name",
+    "graph name (the model's)",
+);
+/// Secret of TigerGraph's token endpoint.
+pub const TIGERGRAPH_SECRET: Setting = Setting::required(
+    "STARVIT_TIGERGRAPH_SECRET",
+    "text",
+    "secret for the token endpoint (Secret Manager)",
+)
+.secret()
+.local("local-tigergraph-secret");
+/// TigerGraph REST API generation.
+pub const TIGERGRAPH_API: Setting = Setting::default(
+    "STARVIT_TIGERGRAPH_API",
+    "4",
+    "4 or 3",
+    "4: /gsql/v1, Parquet by URI; 3: /restpp/ddl, JSON lines pushed",
+);
+/// Largest 3.x body.
+pub const V3_MAX_BODY_BYTES: Setting = Setting::default(
+    "STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES",
+    "67108864",
+    "bytes between 1024 and 200000000",
+    "largest 3.x request body",
+);
+/// Rows per results page on the 3.x path.
+pub const V3_PAGE_ROWS: Setting = Setting::default(
+    "STARVIT_TIGERGRAPH_V3_PAGE_ROWS",
+    "10000",
+    "rows between 1 and 100000",
+    "rows per `getQueryResults` page on the 3.x path",
+);
+/// 4.x data source name.
+pub const TIGERGRAPH_DATA_SOURCE: Setting = Setting::default(
+    "STARVIT_TIGERGRAPH_DATA_SOURCE",
+    "gcs",
+    "a data source name",
+    "4.x data source name for gs://",
+);
+
+/// Every variable `graph-snapshot` reads.
+pub const SETTINGS: &[Setting] = &[
+    common::DEID_BUCKET,
+    datasets::RAW,
+    datasets::GOVERNANCE,
+    datasets::GRAPH,
+    common::ENV,
+    common::OWNER,
+    common::PIPELINE,
+    QUIET_SECS,
+    TIGERGRAPH_URL,
+    TIGERGRAPH_GRAPH,
+    TIGERGRAPH_SECRET,
+    TIGERGRAPH_API,
+    V3_MAX_BODY_BYTES,
+    V3_PAGE_ROWS,
+    TIGERGRAPH_DATA_SOURCE,
+    common::BIGQUERY_LOCATION,
+    common::GOOGLE_CLOUD_PROJECT,
+    common::STORAGE_EMULATOR_HOST,
+    common::BIGQUERY_EMULATOR_HOST,
+];
 
 /// Typed settings.
 #[derive(Debug, Clone)]
@@ -85,70 +154,46 @@ impl Config {
         V: Into<String>,
     {
         let vars = Vars::new(vars);
-        let get = |name: &str| vars.get(name);
-        let required = |name: &'static str| vars.required(name);
-        let dataset = |name: &'static str, default: &str| {
-            vars.parsed(
-                name,
-                default.to_owned(),
-                "a dataset id of [A-Za-z0-9_]",
-                |v| dataset_id_ok(v).then(|| v.to_owned()),
-            )
+        let set = |s: &Setting| vars.setting(s).map(Option::unwrap_or_default);
+        let dataset = |s: &Setting| {
+            vars.parse(s, |v| dataset_id_ok(v).then(|| v.to_owned()))
+                .map(Option::unwrap_or_default)
         };
-        let version = match get("STARVIT_TIGERGRAPH_API").as_deref() {
-            None | Some("4") => ApiVersion::V4,
-            Some("3") => ApiVersion::V3,
-            Some(_) => {
-                return Err(ConfigError::from(VarError::Invalid {
-                    name: "STARVIT_TIGERGRAPH_API",
-                    expected: "4 or 3",
-                }));
-            }
+        let number = |s: &Setting, range: std::ops::RangeInclusive<u64>| {
+            vars.parse(s, |v| v.parse().ok().filter(|n| range.contains(n)))
+                .map(Option::unwrap_or_default)
         };
-        let quiet = vars.parsed(
-            "STARVIT_SNAPSHOT_QUIET_SECS",
-            Duration::ZERO,
-            "a number of seconds",
-            |v| v.parse().ok().map(Duration::from_secs),
-        )?;
-        let v3_max_body_bytes = vars.parsed(
-            "STARVIT_TIGERGRAPH_V3_MAX_BODY_BYTES",
-            64 << 20,
-            "bytes between 1024 and 200000000",
-            |v| v.parse().ok().filter(|n| (1024..=200_000_000).contains(n)),
-        )?;
-        let v3_page_rows = vars.parsed(
-            "STARVIT_TIGERGRAPH_V3_PAGE_ROWS",
-            10_000,
-            "rows between 1 and 100000",
-            |v| v.parse().ok().filter(|n| (1..=100_000).contains(n)),
-        )?;
-        let base_url = required("STARVIT_TIGERGRAPH_URL")?;
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(ConfigError::from(VarError::Invalid {
-                name: "STARVIT_TIGERGRAPH_URL",
-                expected: "an http(s) URL",
-            }));
-        }
+        let version = vars
+            .parse(&TIGERGRAPH_API, |v| match v {
+                "4" => Some(ApiVersion::V4),
+                "3" => Some(ApiVersion::V3),
+                _ => None,
+            })?
+            .unwrap_or(ApiVersion::V4);
+        let base_url = vars
+            .parse(&TIGERGRAPH_URL, |v| {
+                (v.starts_with("http://") || v.starts_with("https://")).then(|| v.to_owned())
+            })?
+            .unwrap_or_default();
         let config = Self {
-            deid_bucket: required("STARVIT_DEID_BUCKET")?,
-            raw_dataset: dataset("STARVIT_RAW_DATASET", "deid_raw")?,
-            governance_dataset: dataset("STARVIT_GOVERNANCE_DATASET", "governance")?,
-            graph_dataset: dataset("STARVIT_GRAPH_DATASET", "graph")?,
-            env: required("STARVIT_ENV")?,
-            owner: required("STARVIT_OWNER")?,
-            pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-batch".to_owned()),
-            quiet,
-            v3_max_body_bytes,
-            v3_page_rows,
-            location: get("BIGQUERY_LOCATION"),
+            deid_bucket: set(&common::DEID_BUCKET)?,
+            raw_dataset: dataset(&datasets::RAW)?,
+            governance_dataset: dataset(&datasets::GOVERNANCE)?,
+            graph_dataset: dataset(&datasets::GRAPH)?,
+            env: set(&common::ENV)?,
+            owner: set(&common::OWNER)?,
+            pipeline: set(&common::PIPELINE)?,
+            quiet: Duration::from_secs(number(&QUIET_SECS, 0..=u64::MAX)?),
+            v3_max_body_bytes: usize::try_from(number(&V3_MAX_BODY_BYTES, 1024..=200_000_000)?)
+                .unwrap_or(usize::MAX),
+            v3_page_rows: u32::try_from(number(&V3_PAGE_ROWS, 1..=100_000)?).unwrap_or(u32::MAX),
+            location: vars.setting(&common::BIGQUERY_LOCATION)?,
             tigergraph: TigerGraphConfig {
                 base_url: base_url.trim_end_matches('/').to_owned(),
-                graph: get("STARVIT_TIGERGRAPH_GRAPH").unwrap_or_else(|| "starvit".to_owned()),
-                secret: required("STARVIT_TIGERGRAPH_SECRET")?,
+                graph: set(&TIGERGRAPH_GRAPH)?,
+                secret: set(&TIGERGRAPH_SECRET)?,
                 version,
-                data_source: get("STARVIT_TIGERGRAPH_DATA_SOURCE")
-                    .unwrap_or_else(|| "gcs".to_owned()),
+                data_source: set(&TIGERGRAPH_DATA_SOURCE)?,
                 request_timeout: Duration::from_secs(60),
                 job_timeout: Duration::from_secs(300),
             },
@@ -185,6 +230,11 @@ pub(crate) mod tests {
             ("STARVIT_TIGERGRAPH_URL", "http://127.0.0.1:9"),
             ("STARVIT_TIGERGRAPH_SECRET", "s3cret"),
         ]
+    }
+
+    #[test]
+    fn settings_agree_with_the_parser() {
+        starvit_runtime::settings::check(SETTINGS, |v| Config::from_vars(v).map(|_| ())).unwrap();
     }
 
     #[test]

@@ -11,96 +11,23 @@
 
 use std::collections::BTreeMap;
 
-use starvit_gcp::bigquery::BigQueryClient;
 use starvit_gcp::bigquery::job_id;
 use starvit_gcp::bigquery::spec::TableRef;
-use starvit_gcp::storage::StorageClient;
-use starvit_gcp::{GcpConfig, GcpError};
 use starvit_lineage::{GraphVersion, Lineage, PipelineName, StageName};
 use starvit_runtime::payload::MessagePublishedData;
 use starvit_runtime::payload::pubsub::MESSAGE_PUBLISHED;
 use starvit_runtime::{Event, Function, Outcome};
+use starvit_warehouse::tables::{GRAPH_PROVENANCE, LINEAGE};
 
-use crate::config::{Config, SERVICE};
+use crate::config::SERVICE;
+use crate::context::Context;
 use crate::error::Error;
-use crate::model::Model;
 use crate::sql::{self, Scope};
-use crate::tigergraph::TigerGraphClient;
 use crate::version::{self, Decision, LoadRef};
 use crate::{jobs, snapshot};
 
-/// Governance table of graph provenance.
-pub const PROVENANCE_TABLE: &str = "graph_provenance";
-/// Governance lineage table (written by bq-load).
-pub const LINEAGE_TABLE: &str = "lineage";
-
-/// Everything the handler needs, built once per process.
-#[derive(Debug)]
-pub struct Context {
-    pub(crate) config: Config,
-    pub(crate) model: Model,
-    pub(crate) storage: StorageClient,
-    pub(crate) bigquery: BigQueryClient,
-    pub(crate) tigergraph: TigerGraphClient,
-    /// Datasets and the provenance table exist (checked once per process, not per delivery).
-    setup: tokio::sync::OnceCell<()>,
-}
-
-/// Building the context failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ContextError {
-    /// A GCP client.
-    #[error(transparent)]
-    Gcp(#[from] GcpError),
-    /// The model.
-    #[error(transparent)]
-    Model(#[from] crate::model::ModelError),
-    /// The TigerGraph client.
-    #[error(transparent)]
-    TigerGraph(#[from] crate::tigergraph::TgError),
-}
-
-impl Context {
-    /// Build every client from `config` (production or emulator endpoints, TigerGraph or the
-    /// stub's URL).
-    ///
-    /// # Errors
-    /// [`ContextError`].
-    pub async fn connect(config: Config) -> Result<Self, ContextError> {
-        let gcp: &GcpConfig = &config.gcp;
-        let storage = StorageClient::new(gcp).await?;
-        let bigquery = BigQueryClient::new(gcp).await?;
-        let tigergraph = TigerGraphClient::new(config.tigergraph.clone())?;
-        Ok(Self {
-            model: Model::load()?,
-            config,
-            storage,
-            bigquery,
-            tigergraph,
-            setup: tokio::sync::OnceCell::new(),
-        })
-    }
-
-    /// The settings.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    pub(crate) fn table(&self, dataset: &str, table: &str) -> TableRef {
-        TableRef {
-            project_id: self.config.gcp.project_id.clone(),
-            dataset_id: dataset.to_owned(),
-            table_id: table.to_owned(),
-        }
-    }
-
-    pub(crate) fn location(&self) -> Option<&str> {
-        self.config.location.as_deref()
-    }
-}
-
 impl Function for Context {
-    type Data = MessagePublishedData;
+    type Input = Event<MessagePublishedData>;
     type Error = Error;
 
     async fn handle(&self, event: Event<MessagePublishedData>) -> Result<Outcome, Error> {
@@ -118,10 +45,8 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
     }
     let message = &event.data.message;
     let (event_load, mut lineage) = stage_lineage(ctx, &message.attributes)?;
-    let provenance = ctx.table(&ctx.config.governance_dataset, PROVENANCE_TABLE);
-    ctx.setup
-        .get_or_try_init(|| setup(ctx, &provenance, &lineage))
-        .await?;
+    let provenance = ctx.table(&ctx.config.governance_dataset, GRAPH_PROVENANCE.name);
+    ctx.setup().get_or_try_init(|| setup(ctx)).await?;
 
     let now = chrono::Utc::now();
     let loads = read_loads(ctx, &message.message_id, now, &lineage).await?;
@@ -188,7 +113,7 @@ async fn read_loads(
         message_id,
         &now.timestamp_micros().to_string(),
     ]);
-    let lineage_table = ctx.table(&ctx.config.governance_dataset, LINEAGE_TABLE);
+    let lineage_table = ctx.table(&ctx.config.governance_dataset, LINEAGE.name);
     let labels = jobs::labels(&ctx.config, "read", lineage)?;
     let rows = jobs::rows(ctx, &read_id, sql::loaded(&lineage_table), &labels).await?;
     Ok(parse_loads(&rows))
@@ -217,21 +142,15 @@ fn parse_loads(rows: &[Vec<Option<String>>]) -> Vec<LoadRef> {
         .collect()
 }
 
-/// Once per process: the graph and governance datasets and the provenance table exist.
-async fn setup(ctx: &Context, provenance: &TableRef, lineage: &Lineage) -> Result<(), Error> {
+/// Once per process: the graph and governance datasets exist. (`graph_provenance` is
+/// Terraform's, like every governance table: see `starvit_warehouse`.)
+async fn setup(ctx: &Context) -> Result<(), Error> {
     for dataset in [&ctx.config.graph_dataset, &ctx.config.governance_dataset] {
         ctx.bigquery
             .ensure_dataset(dataset)
             .await
             .map_err(Error::gcp)?;
     }
-    jobs::query(
-        ctx,
-        &job_id(&["graph_snapshot_ddl_provenance", &ctx.model.hash[..16]]),
-        sql::create_provenance_table(provenance),
-        &jobs::labels(&ctx.config, "ddl", lineage)?,
-    )
-    .await?;
     Ok(())
 }
 

@@ -7,8 +7,8 @@ use starvit_gcp::labels::Labels;
 use starvit_lineage::Lineage;
 
 use crate::config::Config;
+use crate::context::Context;
 use crate::error::Error;
-use crate::handler::Context;
 
 /// The five governance labels for `purpose` plus the lineage labels.
 ///

@@ -18,9 +18,11 @@
 //! - [`snapshot`]   one due snapshot: tables, counts, exports, loads, provenance, marker.
 //! - [`config`]     typed settings.
 //! - [`error`]      the error enum and its Retry/Drop classification.
-//! - [`handler`]    [`Context`] and `handle(&Context, Event) -> Result<Outcome, Error>`.
+//! - [`context`]    [`Context`]: settings, model and clients, built once ([`starvit_runtime::Service`]).
+//! - [`handler`]    `handle(&Context, Event) -> Result<Outcome, Error>`: the due rule, then [`snapshot`].
 
 pub mod config;
+pub mod context;
 pub mod error;
 pub mod gsql;
 pub mod handler;
@@ -33,18 +35,6 @@ pub mod tigergraph;
 pub mod version;
 
 pub use config::Config;
+pub use context::Context;
 pub use error::Error;
-pub use handler::{Context, handle};
-
-/// The service: settings from the environment, clients built once, serve until SIGTERM.
-///
-/// # Errors
-/// Invalid settings, a client that cannot be built, or a failure to bind the port.
-pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = starvit_runtime::RuntimeConfig::from_env()?;
-    starvit_runtime::telemetry::init(&runtime)?;
-    let config = Config::from_vars(std::env::vars())?;
-    let context = Context::connect(config).await?;
-    starvit_runtime::serve(std::sync::Arc::new(context), &runtime).await?;
-    Ok(())
-}
+pub use handler::handle;

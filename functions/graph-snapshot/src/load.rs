@@ -17,9 +17,9 @@ use starvit_gcp::bigquery::job_id;
 use starvit_gcp::bigquery::spec::TableRef;
 use starvit_gcp::labels::Labels;
 
+use crate::context::Context;
 use crate::error::Error;
 use crate::gsql::{FILE_VAR, job_name};
-use crate::handler::Context;
 use crate::jobs;
 use crate::sql;
 use crate::tigergraph::{ApiVersion, JobRun};

@@ -1,5 +1,6 @@
-//! `graph-snapshot` Cloud Run service. Wiring lives in [`graph_snapshot::run`].
+//! `graph-snapshot` Cloud Run service: the runtime's one scaffold around
+//! [`graph_snapshot::Context`].
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(graph_snapshot::run())
+    starvit_runtime::service::main::<graph_snapshot::Context>()
 }

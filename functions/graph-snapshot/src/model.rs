@@ -105,16 +105,13 @@ pub struct Model {
 #[error("graph model: {0}")]
 pub struct ModelError(pub String);
 
-/// Raw table columns a `column` source may name.
-const RAW_COLUMNS: [&str; 7] = [
-    "id",
-    "version_id",
-    "patient_id",
-    "event_time",
-    "last_updated",
-    "code",
-    "export_job_id",
-];
+/// Whether a `column` source names a scalar column of the raw tables (`starvit_warehouse`).
+fn raw_column_ok(name: &str) -> bool {
+    starvit_warehouse::tables::RAW
+        .columns()
+        .iter()
+        .any(|c| c.name == name && c.field_type != "JSON")
+}
 
 fn ident_ok(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -144,7 +141,7 @@ impl Source {
             )));
         }
         if let Some(c) = &self.column
-            && !RAW_COLUMNS.contains(&c.as_str())
+            && !raw_column_ok(c)
         {
             return Err(ModelError(format!("{what}: unknown raw column {c}")));
         }

@@ -13,8 +13,8 @@ use starvit_lineage::Lineage;
 use starvit_runtime::Outcome;
 use starvit_runtime::disposition::Counts;
 
+use crate::context::Context;
 use crate::error::Error;
-use crate::handler::Context;
 use crate::jobs;
 use crate::load::{self, Element};
 use crate::model::{Kind, slug};

@@ -10,28 +10,12 @@
 //! as escaped literals; data never does.
 
 use starvit_gcp::bigquery::spec::TableRef;
+use starvit_warehouse::sql::names as column_list;
+use starvit_warehouse::tables::GRAPH_PROVENANCE;
 
 use crate::model::{Attribute, Edge, Kind, Model, Source, Vertex, slug};
 
-/// `` `project.dataset.table` ``.
-pub fn table(t: &TableRef) -> String {
-    format!("`{}.{}.{}`", t.project_id, t.dataset_id, t.table_id)
-}
-
-/// A standard-SQL string literal with `\` and `'` escaped.
-pub fn literal(s: &str) -> String {
-    let mut out = String::from("'");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
+pub use starvit_warehouse::sql::{literal, table};
 
 /// The node/edge table of a type and version.
 pub fn element_table_id(kind: Kind, type_name: &str, version: &str) -> String {
@@ -293,38 +277,6 @@ pub fn loaded(lineage: &TableRef) -> String {
     )
 }
 
-/// Columns of `governance.graph_provenance`.
-pub const PROVENANCE_COLUMNS: [(&str, &str, &str); 12] = [
-    ("graph_version", "STRING", "REQUIRED"),
-    ("model_hash", "STRING", "REQUIRED"),
-    ("element_kind", "STRING", "REQUIRED"),
-    ("element_type", "STRING", "REQUIRED"),
-    ("bq_table", "STRING", "NULLABLE"),
-    ("bq_rows", "INT64", "NULLABLE"),
-    ("snapshot_uri", "STRING", "NULLABLE"),
-    ("tigergraph_job_id", "STRING", "NULLABLE"),
-    ("tigergraph_valid_lines", "INT64", "NULLABLE"),
-    ("tigergraph_rejected_lines", "INT64", "NULLABLE"),
-    ("source_load_job_ids", "ARRAY<STRING>", "NULLABLE"),
-    ("recorded_at", "TIMESTAMP", "REQUIRED"),
-];
-
-/// `CREATE TABLE IF NOT EXISTS` of the provenance table.
-pub fn create_provenance_table(t: &TableRef) -> String {
-    let cols: Vec<String> = PROVENANCE_COLUMNS
-        .iter()
-        .map(|(n, ty, mode)| {
-            let nn = if *mode == "REQUIRED" { " NOT NULL" } else { "" };
-            format!("  {n} {ty}{nn}")
-        })
-        .collect();
-    format!(
-        "CREATE TABLE IF NOT EXISTS {}\n(\n{}\n)",
-        table(t),
-        cols.join(",\n")
-    )
-}
-
 /// One provenance row: graph_version -> element -> table/rows -> snapshot URI -> TigerGraph job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvenanceRow {
@@ -388,7 +340,6 @@ pub fn merge_provenance(
         })
         .collect::<Vec<_>>()
         .join("\n  UNION ALL\n");
-    let cols: Vec<&str> = PROVENANCE_COLUMNS.iter().map(|c| c.0).collect();
     format!(
         "MERGE {t} AS T\nUSING (\n{select}\n) AS S\n\
          ON T.graph_version = S.graph_version AND T.element_type = S.element_type\n\
@@ -396,11 +347,8 @@ pub fn merge_provenance(
          tigergraph_valid_lines = S.tigergraph_valid_lines, tigergraph_rejected_lines = S.tigergraph_rejected_lines, \
          recorded_at = S.recorded_at\n\
          WHEN NOT MATCHED THEN\n  INSERT ({})\n  VALUES ({})",
-        cols.join(", "),
-        cols.iter()
-            .map(|c| format!("S.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        column_list(&GRAPH_PROVENANCE, ""),
+        column_list(&GRAPH_PROVENANCE, "S."),
         t = table(t),
     )
 }

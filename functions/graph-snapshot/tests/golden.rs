@@ -61,10 +61,10 @@ fn snapshot_sql_is_golden() {
     };
     other.push_str(&sql::loaded(&t("governance", "lineage")));
     other.push_str(";\n\n");
-    other.push_str(&sql::create_provenance_table(&t(
-        "governance",
-        "graph_provenance",
-    )));
+    other.push_str(&starvit_warehouse::sql::create_table(
+        &t("governance", "graph_provenance"),
+        &starvit_warehouse::tables::GRAPH_PROVENANCE,
+    ));
     other.push_str(";\n\n");
     other.push_str(&sql::merge_provenance(
         &t("governance", "graph_provenance"),

@@ -1,21 +1,49 @@
-//! Settings of the `subscription-relay` function, parsed once from `(key, value)` pairs.
-//!
-//! | variable | meaning | default |
-//! |---|---|---|
-//! | `STARVIT_SUBSCRIPTION_SECRET` | the Subscription's HMAC secret (Secret Manager) | required |
-//! | `STARVIT_DEID_KEY` / `STARVIT_DEID_KEY_FILE` | the pseudonymisation key, the same as `deidentify`'s | required |
-//! | `STARVIT_DEID_POLICY` | `shifted`, `safe-harbor` or a policy file, the same as `deidentify`'s | `shifted` |
-//! | `STARVIT_DEID_EVENTS_TOPIC` | topic of the de-identified events | required |
-//! | `STARVIT_QUARANTINE_BUCKET` | PHI-side bucket for bodies that cannot be relayed | required |
-//! | `STARVIT_PIPELINE` | lineage `pipeline` | `fhir-events` |
-//! | `GOOGLE_CLOUD_PROJECT`, `*_EMULATOR_HOST` | see `GcpConfig` | |
+//! Settings of the `subscription-relay` function: [`SETTINGS`] (the list, as data), parsed once
+//! from `(key, value)` pairs into [`Config`].
 
 use starvit_deid::Key;
 use starvit_gcp::GcpConfig;
+use starvit_runtime::Setting;
+use starvit_runtime::settings::common;
 use starvit_runtime::vars::{VarError, Vars};
 
 /// `service` label and lineage stage.
 pub const SERVICE: &str = "subscription-relay";
+
+/// The Subscription's HMAC secret.
+pub const SUBSCRIPTION_SECRET: Setting = Setting::required(
+    "STARVIT_SUBSCRIPTION_SECRET",
+    "at least 16 bytes",
+    "the Subscription's HMAC secret (Secret Manager)",
+)
+.secret()
+.local("local-subscription-secret-0123456789");
+/// Topic of the de-identified events.
+pub const DEID_EVENTS_TOPIC: Setting = Setting::required(
+    "STARVIT_DEID_EVENTS_TOPIC",
+    "a Pub/Sub topic short name",
+    "topic of the de-identified events",
+)
+.local("deid-events");
+
+/// Every variable `subscription-relay` reads.
+pub const SETTINGS: &[Setting] = &[
+    SUBSCRIPTION_SECRET,
+    common::DEID_KEY,
+    common::DEID_KEY_FILE,
+    common::DEID_POLICY,
+    DEID_EVENTS_TOPIC,
+    common::QUARANTINE_BUCKET,
+    Setting::default(
+        "STARVIT_PIPELINE",
+        "fhir-events",
+        "1-63 characters of [a-z0-9_-]",
+        "lineage pipeline name",
+    ),
+    common::GOOGLE_CLOUD_PROJECT,
+    common::STORAGE_EMULATOR_HOST,
+    common::PUBSUB_EMULATOR_HOST,
+];
 
 /// Typed settings.
 pub struct Config {
@@ -114,6 +142,11 @@ mod tests {
             ("STARVIT_DEID_EVENTS_TOPIC", "deid-events"),
             ("STARVIT_QUARANTINE_BUCKET", "phi-quarantine"),
         ]
+    }
+
+    #[test]
+    fn settings_agree_with_the_parser() {
+        starvit_runtime::settings::check(SETTINGS, |v| Config::from_vars(v).map(|_| ())).unwrap();
     }
 
     #[test]

@@ -1,10 +1,10 @@
-//! Errors and their classification. The HTTP layer ([`crate::http`]) turns them into statuses in
-//! one place: `Signature` -> 401; Retry -> 503 (Medplum redelivers); Drop -> 200 with the code
-//! logged at ERROR (the body is quarantined on the PHI side first, so it never retries forever).
+//! Errors and their classification. The runtime's one dispatch turns them into statuses:
+//! Refuse -> 401; Retry -> 503 (Medplum redelivers); Drop -> 200 with the code logged at ERROR
+//! (the body is quarantined on the PHI side first, so it never retries forever).
 //!
 //! | variant | disposition | code |
 //! |---|---|---|
-//! | `Signature` | Drop (401) | `signature_invalid` |
+//! | `Signature` | Refuse (401) | `signature_invalid` |
 //! | `Poison` | Drop | `invalid_json` / `not_a_resource` / `leak_gate` |
 //! | `Publish` | by status | `pubsub_unavailable` / `pubsub_rejected` |
 //! | `Storage` (quarantine write) | by status | `storage_unavailable` / `storage_rejected` |
@@ -32,6 +32,7 @@ pub enum Error {
 impl Classify for Error {
     fn disposition(&self) -> Disposition {
         match self {
+            Error::Signature => Disposition::Refuse,
             Error::Publish(e) | Error::Storage(e) if e.is_transient() => Disposition::Retry,
             _ => Disposition::Drop,
         }
@@ -41,10 +42,7 @@ impl Classify for Error {
         match self {
             Error::Signature => "signature_invalid",
             Error::Poison(reason) => reason,
-            Error::Publish(e) if e.is_transient() => "pubsub_unavailable",
-            Error::Publish(_) => "pubsub_rejected",
-            Error::Storage(e) if e.is_transient() => "storage_unavailable",
-            Error::Storage(_) => "storage_rejected",
+            Error::Publish(e) | Error::Storage(e) => e.code(),
         }
     }
 }

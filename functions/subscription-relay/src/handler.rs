@@ -13,26 +13,54 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use starvit_deid::{DeidError, Engine};
 use starvit_gcp::pubsub::{OutgoingMessage, PubSubClient, TopicPublisher};
 use starvit_gcp::storage::{StorageClient, WriteAttrs};
 use starvit_lineage::{Lineage, PipelineName, PolicyVersion, StageName};
-use starvit_runtime::Outcome;
 use starvit_runtime::disposition::Counts;
+use starvit_runtime::input::Malformed;
+use starvit_runtime::vars::Vars;
+use starvit_runtime::{Function, Input, Outcome, Service, Setting, TraceContext};
 
-use crate::config::{Config, SERVICE};
+use crate::config::{Config, SERVICE, SETTINGS};
 use crate::error::Error;
 use crate::{event, signature};
 
-/// One notification as received.
+/// One notification as received: a webhook [`Input`] of the runtime's one dispatch, which
+/// answers 413 for a body over the limit, 200 for a skip, 401 for a refused signature
+/// ([`crate::error`]), 503 for Retry, 200 for Drop (after quarantine), 500 for a panic.
 #[derive(Debug, Clone)]
 pub struct Delivery {
     /// `X-Signature`.
     pub signature: Option<String>,
     /// The raw body.
     pub body: Bytes,
+    /// The HTTP `traceparent` (Cloud Run sends one), for the request's span.
+    pub traceparent: Option<TraceContext>,
+}
+
+impl Input for Delivery {
+    /// Medplum gives up on a 4xx, and a body over the limit will not get smaller.
+    const TOO_LARGE: StatusCode = StatusCode::PAYLOAD_TOO_LARGE;
+    const SKIPPED: StatusCode = StatusCode::OK;
+
+    fn decode(headers: &HeaderMap, body: Bytes) -> Result<Self, Malformed> {
+        Ok(Self {
+            signature: headers
+                .get("x-signature")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            body,
+            traceparent: starvit_runtime::input::traceparent(headers),
+        })
+    }
+
+    fn span(&self) -> tracing::Span {
+        starvit_runtime::input::request_span(self.body.len(), self.traceparent.as_ref())
+    }
 }
 
 /// Everything the handler needs, built once per process.
@@ -67,6 +95,24 @@ impl Context {
             publisher,
             storage,
         })
+    }
+}
+
+impl Service for Context {
+    const NAME: &'static str = SERVICE;
+    const SETTINGS: &'static [Setting] = SETTINGS;
+
+    async fn build(vars: Vars) -> Result<Self, Box<dyn std::error::Error>> {
+        Self::connect(Config::from_vars(vars.pairs())?).await
+    }
+}
+
+impl Function for Context {
+    type Input = Delivery;
+    type Error = Error;
+
+    async fn handle(&self, delivery: Delivery) -> Result<Outcome, Error> {
+        handle(self, delivery).await
     }
 }
 

@@ -10,39 +10,15 @@
 //! - [`signature`]  `X-Signature` verification.
 //! - [`event`]      the de-identified event: what is published, and its deterministic id.
 //! - [`error`]      the error enum and its Retry/Drop classification.
-//! - [`handler`]    [`Context`] and `handle(&Context, Delivery) -> Result<Outcome, Error>`.
-//! - [`http`]       the webhook endpoint: status codes from the classification, in one place.
+//! - [`handler`]    [`Context`], [`Delivery`] (the webhook input of the runtime's one dispatch)
+//!   and `handle(&Context, Delivery) -> Result<Outcome, Error>`.
 
 pub mod config;
 pub mod error;
 pub mod event;
 pub mod handler;
-pub mod http;
 pub mod signature;
 
 pub use config::Config;
 pub use error::Error;
 pub use handler::{Context, Delivery, handle};
-
-/// The service: settings from the environment, clients built once, serve until SIGTERM.
-///
-/// # Errors
-/// Invalid settings, a client that cannot be built, or a failure to bind the port.
-pub async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let runtime = starvit_runtime::RuntimeConfig::from_env()?;
-    starvit_runtime::telemetry::init(&runtime)?;
-    let config = Config::from_vars(std::env::vars())?;
-    let context = std::sync::Arc::new(Context::connect(config).await?);
-    let listener = tokio::net::TcpListener::bind(std::net::SocketAddr::from((
-        std::net::Ipv4Addr::UNSPECIFIED,
-        runtime.port,
-    )))
-    .await?;
-    starvit_runtime::serve_with_shutdown(
-        listener,
-        http::router(context, runtime.body_limit),
-        starvit_runtime::shutdown_signal(),
-    )
-    .await?;
-    Ok(())
-}

@@ -1,6 +1,5 @@
-//! `subscription-relay` Cloud Run service. Wiring lives in [`subscription_relay::run`]; the logic
-//! in `handler.rs`.
+//! `subscription-relay` Cloud Run service: the runtime's one scaffold around [`subscription_relay::Context`].
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(subscription_relay::run())
+    starvit_runtime::service::main::<subscription_relay::Context>()
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::StreamExt;
+use starvit_gcp::GcpConfig;
 use starvit_gcp::bigquery::spec::{
     Field, LoadSpec, QuerySpec, SourceFormat, TableRef, WriteDisposition,
 };
@@ -19,7 +20,7 @@ use starvit_gcp::bigquery::{BigQueryClient, PollPolicy, Submitted};
 use starvit_gcp::pubsub::{OutgoingMessage, PubSubClient};
 use starvit_gcp::storage::{StorageClient, WriteAttrs, WriteOutcome};
 use starvit_gcp::{GcpError, Labels};
-use support::Stack;
+use starvit_localcloud::Stack;
 use tokio::io::AsyncReadExt;
 
 const BUCKET: &str = "deid-local";
@@ -31,7 +32,7 @@ async fn wrappers_against_emulators() {
     let Some(stack) = Stack::start_or_skip("gcp-emulators") else {
         return;
     };
-    let config = stack.config();
+    let config = GcpConfig::from_vars(stack.gcp_vars()).expect("config");
     let storage = StorageClient::new(&config).await.expect("storage client");
     let pubsub = PubSubClient::new(&config).await.expect("pubsub client");
     let bigquery = BigQueryClient::new(&config)
@@ -43,10 +44,13 @@ async fn wrappers_against_emulators() {
             timeout: Duration::from_secs(60),
         });
 
-    support::create_bucket(&stack, BUCKET).await;
+    stack
+        .create_bucket(&reqwest::Client::new(), BUCKET)
+        .await
+        .expect("create bucket");
     // Subscribe to fake-gcs' finalize topic before any write, so the events are retained.
     pubsub
-        .ensure_subscription("gcs-finalize-test", stack.get("LOCALCLOUD_GCS_TOPIC"))
+        .ensure_subscription("gcs-finalize-test", stack.var("LOCALCLOUD_GCS_TOPIC"))
         .await
         .expect("subscription on the finalize topic");
 
@@ -209,7 +213,7 @@ async fn bigquery_load_and_query(
     storage: &StorageClient,
     bigquery: &BigQueryClient,
 ) {
-    let project = stack.get("LOCALCLOUD_PROJECT").to_owned();
+    let project = stack.var("LOCALCLOUD_PROJECT").to_owned();
     bigquery.ensure_dataset("raw").await.expect("dataset");
     bigquery
         .ensure_dataset("raw")
@@ -359,6 +363,14 @@ async fn bigquery_load_and_query(
         rows[0]["f"][1]["v"], "4",
         "arrays survive the Parquet round trip: {rows}"
     );
+    // The runner and the results reader: a finished job id is found (409) and read back.
+    let ran = bigquery
+        .run_attempts(&check_id, None, check.to_configuration())
+        .await
+        .expect("run_attempts on a finished job");
+    assert_eq!(ran.job_id, check_id);
+    let cells = bigquery.query_rows(&ran.job_id, None).await.expect("rows");
+    assert_eq!(cells[0][..2], [Some("2".to_owned()), Some("4".to_owned())]);
 
     // A load from a missing object fails with a reason, and no row content.
     let mut bad = load.clone();

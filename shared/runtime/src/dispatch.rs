@@ -1,7 +1,8 @@
 //! The one place where a request becomes an HTTP status and a log line.
 //!
-//! Pipeline per request: read the body (bounded) -> decode the CloudEvent into `Event<F::Data>`
-//! -> open the event span -> run the handler under `catch_unwind` -> map the result to a status.
+//! Pipeline per request: read the body (bounded) -> decode the function's [`Input`] (a
+//! CloudEvent into `Event<T>`, or a webhook) -> open its span -> run the handler under
+//! `catch_unwind` -> map the result to a status.
 //! The body, serde's messages and panic payloads are never logged (they can quote input).
 
 use std::panic::AssertUnwindSafe;
@@ -13,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 use futures::FutureExt as _;
 use http::StatusCode;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
-use tracing::{Instrument as _, Span, error, field, info, info_span};
+use tracing::{Instrument as _, error, info, warn};
 
-use crate::event::{self, Event};
+use crate::input::{Input, Malformed};
 use crate::{Classify, Disposition, Function, Outcome};
 
 /// Stable code logged (and answered 2xx) when a request is not a usable CloudEvent.
@@ -31,7 +32,7 @@ pub const BODY_READ_FAILED: &str = "body_read_failed";
 pub const RETRY_STATUS: StatusCode = StatusCode::SERVICE_UNAVAILABLE;
 /// HTTP status for [`Outcome::Done`].
 pub const DONE_STATUS: StatusCode = StatusCode::OK;
-/// HTTP status for [`Outcome::Skipped`].
+/// HTTP status for [`Outcome::Skipped`] of an event (a webhook's [`Input::SKIPPED`] may differ).
 pub const SKIPPED_STATUS: StatusCode = StatusCode::NO_CONTENT;
 /// HTTP status for acknowledged failures (Drop, malformed, too large): a 2xx, so no redelivery.
 pub const ACK_STATUS: StatusCode = StatusCode::OK;
@@ -44,7 +45,11 @@ fn reply(status: StatusCode, code: Option<&'static str>) -> Response {
     }
 }
 
-/// Handle one POST of a CloudEvent. See the crate docs for the status table.
+/// HTTP status for [`Disposition::Refuse`] (a webhook's unauthenticated request).
+pub const REFUSE_STATUS: StatusCode = StatusCode::UNAUTHORIZED;
+
+/// Handle one POST: read the body (bounded), decode the function's [`Input`], run the handler
+/// in the input's span under `catch_unwind`, map the result. See the crate docs for the table.
 pub async fn receive<F: Function>(
     function: Arc<F>,
     body_limit: usize,
@@ -59,7 +64,7 @@ pub async fn receive<F: Function>(
                 limit_bytes = body_limit,
                 "event dropped"
             );
-            return reply(ACK_STATUS, Some(BODY_TOO_LARGE));
+            return reply(<F::Input as Input>::TOO_LARGE, Some(BODY_TOO_LARGE));
         }
         Err(_) => {
             error!(
@@ -69,22 +74,22 @@ pub async fn receive<F: Function>(
             return reply(StatusCode::INTERNAL_SERVER_ERROR, Some(BODY_READ_FAILED));
         }
     };
-    let event: Event<F::Data> = match event::decode(&parts.headers, bytes.into()) {
-        Ok(event) => event,
-        Err(e) => {
-            error!(code = MALFORMED_EVENT, reason = e.reason(), "event dropped");
+    let input = match F::Input::decode(&parts.headers, bytes) {
+        Ok(input) => input,
+        Err(Malformed(reason)) => {
+            error!(code = MALFORMED_EVENT, reason, "event dropped");
             return reply(ACK_STATUS, Some(MALFORMED_EVENT));
         }
     };
-    let span = event_span(&event);
+    let span = input.span();
     let started = Instant::now();
-    let result = AssertUnwindSafe(function.handle(event))
+    let result = AssertUnwindSafe(function.handle(input))
         .catch_unwind()
         .instrument(span.clone())
         .await;
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.in_scope(|| match result {
-        Ok(Ok(outcome)) => respond_outcome(&outcome, elapsed_ms),
+        Ok(Ok(outcome)) => respond_outcome(&outcome, <F::Input as Input>::SKIPPED, elapsed_ms),
         Ok(Err(e)) => respond_error(&e, elapsed_ms),
         Err(_panic_payload_never_logged) => {
             error!(
@@ -96,27 +101,7 @@ pub async fn receive<F: Function>(
     })
 }
 
-/// One span per event: CloudEvent id/type/source and the trace ids. Not the subject (it may be a
-/// percent-encoded object name; handlers log the name they take from `data` when they need it).
-fn event_span<T>(event: &Event<T>) -> Span {
-    let span = info_span!(
-        "event",
-        ce_id = %event.id,
-        ce_type = %event.ty,
-        ce_source = %event.source,
-        trace_id = field::Empty,
-        span_id = field::Empty,
-        trace_sampled = field::Empty,
-    );
-    if let Some(trace) = &event.traceparent {
-        span.record("trace_id", trace.trace_id());
-        span.record("span_id", trace.span_id());
-        span.record("trace_sampled", trace.sampled());
-    }
-    span
-}
-
-fn respond_outcome(outcome: &Outcome, elapsed_ms: u64) -> Response {
+fn respond_outcome(outcome: &Outcome, skipped: StatusCode, elapsed_ms: u64) -> Response {
     match outcome {
         Outcome::Done { detail } => {
             info!(counts = %detail, elapsed_ms, "event done");
@@ -124,7 +109,7 @@ fn respond_outcome(outcome: &Outcome, elapsed_ms: u64) -> Response {
         }
         Outcome::Skipped { reason } => {
             info!(reason, elapsed_ms, "event skipped");
-            reply(SKIPPED_STATUS, None)
+            reply(skipped, None)
         }
     }
 }
@@ -141,6 +126,10 @@ fn respond_error<E: std::error::Error + Classify>(e: &E, elapsed_ms: u64) -> Res
         Disposition::Retry => {
             error!(code, error = %e, elapsed_ms, "event failed, will be redelivered");
             reply(RETRY_STATUS, Some(code))
+        }
+        Disposition::Refuse => {
+            warn!(code, elapsed_ms, "request refused");
+            reply(REFUSE_STATUS, Some(code))
         }
     }
 }

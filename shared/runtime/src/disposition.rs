@@ -12,6 +12,10 @@ pub enum Disposition {
     /// Permanent cause (poison input, already done, malformed): answer 2xx so it is not redelivered.
     /// The runtime logs it at ERROR with the error's code; quarantine is the handler's job.
     Drop,
+    /// The request is not authentic (a webhook whose signature does not verify): answered 401,
+    /// nothing parsed or stored. Never for a CloudEvent: Eventarc would retry a 4xx for a day,
+    /// and events are authenticated by Cloud Run's IAM before they reach the handler.
+    Refuse,
 }
 
 /// Classification of a handler error.

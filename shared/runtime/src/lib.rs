@@ -4,9 +4,9 @@
 //! the CloudEvents SDK. A function crate is a thin `main.rs` plus a plain handler:
 //!
 //! ```no_run
-//! use std::sync::Arc;
-//! use starvit_runtime::{Classify, Disposition, Event, Function, Outcome, RuntimeConfig};
 //! use starvit_runtime::payload::StorageObjectData;
+//! use starvit_runtime::vars::Vars;
+//! use starvit_runtime::{Classify, Disposition, Event, Function, Outcome, Service, Setting};
 //!
 //! #[derive(Debug, thiserror::Error)]
 //! enum Error {
@@ -19,35 +19,45 @@
 //! }
 //!
 //! #[derive(Debug)]
-//! struct Context;
+//! struct Context { bucket: String }
 //! impl Function for Context {
-//!     type Data = StorageObjectData;
+//!     type Input = Event<StorageObjectData>;
 //!     type Error = Error;
 //!     async fn handle(&self, event: Event<StorageObjectData>) -> Result<Outcome, Error> {
-//!         let _ = event.data.generation;
+//!         let _ = (&self.bucket, event.data.generation);
 //!         Ok(Outcome::done())
 //!     }
 //! }
+//! const BUCKET: Setting = Setting::required("MY_BUCKET", "a bucket name", "what is read");
+//! impl Service for Context {
+//!     const NAME: &'static str = "my-function";
+//!     const SETTINGS: &'static [Setting] = &[BUCKET];
+//!     async fn build(vars: Vars) -> Result<Self, Box<dyn std::error::Error>> {
+//!         Ok(Self { bucket: vars.required(BUCKET.name)? })
+//!     }
+//! }
 //!
-//! #[tokio::main]
-//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     let config = RuntimeConfig::from_env()?;
-//!     starvit_runtime::telemetry::init(&config)?;
-//!     starvit_runtime::serve(Arc::new(Context), &config).await?;
-//!     Ok(())
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     starvit_runtime::service::main::<Context>()
 //! }
 //! ```
 //!
 //! # Module map
 //! - [`config`]: [`RuntimeConfig`], parsed once from `(key, value)` pairs (`PORT`, `LOG_FORMAT`, ...).
+//! - [`service`]: the one scaffold of a function binary: [`Service`] (name, settings, how the
+//!   context is built) and `service::main` (settings, telemetry, clients, serve).
+//! - [`settings`]: [`Setting`], a function's settings as data (required/default, format,
+//!   description, local value), and the settings several functions share.
 //! - [`function`]: the [`Function`] trait a function crate implements on its context.
+//! - [`input`]: [`Input`], what a request becomes: a CloudEvent [`Event<T>`] or a webhook.
 //! - [`event`]: [`Event<T>`], the CloudEvent attributes plus typed `data`, and how a raw
 //!   CloudEvent becomes one.
 //! - [`trace`]: [`TraceContext`], the W3C `traceparent` carried by events.
 //! - [`payload`]: typed event payloads ([`payload::StorageObjectData`],
 //!   [`payload::MessagePublishedData`]) proven by JSON fixtures.
 //! - [`disposition`]: [`Disposition`], [`Classify`] and [`Outcome`]: what a handler says happened.
-//! - [`dispatch`]: the one place where outcomes and errors become HTTP statuses and log lines.
+//! - [`dispatch`]: the one place where outcomes and errors become HTTP statuses and log lines,
+//!   for every kind of input.
 //! - [`server`]: [`app`] (the axum `Router`) and [`serve`] (listen on `$PORT`, graceful shutdown).
 //! - [`telemetry`]: one [`telemetry::init`]; Cloud Logging JSON on Cloud Run, text locally.
 //! - [`vars`]: [`vars::Vars`], the common part of every function's typed `Config::from_vars`.
@@ -66,6 +76,11 @@
 //! | `Err(e)`, `e.disposition() == Retry` | 503 | ERROR with `e.code()` |
 //! | the handler panicked | 500 | ERROR `handler_panic` |
 //!
+//! A webhook input (not a CloudEvent; the relay's signed notification) goes through the same
+//! dispatch with three differences its [`Input`] declares or its errors classify: `Skipped` is
+//! 200, a body over the limit is 413, and `Err(e)` with `e.disposition() == Refuse` (a
+//! signature that does not verify) is 401. A CloudEvent function never returns a 4xx.
+//!
 //! A request body is never logged.
 
 pub mod config;
@@ -73,8 +88,11 @@ pub mod dispatch;
 pub mod disposition;
 pub mod event;
 pub mod function;
+pub mod input;
 pub mod payload;
 pub mod server;
+pub mod service;
+pub mod settings;
 pub mod telemetry;
 pub mod trace;
 pub mod vars;
@@ -83,5 +101,8 @@ pub use config::{ConfigError, LogFormat, RuntimeConfig};
 pub use disposition::{Classify, Disposition, Outcome};
 pub use event::Event;
 pub use function::Function;
+pub use input::Input;
 pub use server::{app, run_service, serve, serve_with_shutdown, shutdown_signal};
+pub use service::Service;
+pub use settings::Setting;
 pub use trace::TraceContext;

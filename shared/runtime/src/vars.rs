@@ -3,6 +3,8 @@
 //! last occurrence of a key wins, unknown keys are ignored. Errors name the variable, never its
 //! value (a value may be a secret).
 
+use crate::settings::{Need, Setting};
+
 /// A setting is missing or invalid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VarError {
@@ -81,6 +83,40 @@ impl Vars {
             None => Ok(default),
             Some(v) => parse(&v).ok_or(VarError::Invalid { name, expected }),
         }
+    }
+
+    /// The value of a declared [`Setting`]: its value when set, else its default; `None` for
+    /// an unset optional one.
+    ///
+    /// # Errors
+    /// [`VarError::Missing`] when a required setting is unset.
+    pub fn setting(&self, setting: &Setting) -> Result<Option<String>, VarError> {
+        match (self.get(setting.name), setting.need) {
+            (Some(v), _) => Ok(Some(v)),
+            (None, Need::Default(d)) => Ok(Some(d.to_owned())),
+            (None, Need::Required) => Err(VarError::Missing(setting.name)),
+            (None, Need::Optional) => Ok(None),
+        }
+    }
+
+    /// A declared setting parsed with `parse` (its default, when unset, too).
+    ///
+    /// # Errors
+    /// [`VarError::Missing`] when required and unset; [`VarError::Invalid`] with the
+    /// setting's format when `parse` says `None`.
+    pub fn parse<T>(
+        &self,
+        setting: &Setting,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>, VarError> {
+        self.setting(setting)?
+            .map(|v| {
+                parse(&v).ok_or(VarError::Invalid {
+                    name: setting.name,
+                    expected: setting.format,
+                })
+            })
+            .transpose()
     }
 
     /// Every pair, for settings parsed elsewhere (e.g. `GcpConfig::from_vars`).

@@ -170,18 +170,19 @@ async fn main() -> anyhow::Result<()> {
     report.stage(stage.done());
 
     let stage = Stage::start("SQL-on-FHIR views (views/) over the raw tables");
-    let views: serde_json::Map<String, serde_json::Value> =
-        starvit_e2e::views::create_and_count(&chain.stack.gcp_config())
-            .await?
-            .into_iter()
-            .map(|v| {
-                let line = format!("{} rows (raw {}: {} rows)", v.rows, v.resource, v.raw_rows);
-                (
-                    format!("{}.{}", starvit_e2e::views::VIEWS_DATASET, v.view),
-                    json!(line),
-                )
-            })
-            .collect();
+    let views: serde_json::Map<String, serde_json::Value> = starvit_e2e::views::create_and_count(
+        &starvit_gcp::GcpConfig::from_vars(chain.stack.gcp_vars())?,
+    )
+    .await?
+    .into_iter()
+    .map(|v| {
+        let line = format!("{} rows (raw {}: {} rows)", v.rows, v.resource, v.raw_rows);
+        (
+            format!("{}.{}", starvit_e2e::views::VIEWS_DATASET, v.view),
+            json!(line),
+        )
+    })
+    .collect();
     report.stage(stage.done());
 
     let stage =

@@ -1,5 +1,6 @@
-//! Hosts the `bq-load` service as its own process for the emulator suite and the demo.
+//! Hosts the `bq-load` service as its own process for the emulator suite and the demo: the same
+//! scaffold as its `main.rs`.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(bq_load::run())
+    starvit_runtime::service::main::<bq_load::Context>()
 }

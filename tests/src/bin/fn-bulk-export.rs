@@ -1,5 +1,6 @@
-//! Hosts the `bulk-export` service as its own process for the emulator suite.
+//! Hosts the `bulk-export` service as its own process for the emulator suite and the demo: the same
+//! scaffold as its `main.rs`.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(bulk_export::run())
+    starvit_runtime::service::main::<bulk_export::Context>()
 }

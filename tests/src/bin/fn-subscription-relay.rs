@@ -1,5 +1,6 @@
-//! Hosts the `subscription-relay` service as its own process for the emulator suite.
+//! Hosts the `subscription-relay` service as its own process for the emulator suite and the demo: the same
+//! scaffold as its `main.rs`.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    starvit_runtime::run_service(subscription_relay::run())
+    starvit_runtime::service::main::<subscription_relay::Context>()
 }

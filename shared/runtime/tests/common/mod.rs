@@ -54,7 +54,7 @@ impl Classify for ScriptError {
 pub struct Scripted;
 
 impl Function for Scripted {
-    type Data = Script;
+    type Input = Event<Script>;
     type Error = ScriptError;
     async fn handle(&self, event: Event<Script>) -> Result<Outcome, ScriptError> {
         match event.data.action.as_str() {
@@ -73,7 +73,7 @@ impl Function for Scripted {
 pub struct Recorder(pub Mutex<Vec<Event<StorageObjectData>>>);
 
 impl Function for Recorder {
-    type Data = StorageObjectData;
+    type Input = Event<StorageObjectData>;
     type Error = ScriptError;
     async fn handle(&self, event: Event<StorageObjectData>) -> Result<Outcome, ScriptError> {
         self.0.lock().unwrap().push(event);

@@ -1,13 +1,24 @@
-//! The local cloud started by `localcloud/up.sh DIR`, stopped by `localcloud/down.sh DIR` on drop.
+//! `starvit-localcloud`: the one guard around the local cloud started by `localcloud/up.sh DIR`
+//! and stopped by `localcloud/down.sh DIR` on drop (also when a test panics). The emulator
+//! suite (`tests/`) and `starvit-gcp`'s emulator tests use it.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context as _, bail};
-use starvit_gcp::GcpConfig;
 
-use crate::repo_root;
+/// The repository root.
+#[must_use]
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Whether emulator tests must run (CI) rather than skip when the stack cannot be installed.
+#[must_use]
+pub fn required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
 
 /// A running stack. Dropping it stops every emulator it started, also when a test panics.
 #[derive(Debug)]
@@ -75,9 +86,13 @@ impl Stack {
     /// Under `CI=true` when the stack cannot start.
     #[must_use]
     pub fn start_or_skip_with(name: &str, settings: &[(&str, &str)]) -> Option<Self> {
+        if std::env::var("STARVIT_SKIP_EMULATORS").is_ok_and(|v| v == "1") && !required() {
+            eprintln!("SKIPPED {name}: STARVIT_SKIP_EMULATORS=1");
+            return None;
+        }
         match Self::start_with(name, settings) {
             Ok(stack) => Some(stack),
-            Err(err) if !crate::required() => {
+            Err(err) if !required() => {
                 eprintln!(
                     "SKIPPED {name}: the local cloud cannot run here ({err:#}); CI=true makes this a failure"
                 );
@@ -105,35 +120,39 @@ impl Stack {
         self.var("LOCALCLOUD_PROJECT")
     }
 
-    /// Endpoints for `starvit-gcp`.
+    /// The variables `starvit_gcp::GcpConfig::from_vars` takes to reach the emulators.
     #[must_use]
-    pub fn gcp_config(&self) -> GcpConfig {
-        GcpConfig {
-            project_id: self.project().to_owned(),
-            storage_endpoint: Some(self.var("GCS_ENDPOINT").to_owned()),
-            pubsub_endpoint: Some(self.var("PUBSUB_ENDPOINT").to_owned()),
-            bigquery_endpoint: Some(self.var("BIGQUERY_ENDPOINT").to_owned()),
-        }
+    pub fn gcp_vars(&self) -> [(&'static str, &str); 4] {
+        [
+            ("GOOGLE_CLOUD_PROJECT", self.project()),
+            ("STORAGE_EMULATOR_HOST", self.var("GCS_ENDPOINT")),
+            ("PUBSUB_EMULATOR_HOST", self.var("PUBSUB_EMULATOR_HOST")),
+            ("BIGQUERY_EMULATOR_HOST", self.var("BIGQUERY_ENDPOINT")),
+        ]
     }
 
-    /// The environment a function process needs to reach the emulators.
-    #[must_use]
-    pub fn function_env(&self) -> Vec<(String, String)> {
-        vec![
-            ("GOOGLE_CLOUD_PROJECT".into(), self.project().to_owned()),
-            (
-                "STORAGE_EMULATOR_HOST".into(),
-                self.var("GCS_ENDPOINT").to_owned(),
-            ),
-            (
-                "PUBSUB_EMULATOR_HOST".into(),
-                self.var("PUBSUB_EMULATOR_HOST").to_owned(),
-            ),
-            (
-                "BIGQUERY_EMULATOR_HOST".into(),
-                self.var("BIGQUERY_ENDPOINT").to_owned(),
-            ),
-        ]
+    /// Creates a bucket through the fake-gcs JSON API (bucket creation is gRPC-only in the
+    /// official client); an existing bucket is fine.
+    ///
+    /// # Errors
+    /// HTTP failures, or when the emulator refuses.
+    pub async fn create_bucket(&self, http: &reqwest::Client, bucket: &str) -> anyhow::Result<()> {
+        let url = format!(
+            "{}/storage/v1/b?project={}",
+            self.var("GCS_ENDPOINT"),
+            self.project()
+        );
+        let body = format!("{{\"name\":\"{bucket}\"}}");
+        let resp = http
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        if !resp.status().is_success() && resp.status() != reqwest::StatusCode::CONFLICT {
+            bail!("creating bucket {bucket}: {}", resp.status());
+        }
+        Ok(())
     }
 
     /// The state dir (logs, env, pids).

@@ -1,0 +1,176 @@
+//! Landing a finished export: every wanted file of the manifest streamed into the PHI bucket
+//! (create-only), then `_manifest.json` (what landed, without URLs) and the cursor.
+
+use bytes::Bytes;
+use serde::Serialize;
+use starvit_gcp::storage::{WriteAttrs, WriteOutcome};
+use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
+use starvit_runtime::Outcome;
+use starvit_runtime::disposition::Counts;
+
+use crate::config::SERVICE;
+use crate::context::Context;
+use crate::error::Error;
+use crate::fhir::{Manifest, OutputFile};
+use crate::record::{self, RunRecord};
+
+/// What `_manifest.json` records (no URLs).
+#[derive(Debug, Serialize)]
+struct Landed<'a> {
+    export_id: &'a str,
+    transaction_time: &'a str,
+    since: Option<&'a str>,
+    types: &'a [String],
+    files: Vec<LandedFile>,
+    skipped_types: Vec<String>,
+    error_files: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct LandedFile {
+    #[serde(rename = "type")]
+    ty: String,
+    object: String,
+    bytes: Option<u64>,
+    count: Option<u64>,
+}
+
+/// Stream every wanted file of the manifest into the PHI bucket, then write `_manifest.json`.
+pub(crate) async fn land(
+    ctx: &Context,
+    run: &RunRecord,
+    manifest: &Manifest,
+) -> Result<Outcome, Error> {
+    let mut lineage = Lineage::new(StageName::new(SERVICE)?);
+    lineage.export_job_id = Some(ExportJobId::new(run.export_id.as_str())?);
+    lineage.pipeline = Some(PipelineName::new(ctx.config.pipeline.as_str())?);
+    let attrs = WriteAttrs {
+        content_type: Some("application/x-ndjson".to_owned()),
+        metadata: lineage.to_object_metadata(),
+    };
+    let (planned, skipped) = record::plan(manifest, run);
+    let mut files = Vec::new();
+    let mut tally = Tally::default();
+    for (object, file) in planned {
+        let (size, outcome) = copy_file(ctx, manifest, file, &object, &attrs).await?;
+        match outcome {
+            WriteOutcome::Created(_) => tally.created += 1,
+            WriteOutcome::AlreadyExists => tally.existing += 1,
+        }
+        tally.bytes += size;
+        files.push(LandedFile {
+            ty: file.ty.clone(),
+            object,
+            bytes: Some(size),
+            count: file.count,
+        });
+    }
+    if !skipped.is_empty() {
+        tracing::warn!(
+            files = skipped.len(),
+            "the manifest names types that were not asked for; not copied"
+        );
+    }
+    if !manifest.error.is_empty() {
+        tracing::warn!(
+            error_files = manifest.error.len(),
+            "the export reports OperationOutcome files"
+        );
+    }
+    let landed = Landed {
+        export_id: &run.export_id,
+        transaction_time: &manifest.transaction_time,
+        since: run.since.as_deref(),
+        types: &run.types,
+        files,
+        skipped_types: skipped.clone(),
+        error_files: manifest.error.len(),
+    };
+    finish(ctx, run, manifest, &landed, &lineage, &tally).await
+}
+
+/// Files landed by one delivery.
+#[derive(Debug, Default)]
+struct Tally {
+    created: u64,
+    existing: u64,
+    bytes: u64,
+}
+
+/// One manifest file: downloaded to a spool file, uploaded create-only.
+async fn copy_file(
+    ctx: &Context,
+    manifest: &Manifest,
+    file: &OutputFile,
+    object: &str,
+    attrs: &WriteAttrs,
+) -> Result<(u64, WriteOutcome), Error> {
+    let spool = match &ctx.config.spool_dir {
+        Some(dir) => tempfile::NamedTempFile::new_in(dir),
+        None => tempfile::NamedTempFile::new(),
+    }
+    .map_err(Error::Spool)?;
+    let mut out = tokio::fs::File::create(spool.path())
+        .await
+        .map_err(Error::Spool)?;
+    let size = ctx
+        .fhir
+        .download(file, manifest.requires_access_token, &mut out)
+        .await?;
+    drop(out);
+    let outcome = ctx
+        .storage
+        .write_file_create_only(&ctx.config.phi_bucket, object, spool.path(), attrs)
+        .await
+        .map_err(Error::Storage)?;
+    Ok((size, outcome))
+}
+
+/// `_manifest.json`, then the cursor; the outcome's counts.
+async fn finish(
+    ctx: &Context,
+    run: &RunRecord,
+    manifest: &Manifest,
+    landed: &Landed<'_>,
+    lineage: &Lineage,
+    tally: &Tally,
+) -> Result<Outcome, Error> {
+    let body = serde_json::to_vec_pretty(landed).map_err(|_| Error::RunRecord)?;
+    ctx.storage
+        .write_bytes_create_only(
+            &ctx.config.phi_bucket,
+            &record::manifest_name(&run.export_id),
+            Bytes::from(body),
+            &WriteAttrs {
+                content_type: Some("application/json".to_owned()),
+                metadata: lineage.to_object_metadata(),
+            },
+        )
+        .await
+        .map_err(Error::Storage)?;
+    let moved = crate::cursor::advance(
+        &ctx.storage,
+        &ctx.config.phi_bucket,
+        &crate::cursor::Cursor {
+            transaction_time: manifest.transaction_time.clone(),
+            export_id: run.export_id.clone(),
+        },
+    )
+    .await?;
+    tracing::info!(
+        export_id = run.export_id,
+        created = tally.created,
+        existing = tally.existing,
+        bytes = tally.bytes,
+        cursor_moved = moved,
+        "export landed in the PHI bucket"
+    );
+    Ok(Outcome::done_with(
+        Counts::new()
+            .with("files_created", tally.created)
+            .with("files_existing", tally.existing)
+            .with("bytes", tally.bytes)
+            .with("skipped_files", landed.skipped_types.len() as u64)
+            .with("error_files", manifest.error.len() as u64),
+    ))
+}

@@ -1,0 +1,178 @@
+//! Every table of the warehouse, with its owner and its schema file.
+
+use std::sync::LazyLock;
+
+use starvit_gcp::bigquery::spec::Field;
+use starvit_runtime::Setting;
+
+use crate::datasets;
+use crate::schema::{self, Column};
+
+/// Who creates a table in production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    /// `infra/bigquery.tf`, schema `file()`d from `shared/warehouse/schemas/<file>`.
+    Terraform,
+    /// `bq-load`, with `CREATE TABLE IF NOT EXISTS` (one table per resource type).
+    BqLoad,
+}
+
+/// One table (or, for [`RAW`], the template of one table per resource type).
+#[derive(Debug)]
+pub struct Table {
+    /// Table id; empty for [`RAW`], whose id is the resource type.
+    pub name: &'static str,
+    /// The dataset setting.
+    pub dataset: &'static Setting,
+    /// Who creates it.
+    pub owner: Owner,
+    /// File name under `shared/warehouse/schemas/`.
+    pub schema_file: &'static str,
+    /// Partitioning column (by day).
+    pub partition_by: Option<&'static str>,
+    /// Clustering columns.
+    pub cluster_by: &'static [&'static str],
+    columns: LazyLock<Vec<Column>>,
+}
+
+macro_rules! table {
+    ($name:expr, $dataset:expr, $owner:expr, $file:literal, $partition:expr, $cluster:expr) => {
+        Table {
+            name: $name,
+            dataset: &$dataset,
+            owner: $owner,
+            schema_file: $file,
+            partition_by: $partition,
+            cluster_by: $cluster,
+            // The files are checked by this crate's tests; an unparsable one is no columns.
+            columns: LazyLock::new(|| {
+                schema::parse(include_str!(concat!("../schemas/", $file))).unwrap_or_default()
+            }),
+        }
+    };
+}
+
+/// One raw table per resource type in the raw dataset (id = the type).
+pub static RAW: Table = table!(
+    "",
+    datasets::RAW,
+    Owner::BqLoad,
+    "raw_resource.json",
+    Some("partition_date"),
+    &["patient_id", "code"]
+);
+/// `governance.lineage`: one row per stage and object.
+pub static LINEAGE: Table = table!(
+    "lineage",
+    datasets::GOVERNANCE,
+    Owner::Terraform,
+    "lineage.json",
+    None,
+    &[]
+);
+/// `governance.deid_policy_versions`: one row per policy version, with its text.
+pub static POLICY_VERSIONS: Table = table!(
+    "deid_policy_versions",
+    datasets::GOVERNANCE,
+    Owner::Terraform,
+    "deid_policy_versions.json",
+    None,
+    &[]
+);
+/// `governance.graph_provenance`: one row per graph version and element.
+pub static GRAPH_PROVENANCE: Table = table!(
+    "graph_provenance",
+    datasets::GOVERNANCE,
+    Owner::Terraform,
+    "graph_provenance.json",
+    None,
+    &[]
+);
+/// `deid_raw.deid_events`: the relay's events, streamed by a Pub/Sub BigQuery subscription
+/// (production only: the emulator has no BigQuery subscriptions).
+pub static DEID_EVENTS: Table = table!(
+    "deid_events",
+    datasets::RAW,
+    Owner::Terraform,
+    "deid_events.json",
+    Some("publish_time"),
+    &[]
+);
+
+/// Every table.
+pub fn all() -> [&'static Table; 5] {
+    [
+        &RAW,
+        &LINEAGE,
+        &POLICY_VERSIONS,
+        &GRAPH_PROVENANCE,
+        &DEID_EVENTS,
+    ]
+}
+
+/// The tables Terraform creates in production (the emulator suite creates them locally).
+pub fn terraform_owned() -> impl Iterator<Item = &'static Table> {
+    all().into_iter().filter(|t| t.owner == Owner::Terraform)
+}
+
+/// The Terraform-owned tables the emulator suite creates locally in Terraform's place: all but
+/// `deid_events` (the emulator has no BigQuery subscriptions, so nothing would fill it).
+pub fn created_locally() -> impl Iterator<Item = &'static Table> {
+    terraform_owned().filter(|t| !std::ptr::eq(*t, &DEID_EVENTS))
+}
+
+impl Table {
+    /// The columns, in order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The column names, in order.
+    pub fn column_names(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|c| c.name.as_str())
+    }
+
+    /// The load-job schema.
+    pub fn load_schema(&self) -> Vec<Field> {
+        self.columns.iter().map(Column::field).collect()
+    }
+
+    /// The dataset's default name (the deployment's comes from the setting).
+    pub fn default_dataset(&self) -> &'static str {
+        self.dataset.default_value()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_file_parses_and_names_its_keys() {
+        for table in all() {
+            assert!(!table.columns().is_empty(), "{}", table.schema_file);
+            for key in table.partition_by.iter().chain(table.cluster_by) {
+                assert!(
+                    table.column_names().any(|c| c == *key),
+                    "{}: {key}",
+                    table.schema_file
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_lineage_table_is_the_lineage_record_plus_recorded_at() {
+        let record: Vec<(&str, &str, &str)> = starvit_lineage::row::TABLE_SCHEMA
+            .iter()
+            .map(|f| (f.name, f.field_type, f.mode))
+            .chain([("recorded_at", "TIMESTAMP", "REQUIRED")])
+            .collect();
+        let table: Vec<(&str, &str, &str)> = LINEAGE
+            .columns()
+            .iter()
+            .map(|c| (c.name.as_str(), c.field_type.as_str(), c.mode.as_str()))
+            .collect();
+        assert_eq!(table, record);
+    }
+}
