@@ -20,7 +20,7 @@ pub struct Context {
     pub(crate) storage: StorageClient,
     pub(crate) bigquery: BigQueryClient,
     pub(crate) tigergraph: TigerGraphClient,
-    /// Datasets and the provenance table exist (checked once per process, not per delivery).
+    /// The datasets exist (checked once per process, not per delivery).
     setup: tokio::sync::OnceCell<()>,
 }
 

@@ -58,7 +58,7 @@ async fn wrappers_against_emulators() {
     finalize_event_arrives(&pubsub, generation).await;
     large_file_streams(&storage).await;
     publish_and_pull(&pubsub).await;
-    bigquery_load_and_query(&stack, &storage, &bigquery).await;
+    Box::pin(bigquery_load_and_query(&stack, &storage, &bigquery)).await;
     drop(stack);
 }
 
@@ -364,12 +364,13 @@ async fn bigquery_load_and_query(
         "arrays survive the Parquet round trip: {rows}"
     );
     // The runner and the results reader: a finished job id is found (409) and read back.
-    let ran = bigquery
-        .run_attempts(&check_id, None, check.to_configuration())
+    let ran = Box::pin(bigquery.run_attempts(&check_id, None, check.to_configuration()))
         .await
         .expect("run_attempts on a finished job");
     assert_eq!(ran.job_id, check_id);
-    let cells = bigquery.query_rows(&ran.job_id, None).await.expect("rows");
+    let cells = Box::pin(bigquery.query_rows(&ran.job_id, None))
+        .await
+        .expect("rows");
     assert_eq!(cells[0][..2], [Some("2".to_owned()), Some("4".to_owned())]);
 
     // A load from a missing object fails with a reason, and no row content.
