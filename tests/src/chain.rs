@@ -11,6 +11,7 @@
 
 mod bigquery;
 mod events;
+mod export;
 mod fhir;
 mod storage;
 mod wait;

@@ -2,8 +2,8 @@
 //! (create-only), then `_manifest.json` (what landed, without URLs) and the cursor.
 
 use bytes::Bytes;
-use serde::Serialize;
 use starvit_gcp::storage::{WriteAttrs, WriteOutcome};
+use starvit_lineage::manifest::{ExportManifest, ManifestFile, manifest_name};
 use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
 use starvit_runtime::Outcome;
 use starvit_runtime::disposition::Counts;
@@ -13,27 +13,6 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::fhir::{Manifest, OutputFile};
 use crate::record::{self, RunRecord};
-
-/// What `_manifest.json` records (no URLs).
-#[derive(Debug, Serialize)]
-struct Landed<'a> {
-    export_id: &'a str,
-    transaction_time: &'a str,
-    since: Option<&'a str>,
-    types: &'a [String],
-    files: Vec<LandedFile>,
-    skipped_types: Vec<String>,
-    error_files: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct LandedFile {
-    #[serde(rename = "type")]
-    ty: String,
-    object: String,
-    bytes: Option<u64>,
-    count: Option<u64>,
-}
 
 /// Stream every wanted file of the manifest into the PHI bucket, then write `_manifest.json`.
 pub(crate) async fn land(
@@ -58,7 +37,7 @@ pub(crate) async fn land(
             WriteOutcome::AlreadyExists => tally.existing += 1,
         }
         tally.bytes += size;
-        files.push(LandedFile {
+        files.push(ManifestFile {
             ty: file.ty.clone(),
             object,
             bytes: Some(size),
@@ -77,11 +56,11 @@ pub(crate) async fn land(
             "the export reports OperationOutcome files"
         );
     }
-    let landed = Landed {
-        export_id: &run.export_id,
-        transaction_time: &manifest.transaction_time,
-        since: run.since.as_deref(),
-        types: &run.types,
+    let landed = ExportManifest {
+        export_id: run.export_id.clone(),
+        transaction_time: manifest.transaction_time.clone(),
+        since: run.since.clone(),
+        types: run.types.clone(),
         files,
         skipped_types: skipped.clone(),
         error_files: manifest.error.len(),
@@ -131,7 +110,7 @@ async fn finish(
     ctx: &Context,
     run: &RunRecord,
     manifest: &Manifest,
-    landed: &Landed<'_>,
+    landed: &ExportManifest,
     lineage: &Lineage,
     tally: &Tally,
 ) -> Result<Outcome, Error> {
@@ -139,7 +118,7 @@ async fn finish(
     ctx.storage
         .write_bytes_create_only(
             &ctx.config.phi_bucket,
-            &record::manifest_name(&run.export_id),
+            &manifest_name(&run.export_id),
             Bytes::from(body),
             &WriteAttrs {
                 content_type: Some("application/json".to_owned()),

@@ -6,7 +6,8 @@
 //! write and the loser cancels its own kick-off. The files of an export land at
 //! `exports/<export id>/<Type>.<nnn>.ndjson` (`nnn` counts the files of a type), written
 //! create-only, so a redelivery that reaches them again changes nothing; `_manifest.json` beside
-//! them records what landed (no URLs: Medplum's are presigned credentials).
+//! them records what landed ([`starvit_lineage::manifest`]: no URLs, Medplum's are presigned
+//! credentials).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -121,11 +122,6 @@ pub fn plan<'m>(
         *index += 1;
     }
     (planned, skipped)
-}
-
-/// `exports/<export id>/_manifest.json`.
-pub fn manifest_name(export_id: &str) -> String {
-    format!("exports/{export_id}/_manifest.json")
 }
 
 #[cfg(test)]

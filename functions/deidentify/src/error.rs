@@ -35,6 +35,13 @@ pub enum Error {
     /// The source object's lineage metadata is malformed.
     #[error("source lineage metadata is malformed: {0}")]
     SourceLineage(#[from] starvit_lineage::LineageError),
+    /// The object's export has no `_manifest.json` yet: its files are still landing, and the
+    /// leak gate cannot know the export's people before they all have.
+    #[error("the export has not landed yet (no manifest)")]
+    ExportNotLanded,
+    /// The export's `_manifest.json` is too big, does not parse or names another export.
+    #[error("the export manifest is malformed")]
+    ExportManifest,
     /// The blocking de-identification task panicked or was cancelled.
     #[error("de-identification task failed")]
     Task,
@@ -44,8 +51,9 @@ impl Classify for Error {
     fn disposition(&self) -> Disposition {
         match self {
             Self::Storage(e) if e.is_transient() => Disposition::Retry,
-            Self::Io { .. } | Self::Task => Disposition::Retry,
+            Self::Io { .. } | Self::Task | Self::ExportNotLanded => Disposition::Retry,
             Self::Storage(_)
+            | Self::ExportManifest
             | Self::LeakGate { .. }
             | Self::Serialize { .. }
             | Self::SourceLineage(_) => Disposition::Drop,
@@ -61,6 +69,8 @@ impl Classify for Error {
             Self::LeakGate { .. } => "leak_gate",
             Self::Serialize { .. } => "serialize_failed",
             Self::SourceLineage(_) => "bad_source_lineage",
+            Self::ExportNotLanded => "export_not_landed",
+            Self::ExportManifest => "bad_export_manifest",
             Self::Task => "task_failed",
         }
     }
@@ -117,5 +127,8 @@ mod tests {
             "messages carry kinds and lines only"
         );
         assert_eq!(Error::Task.disposition(), Disposition::Retry);
+        assert_eq!(Error::ExportNotLanded.disposition(), Disposition::Retry);
+        assert_eq!(Error::ExportNotLanded.code(), "export_not_landed");
+        assert_eq!(Error::ExportManifest.disposition(), Disposition::Drop);
     }
 }

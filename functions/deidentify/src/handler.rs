@@ -3,6 +3,7 @@
 use std::io::{BufReader, BufWriter, Write as _};
 use std::sync::Arc;
 
+use starvit_deid::gate::PeopleIndex;
 use starvit_deid::{Engine, NdjsonQuarantine, Summary};
 use starvit_gcp::storage::{StorageClient, WriteAttrs, WriteOutcome};
 use starvit_gcp::{GcpConfig, GcpError};
@@ -19,6 +20,7 @@ use tokio_util::io::SyncIoBridge;
 use crate::config::{Config, SERVICE, SETTINGS};
 use crate::error::Error;
 use crate::naming;
+use crate::people::PeopleCache;
 
 /// What the function holds between events: settings, the compiled engine, the storage client.
 #[derive(Debug)]
@@ -30,6 +32,7 @@ pub struct Context {
     spool_dir: Option<std::path::PathBuf>,
     engine: Arc<Engine>,
     storage: StorageClient,
+    people: PeopleCache,
 }
 
 impl Context {
@@ -57,6 +60,7 @@ impl Context {
             spool_dir,
             engine,
             storage,
+            people: PeopleCache::default(),
         })
     }
 
@@ -97,10 +101,13 @@ impl Function for Context {
 
 /// De-identifies the object named by the event.
 ///
-/// Skips objects of other buckets and non-NDJSON objects. Idempotent: see the crate docs.
+/// Skips objects of other buckets, non-NDJSON objects and objects outside an export directory
+/// `exports/<id>/` (only an export has a manifest naming its people, which the leak gate
+/// needs). Idempotent: see the crate docs.
 ///
 /// # Errors
-/// [`Error`], classified Retry (storage 5xx/429, I/O) or Drop (leak gate, poison, gone).
+/// [`Error`], classified Retry (storage 5xx/429, I/O, export still landing) or Drop (poison,
+/// gone, bad manifest).
 pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Outcome, Error> {
     let object = event.data;
     if object.bucket != ctx.phi_bucket {
@@ -109,6 +116,13 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
     if !naming::is_ndjson(&object.name) {
         return Ok(Outcome::skipped("not_ndjson"));
     }
+    let Some(export_id) = starvit_lineage::manifest::export_of(&object.name) else {
+        return Ok(Outcome::skipped("outside_export"));
+    };
+    let people = ctx
+        .people
+        .index(&ctx.storage, &object.bucket, export_id)
+        .await?;
     let version = ctx.policy_version().to_owned();
     let lineage = lineage_for(ctx, &object, &version)?;
     let output_name = naming::output_name(&object.name, object.generation, &version);
@@ -151,7 +165,7 @@ async fn run_engine(
     let engine = Arc::clone(&ctx.engine);
     let spool_dir = ctx.spool_dir.clone();
     let run = tokio::task::spawn_blocking(move || {
-        deidentify_to_spool(&engine, source, spool_dir.as_deref())
+        deidentify_to_spool(&engine, &people, source, spool_dir.as_deref())
     })
     .await
     .map_err(|_| Error::Task)?;
@@ -209,9 +223,11 @@ struct Spooled {
     quarantine: tempfile::NamedTempFile,
 }
 
-/// Runs the engine on a blocking thread: source stream → spool files. Constant memory.
+/// Runs the engine on a blocking thread: source stream → spool files. Constant memory beyond
+/// the export's people index.
 fn deidentify_to_spool(
     engine: &Engine,
+    people: &PeopleIndex,
     source: impl std::io::Read,
     spool_dir: Option<&std::path::Path>,
 ) -> Result<Spooled, Error> {
@@ -230,7 +246,7 @@ fn deidentify_to_spool(
         quarantine.reopen().map_err(|_| Error::Io { line: 0 })?,
     ));
     let summary = engine
-        .deid_ndjson(input, out, &mut q)
+        .deid_stream(input, out, &mut q, Some(people))
         .map_err(|e| Error::from_deid(&e, 0))?;
     q.into_inner().flush().map_err(|_| Error::Io {
         line: summary.lines,

@@ -16,10 +16,13 @@
 //! - [`kv`]: GCS object custom metadata and Pub/Sub attributes (lossless).
 //! - [`labels`]: BigQuery job labels (lossy, always valid) and [`JobLabels`] governance labels.
 //! - [`row`]: the lineage table row (lossless) and its BigQuery schema.
+//! - [`manifest`]: the export manifest `exports/<id>/_manifest.json` (written by `bulk-export`
+//!   when an export has landed; read by `deidentify`).
 
 pub mod field;
 pub mod kv;
 pub mod labels;
+pub mod manifest;
 pub mod row;
 
 pub use field::{

@@ -6,23 +6,20 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde::Deserialize;
 use starvit_gcp::storage::WriteAttrs;
-use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
 
 use super::{Chain, ObjectMeta, PHI_BUCKET};
 
 impl Chain {
     /// Uploads every `*.ndjson` of `dir` to the PHI bucket under `exports/<export_id>/`, with the
-    /// export's lineage in the object metadata, as `bulk-export` does.
+    /// export's lineage in the object metadata, then seals the export with its manifest
+    /// ([`Chain::seal_export`]), as `bulk-export` does.
     ///
     /// # Errors
     /// Upload failures.
     pub async fn upload_export(&self, dir: &Path, export_id: &str) -> anyhow::Result<Vec<String>> {
-        let mut lineage = Lineage::new(StageName::new("bulk-export")?);
-        lineage.export_job_id = Some(ExportJobId::new(export_id)?);
-        lineage.pipeline = Some(PipelineName::new("fhir-batch")?);
         let attrs = WriteAttrs {
             content_type: Some("application/x-ndjson".into()),
-            metadata: lineage.to_object_metadata(),
+            metadata: super::export::export_lineage(export_id)?.to_object_metadata(),
         };
         let mut names = Vec::new();
         for path in starvit_deid::scan::ndjson_files(dir)? {
@@ -37,10 +34,12 @@ impl Chain {
                 .await?;
             names.push(name);
         }
+        self.seal_export(export_id).await?;
         Ok(names)
     }
 
-    /// Uploads raw bytes to the PHI bucket (e.g. a poison file).
+    /// Uploads raw bytes to the PHI bucket (e.g. a poison file). Under `exports/<id>/`,
+    /// `deidentify` waits (Retry) until the test seals that export ([`Chain::seal_export`]).
     ///
     /// # Errors
     /// Upload failures.

@@ -1,0 +1,116 @@
+//! The export manifest: `exports/<export id>/_manifest.json` in the PHI bucket.
+//!
+//! `bulk-export` writes it create-only after every file of the export landed, so its presence
+//! means "the export is complete"; `deidentify` reads it to find the export's people files
+//! (the leak gate's export-wide index). It names objects Starvit created and types, never a
+//! URL (Medplum's are presigned credentials) and never content.
+
+use serde::{Deserialize, Serialize};
+
+/// Directory of the exports in the PHI bucket.
+pub const EXPORTS_DIR: &str = "exports";
+/// Base name of the manifest inside an export's directory.
+pub const MANIFEST_FILE: &str = "_manifest.json";
+
+/// What landed for one export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportManifest {
+    /// The export job id (the directory name).
+    pub export_id: String,
+    /// The FHIR server's `transactionTime` of the export.
+    pub transaction_time: String,
+    /// `_since` the export was asked with.
+    pub since: Option<String>,
+    /// `_type` asked for.
+    pub types: Vec<String>,
+    /// The files that landed, in the server's manifest order.
+    pub files: Vec<ManifestFile>,
+    /// Types the server sent that were not asked for (not copied).
+    pub skipped_types: Vec<String>,
+    /// `OperationOutcome` files the server reported.
+    pub error_files: usize,
+}
+
+/// One landed file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestFile {
+    /// Its resource type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The object name in the PHI bucket (`exports/<export id>/<Type>.<nnn>.ndjson`).
+    pub object: String,
+    /// Bytes, when known.
+    pub bytes: Option<u64>,
+    /// Resources, when the server said.
+    pub count: Option<u64>,
+}
+
+/// `exports/<export id>/_manifest.json`.
+#[must_use]
+pub fn manifest_name(export_id: &str) -> String {
+    format!("{EXPORTS_DIR}/{export_id}/{MANIFEST_FILE}")
+}
+
+/// The export id of an object directly inside an export directory
+/// (`exports/<export id>/<file>`), else `None`.
+#[must_use]
+pub fn export_of(object: &str) -> Option<&str> {
+    let rest = object.strip_prefix(EXPORTS_DIR)?.strip_prefix('/')?;
+    let (id, file) = rest.split_once('/')?;
+    (!id.is_empty() && !file.is_empty() && !file.contains('/') && id != "_runs").then_some(id)
+}
+
+impl ExportManifest {
+    /// The files of the given types that lie in this export's directory (a manifest naming an
+    /// object elsewhere is not followed there).
+    pub fn files_of<'a>(&'a self, types: &'a [&str]) -> impl Iterator<Item = &'a ManifestFile> {
+        self.files.iter().filter(move |f| {
+            types.contains(&f.ty.as_str()) && export_of(&f.object) == Some(self.export_id.as_str())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_directories() {
+        assert_eq!(manifest_name("j-1"), "exports/j-1/_manifest.json");
+        assert_eq!(export_of("exports/j-1/Patient.000.ndjson"), Some("j-1"));
+        assert_eq!(export_of("exports/j-1/_manifest.json"), Some("j-1"));
+        assert_eq!(export_of("exports/j-1/sub/Patient.ndjson"), None);
+        assert_eq!(export_of("exports/_runs/t.json"), None);
+        assert_eq!(export_of("Patient.ndjson"), None);
+        assert_eq!(export_of("exports//Patient.ndjson"), None);
+    }
+
+    #[test]
+    fn people_files_stay_in_the_export() {
+        let file = |ty: &str, object: &str| ManifestFile {
+            ty: ty.into(),
+            object: object.into(),
+            bytes: None,
+            count: None,
+        };
+        let manifest = ExportManifest {
+            export_id: "j".into(),
+            transaction_time: "2026-01-01T00:00:00Z".into(),
+            since: None,
+            types: vec!["Patient".into()],
+            files: vec![
+                file("Patient", "exports/j/Patient.000.ndjson"),
+                file("Observation", "exports/j/Observation.000.ndjson"),
+                file("Patient", "exports/other/Patient.000.ndjson"),
+            ],
+            skipped_types: Vec::new(),
+            error_files: 0,
+        };
+        let text = serde_json::to_string(&manifest).unwrap();
+        assert!(text.contains("\"type\":\"Patient\""));
+        let back: ExportManifest = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, manifest);
+        let people: Vec<_> = back.files_of(&["Patient"]).map(|f| &f.object).collect();
+        assert_eq!(people, ["exports/j/Patient.000.ndjson"]);
+    }
+}
