@@ -108,8 +108,10 @@ async fn export_is_deidentified_into_the_deid_bucket() {
     );
 }
 
-/// De-identifies `dir` locally with the chain's key and policy: what the de-ID bucket must hold.
-fn expected_output(file: &std::path::Path) -> Vec<u8> {
+/// De-identifies `file` locally with the chain's key and policy, the leak gate knowing the people
+/// of `export` (the files `deidentify` reads from the export's manifest): what the de-ID bucket
+/// must hold.
+fn expected_output(file: &std::path::Path, export: &[std::path::PathBuf]) -> Vec<u8> {
     let key =
         starvit_deid::Key::from_bytes(hex::decode(starvit_e2e::chain::LOCAL_KEY_HEX).expect("hex"))
             .expect("key");
@@ -117,13 +119,15 @@ fn expected_output(file: &std::path::Path) -> Vec<u8> {
         starvit_deid::Policy::builtin("shifted").expect("policy"),
         &key,
     );
+    let people = starvit_deid::export::people_index(export).expect("people");
     let mut out = Vec::new();
     let input = std::io::BufReader::new(std::fs::File::open(file).expect("open"));
     engine
-        .deid_ndjson(
+        .deid_stream(
             input,
             &mut out,
             &mut starvit_deid::MemoryQuarantine::default(),
+            Some(&people),
         )
         .expect("deid");
     out
@@ -186,7 +190,10 @@ async fn every_event_delivered_three_times_ends_in_the_same_objects() {
         let bytes = chain.read(DEID_BUCKET, &object.name).await.expect("read");
         assert_eq!(
             bytes,
-            expected_output(&export.path().join(format!("{ty}.ndjson"))),
+            expected_output(
+                &export.path().join(format!("{ty}.ndjson")),
+                &starvit_deid::scan::ndjson_files(export.path()).expect("files"),
+            ),
             "{} differs from a single clean run",
             object.name
         );
@@ -213,6 +220,7 @@ async fn poison_lines_and_files_are_quarantined_and_the_rest_lands() {
         )
         .await
         .expect("upload");
+    chain.seal_export("job-p").await.expect("seal");
     let export = synth(2, 5);
     let uploaded = chain
         .upload_export(export.path(), "job-ok")
@@ -287,6 +295,109 @@ async fn poison_lines_and_files_are_quarantined_and_the_rest_lands() {
     );
 }
 
+/// The MRN (`MRN` + digits) of each patient of an export directory, and its patients' ids.
+fn mrns_and_ids(dir: &std::path::Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(dir.join("Patient.ndjson")).expect("patients");
+    text.lines()
+        .map(|l| {
+            let p: serde_json::Value = serde_json::from_str(l).expect("patient");
+            let mrn = p["identifier"]
+                .as_array()
+                .expect("identifiers")
+                .iter()
+                .filter_map(|i| i["value"].as_str())
+                .find(|v| v.starts_with("MRN"))
+                .expect("an MRN")
+                .to_owned();
+            (mrn, p["id"].as_str().expect("id").to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patients_mrn_in_another_file_of_the_export_quarantines_that_line_only() {
+    let Some(chain) = started("chain-people", &ChainOptions::default()).await else {
+        return;
+    };
+    let export = synth(3, 41);
+    let people = mrns_and_ids(export.path());
+    let (mrn, _) = &people[0];
+    let (_, other) = &people[1];
+    let digits = mrn.trim_start_matches("MRN");
+    let number: u64 = digits.parse().expect("digits");
+    // Patient 0's MRN digits as the value of patient 1's heart rate, in the Observation file.
+    let planted = serde_json::json!({
+        "resourceType": "Observation", "id": "planted-1", "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
+        "subject": {"reference": format!("Patient/{other}")},
+        "valueQuantity": {"value": number, "unit": "/min", "system": "http://unitsofmeasure.org", "code": "/min"},
+    });
+    let obs_file = export.path().join("Observation.ndjson");
+    let mut obs = std::fs::read_to_string(&obs_file).expect("observations");
+    obs.push_str(&format!("{planted}\n"));
+    std::fs::write(&obs_file, &obs).expect("write");
+    let obs_lines = obs.lines().count();
+
+    let uploaded = chain
+        .upload_export(export.path(), "job-people")
+        .await
+        .expect("upload");
+    assert!(
+        chain.wait_idle(Duration::from_secs(180)).await,
+        "chain did not go idle"
+    );
+    assert_eq!(chain.router_stats().given_up, 0);
+
+    // The planted line, and only it, is quarantined on the PHI side with the gate's reason.
+    let quarantine = chain.list(QUARANTINE_BUCKET).await.expect("list");
+    assert_eq!(quarantine.len(), 1, "one quarantine object: {quarantine:?}");
+    assert!(
+        quarantine[0]
+            .name
+            .starts_with("exports/job-people/Observation."),
+        "{}",
+        quarantine[0].name
+    );
+    let records = String::from_utf8(
+        chain
+            .read(QUARANTINE_BUCKET, &quarantine[0].name)
+            .await
+            .expect("read"),
+    )
+    .expect("utf8");
+    let records: Vec<serde_json::Value> = records
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["reason"], "leak_gate:identifier");
+    assert_eq!(records[0]["line"], obs_lines as u64);
+
+    // Every other line lands; nothing of the MRN reaches the de-ID bucket.
+    let deid = chain.list_exports(DEID_BUCKET).await.expect("list");
+    assert_eq!(deid.len(), uploaded.len());
+    for object in &deid {
+        let text = String::from_utf8(chain.read(DEID_BUCKET, &object.name).await.expect("read"))
+            .expect("utf8");
+        assert!(
+            !text.contains(digits),
+            "MRN digits reached the de-ID bucket"
+        );
+        let file = object.name.rsplit('/').next().expect("name");
+        let ty = file.split('.').next().expect("type");
+        let input = std::fs::read_to_string(export.path().join(format!("{ty}.ndjson")))
+            .expect("input")
+            .lines()
+            .count();
+        let planted = usize::from(ty == "Observation");
+        assert_eq!(
+            text.lines().count(),
+            input - planted,
+            "lines of {ty} that land"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_function_killed_mid_file_converges_after_restart() {
     let Some(mut chain) = started("chain-kill", &ChainOptions::default()).await else {
@@ -310,6 +421,7 @@ async fn a_function_killed_mid_file_converges_after_restart() {
         )
         .await
         .expect("upload");
+    chain.seal_export("job-k").await.expect("seal");
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while chain.router_stats().in_flight == 0 {
         assert!(
@@ -344,7 +456,7 @@ async fn a_function_killed_mid_file_converges_after_restart() {
     assert_eq!(out.len(), 1, "{out:?}");
     let bytes = chain.read(DEID_BUCKET, &out[0].name).await.expect("read");
     assert!(
-        bytes == expected_output(&big),
+        bytes == expected_output(&big, &[]),
         "output after the crash equals one clean run"
     );
 }
@@ -529,20 +641,24 @@ async fn bigquery_down_then_back_the_retried_events_complete() {
         .await
         .expect("upload");
 
-    // Wait until bq-load has failed at least once (the router is redelivering).
+    // deidentify is unaffected (its only redeliveries wait for the export's manifest).
     let deadline = std::time::Instant::now() + Duration::from_secs(180);
-    while chain.router_stats().failed_attempts == 0 {
+    while chain.list_exports(DEID_BUCKET).await.expect("list").len() < uploaded.len() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "deidentify did not de-identify the export while BigQuery was down"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Then bq-load fails (the router keeps redelivering its events).
+    let before = chain.router_stats().failed_attempts;
+    while chain.router_stats().failed_attempts == before {
         assert!(
             std::time::Instant::now() < deadline,
             "no delivery failed while BigQuery was down"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(
-        chain.list_exports(DEID_BUCKET).await.expect("list").len(),
-        uploaded.len(),
-        "deidentify is unaffected"
-    );
     chain
         .stack
         .start_service("bigquery")
