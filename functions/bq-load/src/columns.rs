@@ -11,8 +11,8 @@
 //! | `patient_id` | STRING | pseudo id of the patient: `id` for `Patient`, else the first reference to `Patient/<id>` in the type's [`starvit_fhir::patient_links`] (the R4 Patient compartment) |
 //! | `event_time` | TIMESTAMP | first present of the type's [`starvit_fhir::event_time_paths`], shifted clinical time, UTC |
 //! | `partition_date` | DATE NOT NULL | `DATE(event_time)`, else `DATE(ingested_at)` — the partitioning column |
-//! | `last_updated` | TIMESTAMP | `meta.lastUpdated` |
-//! | `ingested_at` | TIMESTAMP NOT NULL | when `bq-load` staged the object (real time, not shifted) |
+//! | `last_updated` | TIMESTAMP | `meta.lastUpdated`: null under the shipped policies (de-identification drops this system timestamp, which would give the date shift away); kept for policies that keep it |
+//! | `ingested_at` | TIMESTAMP NOT NULL | when `bq-load` staged the object (real time, not shifted); the MERGE keeps a version's first row, so it is fixed per version across replays (graph-snapshot orders versions by it) |
 //! | `code` | STRING | main code `system\|code` of the first coding of the first of the type's [`starvit_fhir::code_paths`]; `\|code` without a system |
 //! | `export_job_id` .. `load_job_id` | STRING / INT64 | the lineage of the object |
 //! | `resource` | JSON | the whole de-identified resource |

@@ -40,7 +40,7 @@ pub struct Row<'a> {
     pub event_time: Option<String>,
     /// Partition date.
     pub partition_date: String,
-    /// `meta.lastUpdated`, UTC.
+    /// `meta.lastUpdated`, UTC (null under the shipped policies, which drop it).
     pub last_updated: Option<String>,
     /// Staging time.
     pub ingested_at: String,

@@ -4,7 +4,10 @@
 //! `e_<type>_<version>` (`CREATE OR REPLACE TABLE`: rerunning a version rewrites identical
 //! content), every row stamped with `graph_version`. Rows come from the raw de-ID tables,
 //! restricted to the loads of the snapshot (`load_job_id IN (...)`), latest version per
-//! resource (`QUALIFY ROW_NUMBER() ... = 1`, ordered by `last_updated`, `version_id`). Edges keep
+//! resource (`QUALIFY ROW_NUMBER() ... = 1`, ordered by `ingested_at DESC, version_id DESC`:
+//! `meta.lastUpdated` is dropped by de-identification, so `last_updated` is null; `ingested_at`
+//! is the real time `bq-load` first loaded that version, kept across replays by its MERGE, so a
+//! version loaded later wins and the versions of one file fall back to `version_id`). Edges keep
 //! only endpoints present in the vertex tables of the same version, so every edge endpoint
 //! exists as a vertex. Only ids of operations, object names and model paths enter SQL text, all
 //! as escaped literals; data never does.
@@ -171,10 +174,10 @@ pub fn create_vertex_table(scope: &Scope<'_>, v: &Vertex) -> String {
     format!(
         "CREATE OR REPLACE TABLE {target} AS\n\
          SELECT id{attrs}, {version} AS graph_version\n\
-         FROM (\n  SELECT\n    {id} AS id{inner},\n    last_updated AS _last_updated,\n    version_id AS _version_id\n  \
+         FROM (\n  SELECT\n    {id} AS id{inner},\n    ingested_at AS _ingested_at,\n    version_id AS _version_id\n  \
          FROM {raw}\n  WHERE load_job_id IN ({loads})\n)\n\
          WHERE id IS NOT NULL\n\
-         QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY _last_updated DESC, _version_id DESC) = 1",
+         QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY _ingested_at DESC, _version_id DESC) = 1",
         attrs = names(&v.attributes),
         version = literal(scope.version),
         inner = inner_attrs(&v.attributes),
@@ -203,10 +206,10 @@ pub fn create_edge_table(scope: &Scope<'_>, e: &Edge) -> String {
         "CREATE OR REPLACE TABLE {target} AS\n\
          SELECT from_id, to_id{attrs}, {version} AS graph_version\n\
          FROM (\n  SELECT\n    {from} AS from_id,\n    {to} AS to_id{inner},\n    id AS _resource_id,\n    \
-         last_updated AS _last_updated,\n    version_id AS _version_id\n  \
+         ingested_at AS _ingested_at,\n    version_id AS _version_id\n  \
          FROM {raw}\n  WHERE load_job_id IN ({loads}){filters}\n)\n\
          WHERE from_id IN (SELECT id FROM {from_table}) AND to_id IN (SELECT id FROM {to_table})\n\
-         QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY _last_updated DESC, _version_id DESC) = 1",
+         QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY _ingested_at DESC, _version_id DESC) = 1",
         attrs = names(&e.attributes),
         version = literal(scope.version),
         inner = inner_attrs(&e.attributes),
