@@ -31,10 +31,13 @@ use crate::error::Error;
 /// Largest manifest read (tens of thousands of files fit; anything bigger is not ours).
 const MANIFEST_MAX_BYTES: usize = 16 << 20;
 
-/// The last export's index, keyed by (export id, manifest generation).
+/// The cache key: export id and the generation of its manifest.
+type ExportKey = (String, i64);
+
+/// The last export's index, keyed by [`ExportKey`].
 #[derive(Debug, Default)]
 pub struct PeopleCache {
-    last: Mutex<Option<((String, i64), Arc<PeopleIndex>)>>,
+    last: Mutex<Option<(ExportKey, Arc<PeopleIndex>)>>,
 }
 
 impl PeopleCache {
