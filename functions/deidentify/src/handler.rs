@@ -127,7 +127,7 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
     let lineage = lineage_for(ctx, &object, &version)?;
     let output_name = naming::output_name(&object.name, object.generation, &version);
 
-    let spooled = run_engine(ctx, &object, &version).await?;
+    let spooled = run_engine(ctx, &object, &version, people).await?;
     let totals = spooled.summary.totals();
     let created = upload(ctx, &object, &version, &output_name, &lineage, &spooled).await?;
     tracing::info!(
@@ -156,6 +156,7 @@ async fn run_engine(
     ctx: &Context,
     object: &StorageObjectData,
     version: &str,
+    people: Arc<PeopleIndex>,
 ) -> Result<Spooled, Error> {
     let reader = ctx
         .storage
