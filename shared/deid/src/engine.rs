@@ -188,10 +188,7 @@ impl Engine {
                 reason,
                 raw: Some(bytes),
             })?;
-            let e = summary.entry(ty);
-            e.input += 1;
-            e.quarantined += 1;
-            *summary.quarantine_reasons.entry(reason).or_default() += 1;
+            summary.count_quarantined(ty, reason);
             Ok(LineResult::Quarantined)
         };
         let Ok(text) = std::str::from_utf8(bytes) else {
@@ -300,13 +297,7 @@ impl Engine {
                         reason: QuarantineReason::LineTooLong,
                         raw: None,
                     })?;
-                    let e = summary.entry(UNKNOWN_TYPE);
-                    e.input += 1;
-                    e.quarantined += 1;
-                    *summary
-                        .quarantine_reasons
-                        .entry(QuarantineReason::LineTooLong)
-                        .or_default() += 1;
+                    summary.count_quarantined(UNKNOWN_TYPE, QuarantineReason::LineTooLong);
                 }
                 Line::Ok => {
                     let mut bytes = buf.strip_suffix(b"\r").unwrap_or(&buf);
@@ -320,13 +311,7 @@ impl Engine {
                             reason: QuarantineReason::EmptyLine,
                             raw: None,
                         })?;
-                        let e = summary.entry(UNKNOWN_TYPE);
-                        e.input += 1;
-                        e.quarantined += 1;
-                        *summary
-                            .quarantine_reasons
-                            .entry(QuarantineReason::EmptyLine)
-                            .or_default() += 1;
+                        summary.count_quarantined(UNKNOWN_TYPE, QuarantineReason::EmptyLine);
                         continue;
                     }
                     if let LineResult::Out(v) =

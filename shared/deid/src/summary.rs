@@ -86,6 +86,14 @@ impl Summary {
         }
     }
 
+    /// Counts one quarantined input line of `resource_type` for `reason`.
+    pub(crate) fn count_quarantined(&mut self, resource_type: &str, reason: QuarantineReason) {
+        let e = self.entry(resource_type);
+        e.input += 1;
+        e.quarantined += 1;
+        *self.quarantine_reasons.entry(reason).or_default() += 1;
+    }
+
     pub(crate) fn entry(&mut self, resource_type: &str) -> &mut TypeCounts {
         // Look up first: allocate the key only the first time a type is seen.
         if !self.by_type.contains_key(resource_type) {
