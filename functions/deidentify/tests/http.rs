@@ -1,6 +1,6 @@
 //! HTTP tests of `deidentify` through the runtime's axum app (no port, no network): the paths that
 //! never touch storage. Duplicate events and the storage paths are covered by the emulator suite
-//! (`tests/tests/chain.rs`).
+//! (`tests/tests/chain/`).
 
 use std::sync::Arc;
 
