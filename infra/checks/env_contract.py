@@ -180,7 +180,7 @@ def check_access(model, full, err):
                     err(f"{fn}: may not {need} {kind} {value} ({setting}); it holds {sorted(roles) or 'nothing'}")
         missing = [s for (f, s) in NEEDS if f == fn and s not in {r[1] for r in result.get("refs", [])}]
         if result.get("ok") and missing:
-            err(f"{fn}: env-probe reports no {missing}; keep NEEDS and env-probe's refs in step")
+            err(f"{fn}: env-probe reports no {missing}; mark the setting with Setting::infra in the function's SETTINGS (or fix NEEDS)")
 
 
 def check_model(model, label, binary, errors):

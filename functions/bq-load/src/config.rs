@@ -8,6 +8,7 @@ use starvit_gcp::bigquery::spec::TableRef;
 use starvit_gcp::bigquery::spec::dataset_id_ok;
 use starvit_lineage::{JobLabels, PipelineName};
 use starvit_runtime::Setting;
+use starvit_runtime::settings::Infra;
 use starvit_runtime::settings::common;
 use starvit_runtime::vars::{VarError, Vars};
 use starvit_warehouse::datasets;
@@ -21,7 +22,8 @@ pub const LOAD_COMPLETE_TOPIC: Setting = Setting::required(
     "a Pub/Sub topic short name",
     "topic of `load-complete` (lineage in attributes), read by graph-snapshot",
 )
-.local("load-complete");
+.local("load-complete")
+.infra(Infra::Topic);
 /// Policies whose text may be recorded.
 pub const POLICIES: Setting = Setting::default(
     "STARVIT_DEID_POLICIES",
@@ -37,7 +39,8 @@ pub const BQ_CONCURRENCY: Setting = Setting::default(
     "a positive integer",
     "events of one process doing BigQuery work at once",
 )
-.local("1");
+.local("1")
+.infra(Infra::RequestsPerInstance);
 
 /// Every variable `bq-load` reads.
 pub const SETTINGS: &[Setting] = &[

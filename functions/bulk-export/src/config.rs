@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use starvit_gcp::GcpConfig;
 use starvit_runtime::Setting;
+use starvit_runtime::settings::Infra;
 use starvit_runtime::settings::common;
 use starvit_runtime::vars::{VarError, Vars};
 
@@ -42,7 +43,8 @@ pub const POLL_BUDGET_SECS: Setting = Setting::default(
     "how long one delivery follows the export before it asks for redelivery",
 )
 // Short locally: a slow export is answered Retry and resumed by the redelivery.
-.local("20");
+.local("20")
+.infra(Infra::BelowRequestTimeout);
 /// Longest wait between polls.
 pub const POLL_MAX_SECS: Setting = Setting::default(
     "STARVIT_EXPORT_POLL_MAX_SECS",

@@ -4,6 +4,7 @@
 use starvit_deid::Key;
 use starvit_gcp::GcpConfig;
 use starvit_runtime::Setting;
+use starvit_runtime::settings::Infra;
 use starvit_runtime::settings::common;
 use starvit_runtime::vars::{VarError, Vars};
 
@@ -24,7 +25,8 @@ pub const DEID_EVENTS_TOPIC: Setting = Setting::required(
     "a Pub/Sub topic short name",
     "topic of the de-identified events",
 )
-.local("deid-events");
+.local("deid-events")
+.infra(Infra::Topic);
 
 /// Every variable `subscription-relay` reads.
 pub const SETTINGS: &[Setting] = &[
@@ -39,7 +41,8 @@ pub const SETTINGS: &[Setting] = &[
         "fhir-events",
         "1-63 characters of [a-z0-9_-]",
         "lineage pipeline name",
-    ),
+    )
+    .infra(Infra::PipelineLabel),
     common::GOOGLE_CLOUD_PROJECT,
     common::STORAGE_EMULATOR_HOST,
     common::PUBSUB_EMULATOR_HOST,

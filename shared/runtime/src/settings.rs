@@ -24,6 +24,39 @@ pub enum Need {
     Optional,
 }
 
+/// What a setting's value must agree with in the deployment (Terraform), checked by the env
+/// contract (`infra/checks/env_contract.py`, through `tests/src/bin/env-probe.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Infra {
+    /// Names a bucket Terraform creates.
+    Bucket,
+    /// Names a BigQuery dataset Terraform creates in the project.
+    Dataset,
+    /// Names a Pub/Sub topic (short name) Terraform creates in the project.
+    Topic,
+    /// Equals the service's `pipeline` label.
+    PipelineLabel,
+    /// Seconds that must stay below the service's request timeout.
+    BelowRequestTimeout,
+    /// Requests per instance: equals the service's request concurrency.
+    RequestsPerInstance,
+}
+
+impl Infra {
+    /// The short name the env contract uses.
+    #[must_use]
+    pub const fn kind(self) -> &'static str {
+        match self {
+            Self::Bucket => "bucket",
+            Self::Dataset => "dataset",
+            Self::Topic => "topic",
+            Self::PipelineLabel => "pipeline",
+            Self::BelowRequestTimeout => "seconds",
+            Self::RequestsPerInstance => "concurrency",
+        }
+    }
+}
+
 /// One environment variable a function reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setting {
@@ -41,6 +74,8 @@ pub struct Setting {
     /// stack's variable `NAME` (endpoints, ports, the TigerGraph stub's URL). `None`: unset
     /// locally.
     pub local: Option<&'static str>,
+    /// What the value must agree with in Terraform, if anything.
+    pub infra: Option<Infra>,
 }
 
 impl Setting {
@@ -85,6 +120,7 @@ impl Setting {
             description,
             secret: false,
             local: None,
+            infra: None,
         }
     }
 
@@ -117,6 +153,25 @@ impl Setting {
     pub const fn secret(mut self) -> Self {
         self.secret = true;
         self
+    }
+
+    /// What the value must agree with in Terraform.
+    #[must_use]
+    pub const fn infra(mut self, infra: Infra) -> Self {
+        self.infra = Some(infra);
+        self
+    }
+
+    /// The value a variable list gives it: set, else its default.
+    #[must_use]
+    pub fn value_in<'a>(&self, vars: &'a [(String, String)]) -> Option<&'a str> {
+        match vars.iter().find(|(k, _)| k == self.name) {
+            Some((_, v)) => Some(v),
+            None => match self.need {
+                Need::Default(d) => Some(d),
+                _ => None,
+            },
+        }
     }
 
     /// Its value on the local stack (`${NAME}` = the stack's variable).
@@ -242,6 +297,7 @@ pub fn to_json(settings: &[Setting]) -> serde_json::Value {
                 "description": s.description,
                 "secret": s.secret,
                 "local": if s.secret { s.local.map(|_| "<secret>") } else { s.local },
+                "infra": s.infra.map(Infra::kind),
             })
         })
         .collect()
@@ -249,7 +305,7 @@ pub fn to_json(settings: &[Setting]) -> serde_json::Value {
 
 /// Settings several functions read: defined once, listed by reference in each `SETTINGS`.
 pub mod common {
-    use super::Setting;
+    use super::{Infra, Setting};
 
     /// The PHI staging bucket.
     pub const PHI_BUCKET: Setting = Setting::required(
@@ -257,21 +313,24 @@ pub mod common {
         "a bucket name",
         "PHI staging bucket: where exports land, what deidentify reads",
     )
-    .local("starvit-phi-staging");
+    .local("starvit-phi-staging")
+    .infra(Infra::Bucket);
     /// The de-identified bucket.
     pub const DEID_BUCKET: Setting = Setting::required(
         "STARVIT_DEID_BUCKET",
         "a bucket name",
         "de-ID bucket: de-identified NDJSON, bq-load staging objects, graph snapshots",
     )
-    .local("starvit-deid");
+    .local("starvit-deid")
+    .infra(Infra::Bucket);
     /// The quarantine bucket (PHI side).
     pub const QUARANTINE_BUCKET: Setting = Setting::required(
         "STARVIT_QUARANTINE_BUCKET",
         "a bucket name",
         "PHI-side bucket for bad lines, rejections and bodies that cannot be relayed",
     )
-    .local("starvit-phi-quarantine");
+    .local("starvit-phi-quarantine")
+    .infra(Infra::Bucket);
     /// The de-ID policy.
     pub const DEID_POLICY: Setting = Setting::default(
         "STARVIT_DEID_POLICY",
@@ -300,7 +359,8 @@ pub mod common {
         "fhir-batch",
         "1-63 characters of [a-z0-9_-]",
         "lineage pipeline name and `pipeline` job label",
-    );
+    )
+    .infra(Infra::PipelineLabel);
     /// Governance label `env`.
     pub const ENV: Setting = Setting::required(
         "STARVIT_ENV",

@@ -2,34 +2,31 @@
 //! env contract (`infra/checks/env_contract.py`). Reads `[{"function": F, "env": {NAME: VALUE}}]`
 //! on stdin and prints, per case, whether `Config::from_vars` (plus the runtime's and GCP's
 //! parsers) accepts it, a rendering of the parsed settings (to tell which names are read), and
-//! the resources the settings name (`[kind, setting, value]`). Values may be secrets: only the
+//! the resources the settings name (`[kind, setting, value]`: each function's `SETTINGS` marks
+//! them with `Setting::infra`). Values may be secrets: only the
 //! rendering (which the configs redact) and resource names are printed.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 
 use serde_json::{Value, json};
+use starvit_runtime::Setting;
 
 type Env = Vec<(String, String)>;
 type Refs = Vec<(&'static str, &'static str, String)>;
 
-fn parsed(function: &str, env: &Env) -> Result<(String, Refs), String> {
+/// A function's settings list and a rendering of its parsed `Config`.
+fn parsed_config(function: &str, env: &Env) -> Result<(&'static [Setting], String), String> {
     let vars = || env.iter().map(|(k, v)| (k.as_str(), v.clone()));
     let e = |e: &dyn std::fmt::Display| e.to_string();
-    let runtime = starvit_runtime::RuntimeConfig::from_vars(env.iter().map(|(k, v)| (k, v)))
-        .map_err(|x| e(&x))?;
-    let gcp = starvit_gcp::GcpConfig::from_vars(vars()).map_err(|x| e(&x))?;
-    let (state, refs) = match function {
-        "bulk-export" => {
-            let c = bulk_export::Config::from_vars(vars()).map_err(|x| e(&x))?;
-            let budget = c.poll_budget.as_secs().to_string();
-            let refs = vec![
-                ("bucket", "STARVIT_PHI_BUCKET", c.phi_bucket.clone()),
-                ("pipeline", "STARVIT_PIPELINE", c.pipeline.clone()),
-                ("seconds", "STARVIT_EXPORT_POLL_BUDGET_SECS", budget),
-            ];
-            (format!("{c:?}"), refs)
-        }
+    Ok(match function {
+        "bulk-export" => (
+            bulk_export::config::SETTINGS,
+            format!(
+                "{:?}",
+                bulk_export::Config::from_vars(vars()).map_err(|x| e(&x))?
+            ),
+        ),
         "deidentify" => {
             let c = deidentify::Config::from_vars(vars()).map_err(|x| e(&x))?;
             let state = format!(
@@ -42,73 +39,45 @@ fn parsed(function: &str, env: &Env) -> Result<(String, Refs), String> {
                 c.pipeline,
                 c.spool_dir
             );
-            let refs = vec![
-                ("bucket", "STARVIT_PHI_BUCKET", c.phi_bucket),
-                ("bucket", "STARVIT_DEID_BUCKET", c.deid_bucket),
-                ("bucket", "STARVIT_QUARANTINE_BUCKET", c.quarantine_bucket),
-                ("pipeline", "STARVIT_PIPELINE", c.pipeline),
-            ];
-            (state, refs)
+            (deidentify::config::SETTINGS, state)
         }
-        "bq-load" => {
-            let c = bq_load::Config::from_vars(vars()).map_err(|x| e(&x))?;
-            let refs = vec![
-                ("bucket", "STARVIT_DEID_BUCKET", c.deid_bucket.clone()),
-                ("dataset", "STARVIT_RAW_DATASET", c.raw_dataset.clone()),
-                (
-                    "dataset",
-                    "STARVIT_GOVERNANCE_DATASET",
-                    c.governance_dataset.clone(),
-                ),
-                (
-                    "dataset",
-                    "STARVIT_STAGING_DATASET",
-                    c.staging_dataset.clone(),
-                ),
-                (
-                    "topic",
-                    "STARVIT_LOAD_COMPLETE_TOPIC",
-                    c.load_complete_topic.clone(),
-                ),
-                ("pipeline", "STARVIT_PIPELINE", c.pipeline.clone()),
-                (
-                    "concurrency",
-                    "STARVIT_BQ_CONCURRENCY",
-                    c.bq_concurrency.to_string(),
-                ),
-            ];
-            (format!("{c:?}"), refs)
-        }
-        "graph-snapshot" => {
-            let c = graph_snapshot::Config::from_vars(vars()).map_err(|x| e(&x))?;
-            let refs = vec![
-                ("bucket", "STARVIT_DEID_BUCKET", c.deid_bucket.clone()),
-                ("dataset", "STARVIT_RAW_DATASET", c.raw_dataset.clone()),
-                (
-                    "dataset",
-                    "STARVIT_GOVERNANCE_DATASET",
-                    c.governance_dataset.clone(),
-                ),
-                ("dataset", "STARVIT_GRAPH_DATASET", c.graph_dataset.clone()),
-                ("pipeline", "STARVIT_PIPELINE", c.pipeline.clone()),
-            ];
-            (format!("{c:?}"), refs)
-        }
-        "subscription-relay" => {
-            let c = subscription_relay::Config::from_vars(vars()).map_err(|x| e(&x))?;
-            let refs = vec![
-                (
-                    "bucket",
-                    "STARVIT_QUARANTINE_BUCKET",
-                    c.quarantine_bucket.clone(),
-                ),
-                ("topic", "STARVIT_DEID_EVENTS_TOPIC", c.topic.clone()),
-                ("pipeline", "STARVIT_PIPELINE", c.pipeline.clone()),
-            ];
-            (format!("{c:?}"), refs)
-        }
+        "bq-load" => (
+            bq_load::config::SETTINGS,
+            format!(
+                "{:?}",
+                bq_load::Config::from_vars(vars()).map_err(|x| e(&x))?
+            ),
+        ),
+        "graph-snapshot" => (
+            graph_snapshot::config::SETTINGS,
+            format!(
+                "{:?}",
+                graph_snapshot::Config::from_vars(vars()).map_err(|x| e(&x))?
+            ),
+        ),
+        "subscription-relay" => (
+            subscription_relay::config::SETTINGS,
+            format!(
+                "{:?}",
+                subscription_relay::Config::from_vars(vars()).map_err(|x| e(&x))?
+            ),
+        ),
         other => return Err(format!("unknown function {other}")),
-    };
+    })
+}
+
+fn parsed(function: &str, env: &Env) -> Result<(String, Refs), String> {
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let runtime = starvit_runtime::RuntimeConfig::from_vars(env.iter().map(|(k, v)| (k, v)))
+        .map_err(|x| e(&x))?;
+    let gcp = starvit_gcp::GcpConfig::from_vars(env.iter().map(|(k, v)| (k.as_str(), v.clone())))
+        .map_err(|x| e(&x))?;
+    let (settings, state) = parsed_config(function, env)?;
+    // The resources and limits the settings name, as the function's own list declares them.
+    let refs = settings
+        .iter()
+        .filter_map(|s| Some((s.infra?.kind(), s.name, s.value_in(env)?.to_owned())))
+        .collect();
     Ok((format!("{runtime:?} {gcp:?} {state}"), refs))
 }
 
