@@ -12,7 +12,7 @@ use crate::chain::RAW_DATASET;
 pub const VIEWS_DATASET: &str = "deid_views";
 
 /// Row counts of one view and of the raw table it reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ViewCount {
     /// View name (`observation_components`).
     pub view: String,

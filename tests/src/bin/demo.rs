@@ -2,118 +2,185 @@
 //!
 //! Installs and starts the local cloud (with a FHIR server), starts the functions and the local
 //! Eventarc, synthesizes patients and loads them into the FHIR server, triggers `bulk-export` as
-//! Cloud Scheduler would (Pattern A: `$export` -> PHI bucket), lets the chain run, checks the
-//! de-ID bucket for leaks, prints a summary (also `target/demo/summary.json`) and stops everything
-//! it started.
+//! Cloud Scheduler would (Pattern A: `$export` -> PHI bucket), lets the chain run (one line per
+//! stage), checks the de-ID bucket for leaks, prints the summary as tables (also
+//! `target/demo/summary.json`) and stops everything it started.
 
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::Context as _;
-use serde_json::json;
 use starvit_e2e::chain::{
     Binaries, Chain, ChainOptions, DEID_BUCKET, GOVERNANCE_DATASET, QUARANTINE_BUCKET, RAW_DATASET,
 };
-use starvit_e2e::demo::{Report, Stage};
+use starvit_e2e::demo::summary::{
+    BigQueryPart, DeidPart, EventarcPart, ExportPart, GraphPart, LeakPart, Snapshot, StageTime,
+};
+use starvit_e2e::demo::{Progress, Summary, watch};
 use starvit_e2e::stack::Stack;
 
 const PATIENTS: u64 = 100;
 const SEED: u64 = 42;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    let progress = Progress::new();
+    match run(&progress).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nmake demo FAILED: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(progress: &Progress) -> anyhow::Result<()> {
     let out = starvit_e2e::repo_root().join("target/demo");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
-    let mut report = Report::default();
 
-    let stage = Stage::start("start the local cloud (install on first use)");
+    let line = progress.stage("start the local cloud (install on first use)");
     let stack = Stack::start_with("demo", &[("LOCALCLOUD_FHIR", "1")])
         .context("starting the local cloud")?;
-    report.stage(stage.done());
+    line.done("Pub/Sub, GCS, BigQuery, FHIR server");
 
-    let stage = Stage::start("start functions and the local Eventarc");
-    let chain = Chain::start(
-        stack,
-        &Binaries::beside_current_exe()?,
-        &ChainOptions {
-            graph: true,
-            bulk_export: true,
-            ..ChainOptions::default()
-        },
-    )
-    .await?;
-    report.stage(stage.done());
+    let line = progress.stage("start the functions and the local Eventarc");
+    let options = ChainOptions {
+        graph: true,
+        bulk_export: true,
+        ..ChainOptions::default()
+    };
+    let chain = Chain::start(stack, &Binaries::beside_current_exe()?, &options).await?;
+    line.done("bulk-export, deidentify, bq-load, graph-snapshot");
 
-    let stage = Stage::start(&format!("synthesize {PATIENTS} patients (seed {SEED})"));
+    let line = progress.stage(&format!("synthesize {PATIENTS} patients (seed {SEED})"));
     let export = out.join("export");
     let synth = starvit_synth::generate(&starvit_synth::SynthConfig::new(PATIENTS, SEED), &export)?;
-    report.stage(stage.done());
+    let resources: u64 = synth.counts.values().sum();
+    line.done(&format!("{resources} resources"));
 
-    let stage = Stage::start("load the patients into the FHIR server (sekmet-fhir)");
+    let line = progress.stage("load them into the FHIR server (sekmet-fhir)");
+    line.set("two transactions");
     let seeded = chain.seed_fhir(&export).await?;
-    report.stage(stage.done());
+    line.done(&format!("{seeded} resources accepted"));
 
-    let stage = Stage::start("Pattern A: trigger bulk-export ($export -> PHI bucket)");
-    let trigger = chain.trigger_export(b"{}").await?;
-    let record: serde_json::Value = serde_json::from_slice(
-        &wait_object(&chain, &format!("exports/_runs/{trigger}.json")).await?,
-    )?;
-    let export_id = record["export_id"]
-        .as_str()
-        .context("run record without export id")?
-        .to_owned();
-    let landed: serde_json::Value = serde_json::from_slice(
-        &wait_object(&chain, &format!("exports/{export_id}/_manifest.json")).await?,
-    )?;
-    let uploaded = landed["files"]
-        .as_array()
-        .context("manifest without files")?
-        .clone();
-    report.stage(stage.done());
+    let (export_part, export_id) = trigger_export(&chain, progress, &synth, seeded).await?;
+    watch::chain(&chain, progress, &export_id, export_part.files).await?;
 
-    let stage =
-        Stage::start("run the chain: PHI -> deidentify -> de-ID bucket -> bq-load -> BigQuery");
-    let started = Instant::now();
-    loop {
-        if chain
-            .wait_loaded(&export_id, uploaded.len(), Duration::from_secs(2))
-            .await
-        {
-            break;
-        }
-        let s = chain.router_stats();
-        eprintln!(
-            "    ... {} of {} events delivered, {} in flight, {} redelivered",
-            s.delivered,
-            uploaded.len(),
-            s.in_flight,
-            s.failed_attempts
-        );
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(600),
-            "the chain did not finish in 10 minutes"
-        );
-    }
-    report.stage(stage.done());
-
-    let stage = Stage::start("leak check of the de-ID bucket against the PHI export");
+    let line = progress.stage("leak check: de-ID bucket against the PHI export");
     let deid_dir = out.join("deid");
     chain
         .download(DEID_BUCKET, "exports/", ".ndjson", &deid_dir)
         .await?;
     let scan = starvit_deid::leakscan(&export, &deid_dir)?;
-    report.stage(stage.done());
+    let leak = LeakPart {
+        phi_values: scan.values,
+        deid_lines: scan.deid_lines,
+        hits: scan.hits.len(),
+        passed: scan.hits.is_empty(),
+    };
+    line.done(&format!(
+        "{} values found in {} lines",
+        leak.hits, leak.deid_lines
+    ));
 
-    let deid_objects = chain.list_exports(DEID_BUCKET).await?;
+    let deidentify = deid_part(&chain, &deid_dir).await?;
+    let line = progress.stage("read back BigQuery: rows, lineage, policy, job labels");
+    let bigquery = bigquery_part(&chain, &deidentify).await?;
+    line.done(&format!("{} jobs", bigquery.jobs));
+
+    let line = progress.stage("SQL-on-FHIR views (views/) over the raw tables");
+    let gcp = starvit_gcp::GcpConfig::from_vars(chain.stack.gcp_vars())?;
+    let views = starvit_e2e::views::create_and_count(&gcp).await?;
+    line.done(&format!("{} views", views.len()));
+
+    let line = progress.stage("graph snapshot: node/edge tables, Parquet, TigerGraph");
+    let line = watch::graph(&chain, line).await?;
+    let graph = graph_part(&chain).await?;
+    line.done(&format!("{} graph version(s)", graph.snapshots.len()));
+
+    let stats = chain.router_stats();
+    let summary = Summary {
+        export: export_part,
+        deidentify,
+        bigquery,
+        views,
+        graph,
+        leak_check: leak,
+        eventarc: EventarcPart {
+            delivered: stats.delivered,
+            posts: stats.posts,
+            redelivered: stats.failed_attempts,
+            given_up: stats.given_up,
+        },
+        stages: StageTime::list(&progress.timings()),
+    };
+    finish(&summary, &out)?;
+    drop(chain);
+    check(&summary)
+}
+
+/// Publishes the export trigger and waits for the export to land (its manifest).
+async fn trigger_export(
+    chain: &Chain,
+    progress: &Progress,
+    synth: &starvit_synth::Summary,
+    seeded: usize,
+) -> anyhow::Result<(ExportPart, String)> {
+    let line = progress.stage("bulk-export: trigger -> $export -> PHI bucket");
+    let trigger = chain.trigger_export(b"{}").await?;
+    let run_record = format!("exports/_runs/{trigger}.json");
+    let record: serde_json::Value = serde_json::from_slice(
+        &watch::phi_object(
+            chain,
+            &run_record,
+            &line,
+            "waiting for the $export to start",
+        )
+        .await?,
+    )?;
+    let export_id = record["export_id"]
+        .as_str()
+        .context("run record without export id")?
+        .to_owned();
+    let manifest = format!("exports/{export_id}/_manifest.json");
+    let landed: serde_json::Value = serde_json::from_slice(
+        &watch::phi_object(chain, &manifest, &line, "the FHIR server is exporting").await?,
+    )?;
+    let files = landed["files"]
+        .as_array()
+        .context("manifest without files")?
+        .len();
+    line.done(&format!("export {export_id}: {files} files"));
+    let part = ExportPart {
+        id: export_id.clone(),
+        patients: PATIENTS,
+        seed: SEED,
+        resources_in: synth.counts.clone(),
+        bytes: synth.ndjson_bytes,
+        loaded_into_fhir_server: seeded,
+        trigger,
+        transaction_time: landed["transaction_time"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        files,
+    };
+    Ok((part, export_id))
+}
+
+/// What `deidentify` wrote: objects, resources per type (from the downloaded files), quarantine.
+async fn deid_part(chain: &Chain, deid_dir: &Path) -> anyhow::Result<DeidPart> {
+    let objects = chain.list_exports(DEID_BUCKET).await?;
     let quarantine = chain.list(QUARANTINE_BUCKET).await?;
-    let policy_version = deid_objects
+    let policy_version = objects
         .first()
         .and_then(|o| o.metadata.get("starvit-deid-policy-version").cloned())
         .unwrap_or_default();
-    let mut resources_out = serde_json::Map::new();
-    for entry in std::fs::read_dir(&deid_dir)? {
+    let mut resources_out = BTreeMap::new();
+    for entry in std::fs::read_dir(deid_dir)? {
         let path = entry?.path();
-        let text = std::fs::read_to_string(&path)?;
+        let lines = std::fs::read_to_string(&path)?.lines().count() as u64;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -124,37 +191,35 @@ async fn main() -> anyhow::Result<()> {
             .and_then(|f| f.split('.').next())
             .unwrap_or("?")
             .to_owned();
-        resources_out.insert(ty, json!(text.lines().count()));
+        *resources_out.entry(ty).or_insert(0) += lines;
     }
-    let stage =
-        Stage::start("read back BigQuery: rows per table, lineage, policy versions, job labels");
-    let mut rows = serde_json::Map::new();
-    for ty in resources_out.keys() {
-        let n = chain
-            .count(&format!(
-                "SELECT COUNT(*) FROM {}",
-                chain.table(RAW_DATASET, ty)
-            ))
-            .await?;
-        rows.insert(ty.clone(), json!(n));
+    Ok(DeidPart {
+        objects: objects.len(),
+        resources_out,
+        quarantine_objects: quarantine.len(),
+        policy_version,
+    })
+}
+
+/// Rows per raw table, lineage rows per stage, policy rows, job labels, `load-complete`.
+async fn bigquery_part(chain: &Chain, deid: &DeidPart) -> anyhow::Result<BigQueryPart> {
+    let mut rows_per_table = BTreeMap::new();
+    for ty in deid.resources_out.keys() {
+        let sql = format!("SELECT COUNT(*) FROM {}", chain.table(RAW_DATASET, ty));
+        rows_per_table.insert(ty.clone(), chain.count(&sql).await?);
     }
     let lineage_table = chain.table(GOVERNANCE_DATASET, "lineage");
-    let mut lineage = serde_json::Map::new();
-    for row in chain
-        .query(&format!(
-            "SELECT stage, COUNT(*) FROM {lineage_table} GROUP BY stage ORDER BY stage"
-        ))
-        .await?
-    {
+    let mut lineage_rows_by_stage = BTreeMap::new();
+    let sql = format!("SELECT stage, COUNT(*) FROM {lineage_table} GROUP BY stage ORDER BY stage");
+    for row in chain.query(&sql).await? {
         if let [stage, n] = row.as_slice() {
-            lineage.insert(stage.as_str().unwrap_or("?").to_owned(), n.clone());
+            let n = n.as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
+            lineage_rows_by_stage.insert(stage.as_str().unwrap_or("?").to_owned(), n);
         }
     }
-    let policy_rows = chain
-        .count(&format!(
-            "SELECT COUNT(*) FROM {}",
-            chain.table(GOVERNANCE_DATASET, "deid_policy_versions")
-        ))
+    let policies = chain.table(GOVERNANCE_DATASET, "deid_policy_versions");
+    let policy_version_rows = chain
+        .count(&format!("SELECT COUNT(*) FROM {policies}"))
         .await?;
     let jobs = chain.jobs().await?;
     let labelled = jobs
@@ -166,111 +231,75 @@ async fn main() -> anyhow::Result<()> {
                 .all(|k| labels.get(*k).is_some())
         })
         .count();
-    let load_complete = chain.drain_load_complete().await?;
-    report.stage(stage.done());
-
-    let stage = Stage::start("SQL-on-FHIR views (views/) over the raw tables");
-    let views: serde_json::Map<String, serde_json::Value> = starvit_e2e::views::create_and_count(
-        &starvit_gcp::GcpConfig::from_vars(chain.stack.gcp_vars())?,
-    )
-    .await?
-    .into_iter()
-    .map(|v| {
-        let line = format!("{} rows (raw {}: {} rows)", v.rows, v.resource, v.raw_rows);
-        (
-            format!("{}.{}", starvit_e2e::views::VIEWS_DATASET, v.view),
-            json!(line),
-        )
+    Ok(BigQueryPart {
+        rows_equal_deid_resources: rows_per_table == deid.resources_out,
+        rows_per_table,
+        lineage_rows_by_stage,
+        policy_version_rows,
+        jobs: jobs.len(),
+        jobs_with_five_labels: labelled,
+        load_complete_messages: chain.drain_load_complete().await?,
     })
-    .collect();
-    report.stage(stage.done());
+}
 
-    let stage =
-        Stage::start("graph snapshot: node/edge tables, Parquet snapshot, TigerGraph (stub)");
+/// Graph versions from `governance.graph_provenance`, and what the TigerGraph stub received.
+async fn graph_part(chain: &Chain) -> anyhow::Result<GraphPart> {
     let provenance = chain.table(GOVERNANCE_DATASET, "graph_provenance");
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let snapshot_sql =
-        format!("SELECT COUNT(*) FROM {provenance} WHERE tigergraph_job_id IS NOT NULL");
-    while chain.count(&snapshot_sql).await.unwrap_or(0) == 0
-        || !chain.wait_idle(Duration::from_secs(30)).await
-    {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "no graph snapshot within 5 minutes"
-        );
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-    let versions = chain
+    let rows = chain
         .query(&format!(
             "SELECT graph_version, COUNT(*), SUM(bq_rows), SUM(tigergraph_valid_lines), \
              SUM(tigergraph_rejected_lines) FROM {provenance} GROUP BY graph_version ORDER BY graph_version"
         ))
         .await?;
-    let graph_versions: Vec<serde_json::Value> = versions
+    let int = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let snapshots = rows
         .iter()
-        .map(|r| {
-            json!({ "graph_version": r[0], "elements": r[1], "bigquery_rows": r[2],
-                    "tigergraph_lines": r[3], "rejected_lines": r[4] })
+        .filter(|r| r.len() == 5)
+        .map(|r| Snapshot {
+            graph_version: r[0].as_str().unwrap_or_default().to_owned(),
+            elements: int(&r[1]),
+            bigquery_rows: int(&r[2]),
+            tigergraph_lines: int(&r[3]),
+            rejected_lines: int(&r[4]),
         })
         .collect();
-    let tigergraph_counts = chain
+    let tigergraph_received = chain
         .graph
         .as_ref()
         .map(|g| g.tigergraph.counts())
         .unwrap_or_default();
-    report.stage(stage.done());
+    Ok(GraphPart {
+        snapshots,
+        tigergraph_received,
+    })
+}
 
-    let stats = chain.router_stats();
-    let rows_match = rows.iter().all(|(ty, n)| resources_out.get(ty) == Some(n));
-    let summary = json!({
-        "export": { "id": export_id, "patients": PATIENTS, "seed": SEED,
-                     "resources_in": synth.counts, "bytes": synth.ndjson_bytes,
-                     "loaded_into_fhir_server": seeded, "trigger": trigger,
-                     "transaction_time": landed["transaction_time"], "files": uploaded.len() },
-        "deidentify": { "objects": deid_objects.len(), "resources_out": resources_out,
-                         "quarantine_objects": quarantine.len(), "policy_version": policy_version },
-        "bigquery": { "rows_per_table": rows, "rows_equal_deid_resources": rows_match,
-                       "lineage_rows_by_stage": lineage, "policy_version_rows": policy_rows,
-                       "jobs": jobs.len(), "jobs_with_five_labels": labelled,
-                       "load_complete_messages": load_complete },
-        "views": views,
-        "graph": { "snapshots": graph_versions, "tigergraph_received": tigergraph_counts },
-        "leak_check": { "phi_values": scan.values, "deid_lines": scan.deid_lines, "hits": scan.hits.len(), "passed": scan.hits.is_empty() },
-        "eventarc": { "delivered": stats.delivered, "posts": stats.posts, "redelivered": stats.failed_attempts, "given_up": stats.given_up },
-        "stages": report.stages_json(),
-    });
+/// Writes `summary.json` and prints the tables.
+fn finish(summary: &Summary, out: &Path) -> anyhow::Result<()> {
     std::fs::write(
         out.join("summary.json"),
-        serde_json::to_vec_pretty(&summary)?,
+        serde_json::to_vec_pretty(summary)?,
     )?;
-    report.print(&summary);
-    drop(chain);
-    anyhow::ensure!(
-        scan.hits.is_empty(),
-        "the leak check found identifying values in the de-ID bucket"
-    );
-    anyhow::ensure!(
-        rows_match,
-        "BigQuery rows differ from the de-identified resources"
-    );
-    anyhow::ensure!(
-        labelled == jobs.len(),
-        "a BigQuery job lacks a governance label"
-    );
+    println!();
+    println!("Starvit demo summary (machine-readable: target/demo/summary.json)");
+    println!();
+    print!("{}", summary.render());
     Ok(())
 }
 
-/// Waits (up to 5 minutes) for an object of the PHI bucket and returns its bytes.
-async fn wait_object(chain: &Chain, name: &str) -> anyhow::Result<Vec<u8>> {
-    let started = Instant::now();
-    loop {
-        if let Ok(bytes) = chain.read(starvit_e2e::chain::PHI_BUCKET, name).await {
-            return Ok(bytes);
-        }
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(300),
-            "{name} did not appear in 5 minutes"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+/// What makes the run a failure even though every stage finished.
+fn check(summary: &Summary) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        summary.leak_check.passed,
+        "the leak check found identifying values in the de-ID bucket"
+    );
+    anyhow::ensure!(
+        summary.bigquery.rows_equal_deid_resources,
+        "BigQuery rows differ from the de-identified resources"
+    );
+    anyhow::ensure!(
+        summary.bigquery.jobs_with_five_labels == summary.bigquery.jobs,
+        "a BigQuery job lacks a governance label"
+    );
+    Ok(())
 }

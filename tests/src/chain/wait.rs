@@ -49,7 +49,11 @@ impl Chain {
     /// counters and the last lines of every function's log (the functions log no PHI).
     pub fn diagnose(&self, what: &str) {
         eprintln!("--- chain diagnosis: {what}");
-        eprintln!("router: {:?}", self.router.stats());
+        let s = self.router.stats();
+        eprintln!(
+            "local Eventarc: {} events delivered, {} in flight, {} deliveries retried, {} given up, {} malformed ({} POSTs)",
+            s.delivered, s.in_flight, s.failed_attempts, s.given_up, s.malformed, s.posts
+        );
         let mut services = vec![&self.deidentify, &self.bq_load];
         if let Some(graph) = &self.graph {
             services.push(&graph.service);
