@@ -5,11 +5,15 @@ SHELL := /usr/bin/env bash
 CARGO ?= cargo
 RELEASE_BIN := target/release/starvit
 
-.PHONY: demo test lint fmt build bench localcloud-install infra-check clean-demo
+.PHONY: demo demo-down test lint fmt build bench localcloud-install infra-check clean-demo
 
 ## demo: run the main job end to end on local emulators over synthesized data (see README).
+# KEEP=1 leaves the stack running and prints commands against it; demo-down stops it.
 demo:
-	./scripts/demo.sh
+	KEEP="$(KEEP)" ./scripts/demo.sh
+
+demo-down:
+	./scripts/demo-down.sh
 
 ## test: formatting, lints and the whole test suite (unit, HTTP, golden, emulator).
 # The emulator suite (starvit-e2e) starts one stack of emulators per test: at most 3 at once, so a

@@ -66,6 +66,18 @@ impl FunctionProcess {
         self.spawn().await
     }
 
+    /// The process id, while it runs.
+    #[must_use]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// The service name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The log file of the process.
     #[must_use]
     pub fn log_path(&self) -> &Path {

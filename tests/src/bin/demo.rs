@@ -13,10 +13,12 @@ use anyhow::Context as _;
 use starvit_e2e::chain::{
     Binaries, Chain, ChainOptions, DEID_BUCKET, GOVERNANCE_DATASET, QUARANTINE_BUCKET, RAW_DATASET,
 };
+use starvit_e2e::demo::lineage_graph::{self, RunGraph};
+use starvit_e2e::demo::report::{self, Facts};
 use starvit_e2e::demo::summary::{
     BigQueryPart, DeidPart, EventarcPart, ExportPart, GraphPart, LeakPart, Snapshot, StageTime,
 };
-use starvit_e2e::demo::{Progress, Summary, watch};
+use starvit_e2e::demo::{Progress, Summary, keep, watch};
 use starvit_e2e::stack::Stack;
 
 const PATIENTS: u64 = 100;
@@ -25,7 +27,13 @@ const SEED: u64 = 42;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> std::process::ExitCode {
     let progress = Progress::new();
-    match run(&progress).await {
+    let keep = std::env::args().any(|a| a == "--keep");
+    let result = tokio::select! {
+        result = run(&progress, keep) => result,
+        // Dropping the run stops what it started (functions, Eventarc, emulators).
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("\nmake demo FAILED: {err:#}");
@@ -34,7 +42,7 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run(progress: &Progress) -> anyhow::Result<()> {
+async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     let out = starvit_e2e::repo_root().join("target/demo");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
@@ -48,6 +56,7 @@ async fn run(progress: &Progress) -> anyhow::Result<()> {
     let options = ChainOptions {
         graph: true,
         bulk_export: true,
+        relay: keep,
         ..ChainOptions::default()
     };
     let chain = Chain::start(stack, &Binaries::beside_current_exe()?, &options).await?;
@@ -99,6 +108,21 @@ async fn run(progress: &Progress) -> anyhow::Result<()> {
     let graph = graph_part(&chain).await?;
     line.done(&format!("{} graph version(s)", graph.snapshots.len()));
 
+    let line = progress.stage("lineage report from the governance tables");
+    let (lineage, provenance) = lineage_graph::query(&chain).await?;
+    let run_graph = RunGraph::build(&lineage, &provenance);
+    let facts = Facts {
+        jobs: (bigquery.jobs, bigquery.jobs_with_five_labels),
+        leak: Some(leak.clone()),
+        stages: StageTime::list(&progress.timings()),
+    };
+    std::fs::write(out.join("report.html"), report::render(&run_graph, &facts))?;
+    line.done(&format!(
+        "target/demo/report.html: {} nodes, {} edges",
+        run_graph.nodes.len(),
+        run_graph.edges.len()
+    ));
+
     let stats = chain.router_stats();
     let summary = Summary {
         export: export_part,
@@ -116,8 +140,11 @@ async fn run(progress: &Progress) -> anyhow::Result<()> {
         stages: StageTime::list(&progress.timings()),
     };
     finish(&summary, &out)?;
-    drop(chain);
-    check(&summary)
+    check(&summary)?;
+    if keep {
+        hold(&chain).await?;
+    }
+    Ok(())
 }
 
 /// Publishes the export trigger and waits for the export to land (its manifest).
@@ -284,6 +311,19 @@ fn finish(summary: &Summary, out: &Path) -> anyhow::Result<()> {
     println!("Starvit demo summary (machine-readable: target/demo/summary.json)");
     println!();
     print!("{}", summary.render());
+    Ok(())
+}
+
+/// `KEEP=1`: prints the commands, records the run for `make demo-down`, waits to be stopped.
+async fn hold(chain: &Chain) -> anyhow::Result<()> {
+    let bq = keep::bq_version();
+    let text = keep::render(&keep::commands(chain, bq.as_deref()), bq.as_deref());
+    println!("{text}");
+    let dir = keep::dir();
+    keep::record(chain, &dir, &text)?;
+    keep::until_stopped().await?;
+    let _ = std::fs::remove_file(dir.join("ready"));
+    println!("demo: stopping the kept stack");
     Ok(())
 }
 

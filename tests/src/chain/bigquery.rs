@@ -8,9 +8,11 @@ use super::{Chain, HARNESS_LABELS};
 
 impl Chain {
     /// Runs a query on local-bigquery (REST `jobs.query`) and returns the rows as JSON values.
+    /// It waits up to 50 s for the job (`timeoutMs`; the default, 10 s, is exceeded on a loaded
+    /// machine, and an unfinished job has no rows: that is an error here, not an empty result).
     ///
     /// # Errors
-    /// HTTP failures or a query error.
+    /// HTTP failures, a query error, or a job not complete in time.
     pub async fn query(&self, sql: &str) -> anyhow::Result<Vec<Vec<serde_json::Value>>> {
         let url = format!(
             "{}/bigquery/v2/projects/{}/queries",
@@ -20,6 +22,7 @@ impl Chain {
         let body = serde_json::json!({
             "query": sql,
             "useLegacySql": false,
+            "timeoutMs": 50_000,
             "labels": HARNESS_LABELS.iter().copied().collect::<BTreeMap<_, _>>(),
         });
         let resp: serde_json::Value = self
@@ -31,6 +34,10 @@ impl Chain {
             .error_for_status()?
             .json()
             .await?;
+        anyhow::ensure!(
+            resp["jobComplete"].as_bool() != Some(false),
+            "query not complete after 50 s: {sql}"
+        );
         let rows = resp["rows"].as_array().cloned().unwrap_or_default();
         Ok(rows
             .iter()

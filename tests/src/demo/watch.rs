@@ -64,6 +64,7 @@ pub async fn chain(
     let prefix = format!("exports/{export_id}/");
     let mut deid = Some(deid);
     let started = Instant::now();
+    let (mut loaded, mut rows) = (0, 0);
     loop {
         let written = chain
             .list_exports(DEID_BUCKET)
@@ -78,10 +79,16 @@ pub async fn chain(
         {
             line.done(&format!("{written}/{files} files de-identified"));
         }
-        let (loaded, rows) = loaded(chain, export_id).await;
+        // Rows are counted again only when another file was loaded (BigQuery is busy enough).
+        if let Some(tables) = loaded_tables(chain, export_id).await
+            && tables.len() != loaded
+            && let Some(n) = rows_of(chain, &tables).await
+        {
+            (loaded, rows) = (tables.len(), n);
+        }
         let in_flight = chain.router_stats().in_flight;
         load.set(&format!(
-            "{loaded}/{files} files loaded, {} rows, {in_flight} events in flight",
+            "{loaded}/{files} files, {} rows, {in_flight} events in flight",
             thousands(rows)
         ));
         if loaded >= files && chain.wait_idle(TICK).await {
@@ -107,30 +114,37 @@ pub async fn chain(
     }
 }
 
-/// Files of the export with a `bq-load` lineage row, and the rows of their tables.
-async fn loaded(chain: &Chain, export_id: &str) -> (usize, u64) {
+/// The tables of the export's files that have a `bq-load` lineage row (one per file), or `None`
+/// when BigQuery did not answer.
+async fn loaded_tables(chain: &Chain, export_id: &str) -> Option<Vec<String>> {
     let lineage = chain.table(GOVERNANCE_DATASET, "lineage");
-    let Ok(tables) = chain
+    let rows = chain
         .query(&format!(
             "SELECT destination_table FROM {lineage} WHERE stage = 'bq-load' AND export_job_id = '{export_id}'"
         ))
         .await
-    else {
-        return (0, 0);
-    };
-    let mut names: Vec<&str> = tables.iter().filter_map(|r| r.first()?.as_str()).collect();
-    let files = names.len();
+        .ok()?;
+    Some(
+        rows.iter()
+            .filter_map(|r| Some(r.first()?.as_str()?.to_owned()))
+            .collect(),
+    )
+}
+
+/// Rows of `tables` (one query), or `None` when BigQuery did not answer.
+async fn rows_of(chain: &Chain, tables: &[String]) -> Option<u64> {
+    let mut names: Vec<&String> = tables.iter().collect();
     names.sort_unstable();
     names.dedup();
     if names.is_empty() {
-        return (0, 0);
+        return Some(0);
     }
     let counts: Vec<String> = names
         .iter()
         .map(|t| format!("SELECT COUNT(*) AS n FROM `{t}`"))
         .collect();
     let sql = format!("SELECT SUM(n) FROM ({})", counts.join(" UNION ALL "));
-    (files, chain.count(&sql).await.unwrap_or(0))
+    chain.count(&sql).await.ok()
 }
 
 /// Waits for the graph snapshot: a version loaded into TigerGraph, the router idle.
