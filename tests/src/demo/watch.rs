@@ -19,8 +19,8 @@ pub const GRAPH_TIMEOUT: Duration = Duration::from_secs(300);
 const TICK: Duration = Duration::from_secs(2);
 
 /// Fails `line` with `why`, prints the chain's diagnosis, and returns the error naming the stage.
-fn failed(chain: &Chain, line: Line, stage: &str, why: String) -> anyhow::Error {
-    line.fail(&why);
+fn failed(chain: &Chain, line: Line, stage: &str, why: &str) -> anyhow::Error {
+    line.fail(why);
     chain.diagnose(&format!("{stage}: {why}"));
     anyhow::anyhow!("stage '{stage}' failed: {why}")
 }
@@ -105,10 +105,10 @@ pub async fn chain(
                 let why =
                     format!("{written} of {files} files de-identified after {CHAIN_TIMEOUT:?}");
                 drop(load);
-                return Err(failed(chain, line, "deidentify", why));
+                return Err(failed(chain, line, "deidentify", &why));
             }
             let why = format!("{loaded} of {files} files loaded after {CHAIN_TIMEOUT:?}");
-            return Err(failed(chain, load, "bq-load", why));
+            return Err(failed(chain, load, "bq-load", &why));
         }
         tokio::time::sleep(TICK).await;
     }
@@ -169,7 +169,7 @@ pub async fn graph(chain: &Chain, line: Line) -> anyhow::Result<Line> {
         }
         if started.elapsed() > GRAPH_TIMEOUT {
             let why = format!("no graph snapshot loaded into TigerGraph within {GRAPH_TIMEOUT:?}");
-            return Err(failed(chain, line, "graph-snapshot", why));
+            return Err(failed(chain, line, "graph-snapshot", &why));
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
