@@ -47,12 +47,12 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out)?;
 
-    let line = progress.stage("start the local cloud (install on first use)");
+    let line = progress.stage("start the local cloud");
     let stack = Stack::start_with("demo", &[("LOCALCLOUD_FHIR", "1")])
         .context("starting the local cloud")?;
     line.done("Pub/Sub, GCS, BigQuery, FHIR server");
 
-    let line = progress.stage("start the functions and the local Eventarc");
+    let line = progress.stage("start functions + local Eventarc");
     let options = ChainOptions {
         graph: true,
         bulk_export: true,
@@ -68,7 +68,7 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     let resources: u64 = synth.counts.values().sum();
     line.done(&format!("{resources} resources"));
 
-    let line = progress.stage("load them into the FHIR server (sekmet-fhir)");
+    let line = progress.stage("load them into the FHIR server");
     line.set("two transactions");
     let seeded = chain.seed_fhir(&export).await?;
     line.done(&format!("{seeded} resources accepted"));
@@ -76,7 +76,7 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     let (export_part, export_id) = trigger_export(&chain, progress, &synth, seeded).await?;
     watch::chain(&chain, progress, &export_id, export_part.files).await?;
 
-    let line = progress.stage("leak check: de-ID bucket against the PHI export");
+    let line = progress.stage("leak check: de-ID vs PHI export");
     let deid_dir = out.join("deid");
     chain
         .download(DEID_BUCKET, "exports/", ".ndjson", &deid_dir)
@@ -94,21 +94,21 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     ));
 
     let deidentify = deid_part(&chain, &deid_dir).await?;
-    let line = progress.stage("read back BigQuery: rows, lineage, policy, job labels");
+    let line = progress.stage("read back BigQuery");
     let bigquery = bigquery_part(&chain, &deidentify).await?;
     line.done(&format!("{} jobs", bigquery.jobs));
 
-    let line = progress.stage("SQL-on-FHIR views (views/) over the raw tables");
+    let line = progress.stage("SQL-on-FHIR views (views/)");
     let gcp = starvit_gcp::GcpConfig::from_vars(chain.stack.gcp_vars())?;
     let views = starvit_e2e::views::create_and_count(&gcp).await?;
     line.done(&format!("{} views", views.len()));
 
-    let line = progress.stage("graph snapshot: node/edge tables, Parquet, TigerGraph");
+    let line = progress.stage("graph-snapshot -> TigerGraph");
     let line = watch::graph(&chain, line).await?;
     let graph = graph_part(&chain).await?;
     line.done(&format!("{} graph version(s)", graph.snapshots.len()));
 
-    let line = progress.stage("lineage report from the governance tables");
+    let line = progress.stage("report.html from governance rows");
     let (lineage, provenance) = lineage_graph::query(&chain).await?;
     let run_graph = RunGraph::build(&lineage, &provenance);
     let facts = Facts {
@@ -154,7 +154,7 @@ async fn trigger_export(
     synth: &starvit_synth::Summary,
     seeded: usize,
 ) -> anyhow::Result<(ExportPart, String)> {
-    let line = progress.stage("bulk-export: trigger -> $export -> PHI bucket");
+    let line = progress.stage("bulk-export: $export -> PHI bucket");
     let trigger = chain.trigger_export(b"{}").await?;
     let run_record = format!("exports/_runs/{trigger}.json");
     let record: serde_json::Value = serde_json::from_slice(

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// Width of a stage's name on its line.
+const WIDTH: usize = 38;
 /// How often a plain (non-terminal) line repeats a stage's changing state.
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
 
@@ -48,7 +50,7 @@ impl Progress {
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
-            bar.set_prefix(name.to_owned());
+            bar.set_prefix(format!("{name:<WIDTH$}"));
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
@@ -128,14 +130,7 @@ impl Line {
     pub fn done(self, result: &str) -> f64 {
         let secs = self.started.elapsed().as_secs_f64();
         match &self.bar {
-            Some(bar) => {
-                bar.set_style(
-                    ProgressStyle::with_template("{prefix:.green} {wide_msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                bar.set_prefix(format!("✓ {:<44}", self.name));
-                bar.finish_with_message(format!("{result:<40} {secs:>6.1} s"));
-            }
+            Some(bar) => close(bar, &self.name, true, format!("{result:<36} {secs:>6.1} s")),
             None if result.is_empty() => println!("    done in {secs:.1} s"),
             None => println!("    done in {secs:.1} s: {result}"),
         }
@@ -150,14 +145,7 @@ impl Line {
     /// A line dropped without [`Line::done`] (an error returned early) fails with "stopped".
     pub fn fail(self, why: &str) {
         match &self.bar {
-            Some(bar) => {
-                bar.set_style(
-                    ProgressStyle::with_template("{prefix:.red} {wide_msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                bar.set_prefix(format!("✗ {:<44}", self.name));
-                bar.abandon_with_message(why.to_owned());
-            }
+            Some(bar) => close(bar, &self.name, false, why.to_owned()),
             None => println!(
                 "    FAILED after {:.1} s: {why}",
                 self.started.elapsed().as_secs_f64()
@@ -166,13 +154,30 @@ impl Line {
     }
 }
 
+/// Turns a live line into its last state: a green check mark or a red cross, and a message.
+fn close(bar: &ProgressBar, name: &str, ok: bool, message: String) {
+    let (template, mark) = if ok {
+        ("{prefix:.green} {wide_msg}", '✓')
+    } else {
+        ("{prefix:.red} {wide_msg}", '✗')
+    };
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.set_prefix(format!("{mark} {name:<WIDTH$}"));
+    if ok {
+        bar.finish_with_message(message);
+    } else {
+        bar.abandon_with_message(message);
+    }
+}
+
 impl Drop for Line {
     fn drop(&mut self) {
         if let Some(bar) = &self.bar
             && !bar.is_finished()
         {
-            bar.set_prefix(format!("✗ {:<44}", self.name));
-            bar.abandon_with_message("stopped");
+            close(bar, &self.name, false, "stopped".to_owned());
         }
     }
 }

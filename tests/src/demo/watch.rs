@@ -88,7 +88,7 @@ pub async fn chain(
         }
         let in_flight = chain.router_stats().in_flight;
         load.set(&format!(
-            "{loaded}/{files} files, {} rows, {in_flight} events in flight",
+            "{loaded}/{files} files, {} rows, {in_flight} in flight",
             thousands(rows)
         ));
         if loaded >= files && chain.wait_idle(TICK).await {
