@@ -36,7 +36,12 @@ async fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("\nmake demo FAILED: {err:#}");
+            let stages = progress.failed();
+            if stages.is_empty() {
+                eprintln!("\nmake demo FAILED: {err:#}");
+            } else {
+                eprintln!("\nmake demo FAILED in '{}': {err:#}", stages.join("', '"));
+            }
             std::process::ExitCode::FAILURE
         }
     }

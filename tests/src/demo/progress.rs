@@ -19,6 +19,7 @@ const PLAIN_EVERY: Duration = Duration::from_secs(5);
 pub struct Progress {
     live: Option<MultiProgress>,
     timings: Arc<Mutex<Vec<(String, f64)>>>,
+    failed: Arc<Mutex<Vec<String>>>,
 }
 
 impl Progress {
@@ -36,6 +37,7 @@ impl Progress {
         Self {
             live: live.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stdout())),
             timings: Arc::default(),
+            failed: Arc::default(),
         }
     }
 
@@ -63,6 +65,8 @@ impl Progress {
             bar,
             plain: Mutex::new((String::new(), Instant::now())),
             timings: Arc::clone(&self.timings),
+            failed: Arc::clone(&self.failed),
+            finished: false,
         }
     }
 
@@ -74,6 +78,15 @@ impl Progress {
             }
             None => println!("{text}"),
         }
+    }
+
+    /// The stages that failed or were left unfinished by an error.
+    #[must_use]
+    pub fn failed(&self) -> Vec<String> {
+        self.failed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The finished stages with their seconds, in the order they finished.
@@ -100,6 +113,8 @@ pub struct Line {
     bar: Option<ProgressBar>,
     plain: Mutex<(String, Instant)>,
     timings: Arc<Mutex<Vec<(String, f64)>>>,
+    failed: Arc<Mutex<Vec<String>>>,
+    finished: bool,
 }
 
 impl Line {
@@ -127,7 +142,8 @@ impl Line {
     }
 
     /// Ends the stage with what it did; records its time.
-    pub fn done(self, result: &str) -> f64 {
+    pub fn done(mut self, result: &str) -> f64 {
+        self.finished = true;
         let secs = self.started.elapsed().as_secs_f64();
         match &self.bar {
             Some(bar) => close(bar, &self.name, true, format!("{result:<36} {secs:>6.1} s")),
@@ -143,7 +159,9 @@ impl Line {
 
     /// Ends the stage as failed; the caller says why (the demo's error names the stage too).
     /// A line dropped without [`Line::done`] (an error returned early) fails with "stopped".
-    pub fn fail(self, why: &str) {
+    pub fn fail(mut self, why: &str) {
+        self.finished = true;
+        self.record_failure();
         match &self.bar {
             Some(bar) => close(bar, &self.name, false, why.to_owned()),
             None => println!(
@@ -151,6 +169,15 @@ impl Line {
                 self.started.elapsed().as_secs_f64()
             ),
         }
+    }
+}
+
+impl Line {
+    fn record_failure(&self) {
+        self.failed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(self.name.clone());
     }
 }
 
@@ -174,9 +201,11 @@ fn close(bar: &ProgressBar, name: &str, ok: bool, message: String) {
 
 impl Drop for Line {
     fn drop(&mut self) {
-        if let Some(bar) = &self.bar
-            && !bar.is_finished()
-        {
+        if self.finished {
+            return;
+        }
+        self.record_failure();
+        if let Some(bar) = &self.bar {
             close(bar, &self.name, false, "stopped".to_owned());
         }
     }

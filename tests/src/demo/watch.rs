@@ -18,11 +18,12 @@ pub const GRAPH_TIMEOUT: Duration = Duration::from_secs(300);
 /// How often the lines are refreshed.
 const TICK: Duration = Duration::from_secs(2);
 
-/// Fails `line` with `why`, prints the chain's diagnosis, and returns the error naming the stage.
+/// Fails `line` with `why`, prints the chain's diagnosis, and returns the error (the failed line
+/// names the stage).
 fn failed(chain: &Chain, line: Line, stage: &str, why: &str) -> anyhow::Error {
     line.fail(why);
     chain.diagnose(&format!("{stage}: {why}"));
-    anyhow::anyhow!("stage '{stage}' failed: {why}")
+    anyhow::anyhow!("{why}")
 }
 
 /// Waits (up to 5 minutes) for an object of the PHI bucket and returns its bytes.
