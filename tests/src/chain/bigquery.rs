@@ -63,6 +63,35 @@ impl Chain {
             .with_context(|| format!("not a count: {cell}"))
     }
 
+    /// Rows of a table from its metadata (`tables.get` `numRows`: no query job); `table` is
+    /// `project.dataset.table`.
+    ///
+    /// # Errors
+    /// HTTP failures, or no `numRows`.
+    pub async fn table_rows(&self, table: &str) -> anyhow::Result<u64> {
+        let mut parts = table.splitn(3, '.');
+        let (Some(project), Some(dataset), Some(name)) = (parts.next(), parts.next(), parts.next())
+        else {
+            anyhow::bail!("not project.dataset.table: {table}");
+        };
+        let url = format!(
+            "{}/bigquery/v2/projects/{project}/datasets/{dataset}/tables/{name}",
+            self.stack.var("BIGQUERY_ENDPOINT")
+        );
+        let meta: serde_json::Value = self
+            .http
+            .get(url)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        meta["numRows"]
+            .as_str()
+            .and_then(|n| n.parse().ok())
+            .with_context(|| format!("no numRows for {table}"))
+    }
+
     /// Every job local-bigquery knows (`jobs.list`, all pages), as raw JSON.
     ///
     /// # Errors

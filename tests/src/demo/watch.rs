@@ -65,7 +65,7 @@ pub async fn chain(
     let prefix = format!("exports/{export_id}/");
     let mut deid = Some(deid);
     let started = Instant::now();
-    let (mut loaded, mut rows) = (0, 0);
+    let (mut loaded, mut rows) = (0, std::collections::BTreeMap::new());
     loop {
         let written = chain
             .list_exports(DEID_BUCKET)
@@ -80,22 +80,29 @@ pub async fn chain(
         {
             line.done(&format!("{written}/{files} files de-identified"));
         }
-        // Rows are counted again only when another file was loaded (BigQuery is busy enough).
-        if let Some(tables) = loaded_tables(chain, export_id).await
-            && tables.len() != loaded
-            && let Some(n) = rows_of(chain, &tables).await
-        {
-            (loaded, rows) = (tables.len(), n);
+        if let Some(tables) = loaded_tables(chain, export_id).await {
+            loaded = tables.len();
+            // A table's rows when another file was loaded into it (metadata, not a query job:
+            // BigQuery is busy enough).
+            for table in &tables {
+                let files_in = tables.iter().filter(|t| *t == table).count();
+                if rows.get(table).is_none_or(|(f, _)| *f != files_in)
+                    && let Ok(n) = chain.table_rows(table).await
+                {
+                    rows.insert(table.clone(), (files_in, n));
+                }
+            }
         }
+        let total: u64 = rows.values().map(|(_, n)| n).sum();
         let in_flight = chain.router_stats().in_flight;
         load.set(&format!(
             "{loaded}/{files} files, {} rows, {in_flight} in flight",
-            thousands(rows)
+            thousands(total)
         ));
         if loaded >= files && chain.wait_idle(TICK).await {
             load.done(&format!(
                 "{loaded}/{files} files loaded, {} rows",
-                thousands(rows)
+                thousands(total)
             ));
             return Ok(());
         }
@@ -130,22 +137,6 @@ async fn loaded_tables(chain: &Chain, export_id: &str) -> Option<Vec<String>> {
             .filter_map(|r| Some(r.first()?.as_str()?.to_owned()))
             .collect(),
     )
-}
-
-/// Rows of `tables` (one query), or `None` when BigQuery did not answer.
-async fn rows_of(chain: &Chain, tables: &[String]) -> Option<u64> {
-    let mut names: Vec<&String> = tables.iter().collect();
-    names.sort_unstable();
-    names.dedup();
-    if names.is_empty() {
-        return Some(0);
-    }
-    let counts: Vec<String> = names
-        .iter()
-        .map(|t| format!("SELECT COUNT(*) AS n FROM `{t}`"))
-        .collect();
-    let sql = format!("SELECT SUM(n) FROM ({})", counts.join(" UNION ALL "));
-    chain.count(&sql).await.ok()
 }
 
 /// Waits for the graph snapshot: a version loaded into TigerGraph, the router idle.
