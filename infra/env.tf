@@ -13,6 +13,8 @@ locals {
       STARVIT_EXPORT_TYPES   = join(",", var.export_types)
       STARVIT_FHIR_TOKEN_URL = var.medplum_token_url
       STARVIT_FHIR_CLIENT_ID = var.medplum_client_id
+      # Parts of at most this size: one deidentify and one bq-load delivery each (memory on Cloud Run).
+      STARVIT_EXPORT_PART_BYTES = tostring(var.export_part_bytes)
     }
     deidentify = {
       GOOGLE_CLOUD_PROJECT      = local.phi_project

@@ -195,6 +195,16 @@ variable "tigergraph_api_version" {
   }
 }
 
+variable "export_part_bytes" {
+  description = "bulk-export cuts every file of an export on line boundaries into parts of at most this many bytes; each part is one deidentify and one bq-load delivery, spooled in their memory."
+  type        = number
+  default     = 268435456
+  validation {
+    condition     = var.export_part_bytes >= 4096 && var.export_part_bytes <= 4294967296 && floor(var.export_part_bytes) == var.export_part_bytes
+    error_message = "export_part_bytes must be a whole number of bytes between 4096 and 4294967296."
+  }
+}
+
 variable "snapshot_quiet_secs" {
   description = "graph-snapshot waits until no load has landed for this long, so one export makes one graph version."
   type        = number

@@ -123,6 +123,8 @@ pub struct ChainOptions {
     /// Also run `bulk-export` on the `export-trigger` topic, against the stack's FHIR server
     /// (a stack started with `LOCALCLOUD_FHIR=1`).
     pub bulk_export: bool,
+    /// Extra settings of `bulk-export` (e.g. a small `STARVIT_EXPORT_PART_BYTES`).
+    pub bulk_export_env: Vec<(String, String)>,
     /// Also run `subscription-relay` (Pattern B), publishing to [`DEID_EVENTS_TOPIC`].
     pub relay: bool,
 }
@@ -135,6 +137,7 @@ impl Default for ChainOptions {
             graph: false,
             graph_env: Vec::new(),
             bulk_export: false,
+            bulk_export_env: Vec::new(),
             relay: false,
         }
     }
@@ -212,7 +215,12 @@ impl Chain {
             None
         };
         let bulk_export = if options.bulk_export {
-            Some(start::<bulk_export::Context>(&stack, &binaries.bulk_export, &[]).await?)
+            let overrides: Vec<(&str, &str)> = options
+                .bulk_export_env
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            Some(start::<bulk_export::Context>(&stack, &binaries.bulk_export, &overrides).await?)
         } else {
             None
         };

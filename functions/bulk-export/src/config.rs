@@ -53,6 +53,13 @@ pub const POLL_MAX_SECS: Setting = Setting::default(
     "longest wait between two status polls",
 )
 .local("2");
+/// Largest part of a manifest file ([`crate::parts`]).
+pub const PART_BYTES: Setting = Setting::default(
+    "STARVIT_EXPORT_PART_BYTES",
+    "268435456",
+    "bytes between 4096 and 4294967296",
+    "largest part a manifest file is cut into on line boundaries (256 MiB: one deidentify and one bq-load delivery each)",
+);
 /// OAuth2 token endpoint.
 pub const FHIR_TOKEN_URL: Setting = Setting::optional(
     "STARVIT_FHIR_TOKEN_URL",
@@ -94,6 +101,7 @@ pub const SETTINGS: &[Setting] = &[
     common::PIPELINE,
     POLL_BUDGET_SECS,
     POLL_MAX_SECS,
+    PART_BYTES,
     FHIR_TOKEN_URL,
     FHIR_CLIENT_ID,
     FHIR_CLIENT_SECRET,
@@ -137,6 +145,8 @@ pub struct Config {
     pub poll_budget: Duration,
     /// Longest wait between polls.
     pub poll_max: Duration,
+    /// Largest part of a manifest file, in bytes.
+    pub part_bytes: u64,
     /// Credentials for the FHIR server (redacted in `Debug`).
     pub auth: Auth,
     /// Spool directory.
@@ -156,6 +166,7 @@ impl std::fmt::Debug for Config {
             .field("pipeline", &self.pipeline)
             .field("poll_budget", &self.poll_budget)
             .field("poll_max", &self.poll_max)
+            .field("part_bytes", &self.part_bytes)
             .field("auth", &self.auth)
             .field("spool_dir", &self.spool_dir)
             .finish_non_exhaustive()
@@ -185,8 +196,6 @@ impl Config {
         V: Into<String>,
     {
         let vars = Vars::new(vars);
-        let get = |name: &str| vars.get(name);
-        let required = |name: &'static str| vars.required(name);
         let secs = |s: &Setting| {
             vars.parse(s, |v| {
                 v.parse::<u64>()
@@ -196,71 +205,93 @@ impl Config {
             })
             .map(Option::unwrap_or_default)
         };
-        let base = required("STARVIT_FHIR_BASE_URL")?;
-        let fhir_base_url = url::Url::parse(base.trim_end_matches('/'))
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or(ConfigError::from(VarError::Invalid {
-                name: "STARVIT_FHIR_BASE_URL",
-                expected: "an http(s) URL",
-            }))?;
-        let types: Vec<String> = required("STARVIT_EXPORT_TYPES")?
-            .split(',')
-            .map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .collect();
-        if types.is_empty() || !types.iter().all(|t| starvit_fhir::type_name_ok(t)) {
-            return Err(ConfigError::from(VarError::Invalid {
-                name: "STARVIT_EXPORT_TYPES",
-                expected: "a comma-separated list of FHIR resource types",
-            }));
-        }
-        if types.iter().any(|t| REFUSED_TYPES.contains(&t.as_str())) {
-            return Err(ConfigError::from(VarError::Invalid {
-                name: "STARVIT_EXPORT_TYPES",
-                expected: "no credential-bearing type (ClientApplication, Subscription, User, ...)",
-            }));
-        }
-        let auth = match (
+        let part_bytes = vars
+            .parse(&PART_BYTES, |v| {
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| (4096..=1 << 32).contains(n))
+            })?
+            .unwrap_or_default();
+        Ok(Self {
+            fhir_base_url: base_url(&vars)?,
+            types: export_types(&vars)?,
+            phi_bucket: vars.required("STARVIT_PHI_BUCKET")?,
+            pipeline: vars.setting(&common::PIPELINE)?.unwrap_or_default(),
+            poll_budget: secs(&POLL_BUDGET_SECS)?,
+            poll_max: secs(&POLL_MAX_SECS)?,
+            part_bytes,
+            auth: auth(&vars)?,
+            spool_dir: vars.get("STARVIT_SPOOL_DIR").map(PathBuf::from),
+            request_timeout: Duration::from_secs(120),
+            gcp: GcpConfig::from_vars(vars.pairs())?,
+        })
+    }
+}
+
+fn invalid(name: &'static str, expected: &'static str) -> ConfigError {
+    ConfigError::from(VarError::Invalid { name, expected })
+}
+
+/// `STARVIT_FHIR_BASE_URL`: an http(s) URL with a host, without a trailing slash.
+fn base_url(vars: &Vars) -> Result<url::Url, ConfigError> {
+    let base = vars.required("STARVIT_FHIR_BASE_URL")?;
+    url::Url::parse(base.trim_end_matches('/'))
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .ok_or_else(|| invalid("STARVIT_FHIR_BASE_URL", "an http(s) URL"))
+}
+
+/// `STARVIT_EXPORT_TYPES`: FHIR type names, none of [`REFUSED_TYPES`].
+fn export_types(vars: &Vars) -> Result<Vec<String>, ConfigError> {
+    const NAME: &str = "STARVIT_EXPORT_TYPES";
+    let types: Vec<String> = vars
+        .required(NAME)?
+        .split(',')
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if types.is_empty() || !types.iter().all(|t| starvit_fhir::type_name_ok(t)) {
+        return Err(invalid(
+            NAME,
+            "a comma-separated list of FHIR resource types",
+        ));
+    }
+    if types.iter().any(|t| REFUSED_TYPES.contains(&t.as_str())) {
+        return Err(invalid(
+            NAME,
+            "no credential-bearing type (ClientApplication, Subscription, User, ...)",
+        ));
+    }
+    Ok(types)
+}
+
+/// Client credentials, a static bearer token, or none; not both.
+fn auth(vars: &Vars) -> Result<Auth, ConfigError> {
+    let get = |name: &str| vars.get(name);
+    Ok(
+        match (
             get("STARVIT_FHIR_TOKEN_URL"),
             get("STARVIT_FHIR_BEARER_TOKEN"),
         ) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::from(VarError::Invalid {
-                    name: "STARVIT_FHIR_TOKEN_URL",
-                    expected: "client credentials or STARVIT_FHIR_BEARER_TOKEN, not both",
-                }));
+                return Err(invalid(
+                    "STARVIT_FHIR_TOKEN_URL",
+                    "client credentials or STARVIT_FHIR_BEARER_TOKEN, not both",
+                ));
             }
             (Some(url), None) => Auth::ClientCredentials {
                 token_url: url::Url::parse(&url)
                     .ok()
                     .filter(|u| matches!(u.scheme(), "http" | "https"))
-                    .ok_or(ConfigError::from(VarError::Invalid {
-                        name: "STARVIT_FHIR_TOKEN_URL",
-                        expected: "an http(s) URL",
-                    }))?,
-                client_id: required("STARVIT_FHIR_CLIENT_ID")?,
-                client_secret: required("STARVIT_FHIR_CLIENT_SECRET")?,
+                    .ok_or_else(|| invalid("STARVIT_FHIR_TOKEN_URL", "an http(s) URL"))?,
+                client_id: vars.required("STARVIT_FHIR_CLIENT_ID")?,
+                client_secret: vars.required("STARVIT_FHIR_CLIENT_SECRET")?,
                 scope: get("STARVIT_FHIR_SCOPE"),
             },
             (None, Some(token)) => Auth::Bearer(token),
             (None, None) => Auth::None,
-        };
-        let poll_budget = secs(&POLL_BUDGET_SECS)?;
-        let poll_max = secs(&POLL_MAX_SECS)?;
-        Ok(Self {
-            fhir_base_url,
-            types,
-            phi_bucket: required("STARVIT_PHI_BUCKET")?,
-            pipeline: vars.setting(&common::PIPELINE)?.unwrap_or_default(),
-            poll_budget,
-            poll_max,
-            auth,
-            spool_dir: get("STARVIT_SPOOL_DIR").map(PathBuf::from),
-            request_timeout: Duration::from_secs(120),
-            gcp: GcpConfig::from_vars(vars.pairs())?,
-        })
-    }
+        },
+    )
 }
 
 #[cfg(test)]
@@ -288,6 +319,7 @@ mod tests {
         assert_eq!(c.fhir_base_url.as_str(), "https://api.medplum.com/fhir/R4");
         assert_eq!(c.types, ["Patient", "Observation"]);
         assert_eq!(c.poll_budget, Duration::from_secs(480));
+        assert_eq!(c.part_bytes, 256 << 20);
         assert!(!format!("{c:?}").contains("t0ken"));
         let mut cc = vars();
         cc.retain(|(k, _)| *k != "STARVIT_FHIR_BEARER_TOKEN");
@@ -315,6 +347,7 @@ mod tests {
             ("STARVIT_EXPORT_TYPES", " , "),
             ("STARVIT_FHIR_BASE_URL", "ftp://x/fhir"),
             ("STARVIT_EXPORT_POLL_BUDGET_SECS", "0"),
+            ("STARVIT_EXPORT_PART_BYTES", "100"),
         ] {
             let mut all = vars();
             all.push((k, v));

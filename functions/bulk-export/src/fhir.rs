@@ -11,11 +11,8 @@
 //!   other origin is refused (no SSRF, no token sent elsewhere).
 //! - files are streamed to a writer, never held in memory.
 //!
-//! Auth ([`Auth`]): none, a static bearer token, or OAuth2 client credentials (Medplum:
-//! `POST {root}/oauth2/token`, form `grant_type=client_credentials&client_id&client_secret`; the
-//! token is cached until a minute before `expires_in`). A 401 from the FHIR server forgets the
-//! token and is Retry (it may have expired); a refused token request is Drop (wrong credentials).
-//! Downloads carry the token only when the manifest says `requiresAccessToken: true`.
+//! Auth: [`crate::auth`]. A 401 from the FHIR server forgets the token and is Retry (it may have
+//! expired). Downloads carry the token only when the manifest says `requiresAccessToken: true`.
 //!
 //! Errors: connection failures, timeouts, 5xx (other than a failed export), 429 and 408 are
 //! [`FhirError::Unavailable`] (Retry); other 4xx are [`FhirError::Rejected`] (Drop). URLs,
@@ -23,9 +20,12 @@
 
 use std::time::Duration;
 
-use serde::Deserialize;
 use tokio::io::AsyncWriteExt as _;
 use url::Url;
+
+pub use crate::auth::Auth;
+use crate::auth::Tokens;
+pub use crate::wire::{Manifest, OutputFile, Status};
 
 /// What went wrong talking to the FHIR server.
 #[derive(Debug, thiserror::Error)]
@@ -69,81 +69,10 @@ impl FhirError {
     }
 }
 
-/// One file of the manifest.
-#[derive(Debug, Clone, Deserialize)]
-pub struct OutputFile {
-    /// Resource type.
-    #[serde(rename = "type")]
-    pub ty: String,
-    /// Download URL.
-    pub url: String,
-    /// Resources in the file, when the server says.
-    #[serde(default)]
-    pub count: Option<u64>,
-}
-
-/// The completed export's manifest.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Manifest {
-    /// The export's point in time (the next incremental export's `_since`).
-    pub transaction_time: String,
-    /// Whether downloads need the bearer token.
-    #[serde(default)]
-    pub requires_access_token: bool,
-    /// NDJSON files.
-    #[serde(default)]
-    pub output: Vec<OutputFile>,
-    /// `OperationOutcome` files.
-    #[serde(default)]
-    pub error: Vec<OutputFile>,
-}
-
-/// One status poll.
-#[derive(Debug, Clone)]
-pub enum Status {
-    /// Still running; the server's `Retry-After`, if it sent one.
-    Running(Option<Duration>),
-    /// Done.
-    Complete(Manifest),
-}
-
-/// How to authenticate to the FHIR server.
-#[derive(Clone, Default)]
-pub enum Auth {
-    /// No credentials (a local test server).
-    #[default]
-    None,
-    /// A static bearer token.
-    Bearer(String),
-    /// OAuth2 client credentials.
-    ClientCredentials {
-        /// Token endpoint.
-        token_url: Url,
-        /// Client id.
-        client_id: String,
-        /// Client secret.
-        client_secret: String,
-        /// Requested scope, if any.
-        scope: Option<String>,
-    },
-}
-
-impl std::fmt::Debug for Auth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Auth::None => "Auth::None",
-            Auth::Bearer(_) => "Auth::Bearer(<redacted>)",
-            Auth::ClientCredentials { .. } => "Auth::ClientCredentials(<redacted>)",
-        })
-    }
-}
-
 /// The Bulk Data client of one FHIR server.
 pub struct FhirClient {
     base: Url,
-    auth: Auth,
-    cached: tokio::sync::Mutex<Option<(String, std::time::Instant)>>,
+    tokens: Tokens,
     http: reqwest::Client,
 }
 
@@ -155,7 +84,7 @@ impl std::fmt::Debug for FhirClient {
     }
 }
 
-fn classify(operation: &'static str, status: reqwest::StatusCode) -> FhirError {
+pub(crate) fn classify(operation: &'static str, status: reqwest::StatusCode) -> FhirError {
     let code = status.as_u16();
     if status.is_server_error() || code == 429 || code == 408 {
         FhirError::Unavailable {
@@ -171,7 +100,7 @@ fn classify(operation: &'static str, status: reqwest::StatusCode) -> FhirError {
     }
 }
 
-fn send_error(operation: &'static str, e: &reqwest::Error) -> FhirError {
+pub(crate) fn send_error(operation: &'static str, e: &reqwest::Error) -> FhirError {
     if e.is_builder() {
         FhirError::Rejected {
             operation,
@@ -203,71 +132,17 @@ impl FhirClient {
             })?;
         Ok(Self {
             base,
-            auth,
-            cached: tokio::sync::Mutex::new(None),
+            tokens: Tokens::new(auth),
             http,
         })
     }
 
-    /// The current access token, fetched (client credentials) when missing or about to expire.
+    /// The current access token ([`Tokens::token`]).
     ///
     /// # Errors
     /// A token endpoint that refuses (Drop) or is unavailable (Retry).
     pub async fn token(&self) -> Result<Option<String>, FhirError> {
-        const OP: &str = "token";
-        let (token_url, client_id, client_secret, scope) = match &self.auth {
-            Auth::None => return Ok(None),
-            Auth::Bearer(t) => return Ok(Some(t.clone())),
-            Auth::ClientCredentials {
-                token_url,
-                client_id,
-                client_secret,
-                scope,
-            } => (token_url, client_id, client_secret, scope),
-        };
-        let mut cached = self.cached.lock().await;
-        if let Some((token, until)) = cached.as_ref()
-            && std::time::Instant::now() < *until
-        {
-            return Ok(Some(token.clone()));
-        }
-        let mut form = vec![
-            ("grant_type", "client_credentials"),
-            ("client_id", client_id.as_str()),
-            ("client_secret", client_secret.as_str()),
-        ];
-        if let Some(scope) = scope {
-            form.push(("scope", scope.as_str()));
-        }
-        let response = self
-            .http
-            .post(token_url.clone())
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| send_error(OP, &e))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(classify(OP, status));
-        }
-        #[derive(Deserialize)]
-        struct TokenResponse {
-            access_token: String,
-            #[serde(default)]
-            expires_in: Option<u64>,
-        }
-        let body: TokenResponse = response.json().await.map_err(|_| FhirError::Rejected {
-            operation: OP,
-            status: Some(status.as_u16()),
-            reason: "token response does not parse",
-        })?;
-        let lifetime =
-            Duration::from_secs(body.expires_in.unwrap_or(300).saturating_sub(60).max(10));
-        *cached = Some((
-            body.access_token.clone(),
-            std::time::Instant::now() + lifetime,
-        ));
-        Ok(Some(body.access_token))
+        self.tokens.token(&self.http).await
     }
 
     async fn authorized(
@@ -282,7 +157,7 @@ impl FhirClient {
 
     /// A 401: forget the token (it may have expired) and ask for a redelivery.
     async fn unauthorized(&self, operation: &'static str) -> FhirError {
-        *self.cached.lock().await = None;
+        self.tokens.forget().await;
         FhirError::Unavailable {
             operation,
             status: Some(401),
@@ -398,16 +273,11 @@ impl FhirClient {
         }
     }
 
-    /// Stream one manifest file into `out`; returns the bytes written.
+    /// Open one manifest file for streaming ([`Download::chunk`]).
     ///
     /// # Errors
     /// [`FhirError::ForeignUrl`] for a URL outside the server's origin; others as classified.
-    pub async fn download(
-        &self,
-        file: &OutputFile,
-        with_token: bool,
-        out: &mut tokio::fs::File,
-    ) -> Result<u64, FhirError> {
+    pub async fn open(&self, file: &OutputFile, with_token: bool) -> Result<Download, FhirError> {
         const OP: &str = "download";
         let url = Url::parse(&file.url)
             .or_else(|_| self.base.join(&file.url))
@@ -426,23 +296,51 @@ impl FhirClient {
         if with_token {
             request = self.authorized(request).await?;
         }
-        let mut response = request.send().await.map_err(|e| send_error(OP, &e))?;
+        let response = request.send().await.map_err(|e| send_error(OP, &e))?;
         if response.status() == reqwest::StatusCode::UNAUTHORIZED {
             return Err(self.unauthorized(OP).await);
         }
         if !response.status().is_success() {
             return Err(classify(OP, response.status()));
         }
+        Ok(Download(response))
+    }
+
+    /// Stream one manifest file into `out`; returns the bytes written.
+    ///
+    /// # Errors
+    /// As [`FhirClient::open`]; [`FhirError::Spool`] when writing fails.
+    pub async fn download(
+        &self,
+        file: &OutputFile,
+        with_token: bool,
+        out: &mut tokio::fs::File,
+    ) -> Result<u64, FhirError> {
+        let mut download = self.open(file, with_token).await?;
         let mut written = 0_u64;
-        while let Some(chunk) = response.chunk().await.map_err(|_| FhirError::Unavailable {
-            operation: OP,
-            status: None,
-        })? {
+        while let Some(chunk) = download.chunk().await? {
             out.write_all(&chunk).await.map_err(FhirError::Spool)?;
             written += chunk.len() as u64;
         }
         out.flush().await.map_err(FhirError::Spool)?;
         Ok(written)
+    }
+}
+
+/// An open file download.
+#[derive(Debug)]
+pub struct Download(reqwest::Response);
+
+impl Download {
+    /// The next chunk of the body, `None` at its end.
+    ///
+    /// # Errors
+    /// [`FhirError::Unavailable`] when the stream breaks (Retry).
+    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, FhirError> {
+        self.0.chunk().await.map_err(|_| FhirError::Unavailable {
+            operation: "download",
+            status: None,
+        })
     }
 }
 
@@ -481,17 +379,5 @@ mod tests {
         assert!(!c.same_origin(&Url::parse("http://127.0.0.1:8103/storage/a").unwrap()));
         assert!(!c.same_origin(&Url::parse("https://localhost:8103/storage/a").unwrap()));
         assert!(!c.same_origin(&Url::parse("http://localhost:9/storage/a").unwrap()));
-    }
-
-    #[test]
-    fn manifest_parses_without_counts_and_ignores_request() {
-        let m: Manifest = serde_json::from_str(
-            r#"{"transactionTime":"2026-11-24T02:19:30.845Z","request":"http://x$export","requiresAccessToken":false,
-                "output":[{"type":"Patient","url":"http://x/storage/1?Signature=s"}],"error":[],"deleted":[]}"#,
-        )
-        .unwrap();
-        assert_eq!(m.output[0].ty, "Patient");
-        assert_eq!(m.output[0].count, None);
-        assert!(!m.requires_access_token);
     }
 }

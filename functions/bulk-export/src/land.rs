@@ -1,9 +1,11 @@
-//! Landing a finished export: every wanted file of the manifest streamed into the PHI bucket
-//! (create-only), then `_manifest.json` (what landed, without URLs) and the cursor.
+//! Landing a finished export: every wanted file of the manifest streamed into the PHI bucket in
+//! parts ([`crate::parts`]: each uploaded create-only as soon as it is sealed, so one part is on
+//! disk at a time), then `_manifest.json` (what landed, one entry per part, without URLs) and the
+//! cursor.
 
 use bytes::Bytes;
 use starvit_gcp::storage::{WriteAttrs, WriteOutcome};
-use starvit_lineage::manifest::{ExportManifest, ManifestFile, manifest_name};
+use starvit_lineage::manifest::{ExportManifest, ManifestFile, PartOf, manifest_name};
 use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
 use starvit_runtime::Outcome;
 use starvit_runtime::disposition::Counts;
@@ -12,6 +14,7 @@ use crate::config::SERVICE;
 use crate::context::Context;
 use crate::error::Error;
 use crate::fhir::{Manifest, OutputFile};
+use crate::parts::{Part, Splitter};
 use crate::record::{self, RunRecord};
 
 /// Stream every wanted file of the manifest into the PHI bucket, then write `_manifest.json`.
@@ -30,19 +33,9 @@ pub(crate) async fn land(
     let (planned, skipped) = record::plan(manifest, run);
     let mut files = Vec::new();
     let mut tally = Tally::default();
-    for (object, file) in planned {
-        let (size, outcome) = copy_file(ctx, manifest, file, &object, &attrs).await?;
-        match outcome {
-            WriteOutcome::Created(_) => tally.created += 1,
-            WriteOutcome::AlreadyExists => tally.existing += 1,
-        }
-        tally.bytes += size;
-        files.push(ManifestFile {
-            ty: file.ty.clone(),
-            object,
-            bytes: Some(size),
-            count: file.count,
-        });
+    for (source_file, file) in planned {
+        let parts = copy_file(ctx, manifest, run, file, &source_file, &attrs, &mut tally).await?;
+        files.extend(parts);
     }
     if !skipped.is_empty() {
         tracing::warn!(
@@ -76,33 +69,68 @@ struct Tally {
     bytes: u64,
 }
 
-/// One manifest file: downloaded to a spool file, uploaded create-only.
+/// One manifest file: streamed through the [`Splitter`]; each sealed part uploaded create-only
+/// before the download goes on. Returns the manifest entries of its parts.
 async fn copy_file(
     ctx: &Context,
     manifest: &Manifest,
+    run: &RunRecord,
     file: &OutputFile,
-    object: &str,
+    source_file: &str,
     attrs: &WriteAttrs,
-) -> Result<(u64, WriteOutcome), Error> {
-    let spool = match &ctx.config.spool_dir {
-        Some(dir) => tempfile::NamedTempFile::new_in(dir),
-        None => tempfile::NamedTempFile::new(),
+    tally: &mut Tally,
+) -> Result<Vec<ManifestFile>, Error> {
+    let mut download = ctx.fhir.open(file, manifest.requires_access_token).await?;
+    let mut splitter = Splitter::new(ctx.config.part_bytes, ctx.config.spool_dir.as_deref());
+    let mut landed = Vec::new();
+    while let Some(chunk) = download.chunk().await? {
+        for part in splitter.push(&chunk).map_err(Error::Spool)? {
+            landed.push(upload_part(ctx, run, file, source_file, part, attrs, tally).await?);
+        }
     }
-    .map_err(Error::Spool)?;
-    let mut out = tokio::fs::File::create(spool.path())
-        .await
-        .map_err(Error::Spool)?;
-    let size = ctx
-        .fhir
-        .download(file, manifest.requires_access_token, &mut out)
-        .await?;
-    drop(out);
+    if let Some(part) = splitter.finish().map_err(Error::Spool)? {
+        landed.push(upload_part(ctx, run, file, source_file, part, attrs, tally).await?);
+    }
+    Ok(landed)
+}
+
+/// One sealed part into the PHI bucket, create-only (412 = landed by an earlier delivery), with
+/// its part lineage in the metadata.
+async fn upload_part(
+    ctx: &Context,
+    run: &RunRecord,
+    file: &OutputFile,
+    source_file: &str,
+    part: Part,
+    attrs: &WriteAttrs,
+    tally: &mut Tally,
+) -> Result<ManifestFile, Error> {
+    let object = record::part_name(&run.export_id, source_file, part.index);
+    let of = PartOf {
+        source_file: source_file.to_owned(),
+        index: part.index,
+        first_line: part.first_line,
+        last_line: part.last_line,
+    };
+    let mut attrs = attrs.clone();
+    attrs.metadata.extend(of.to_object_metadata());
     let outcome = ctx
         .storage
-        .write_file_create_only(&ctx.config.phi_bucket, object, spool.path(), attrs)
+        .write_file_create_only(&ctx.config.phi_bucket, &object, part.spool.path(), &attrs)
         .await
         .map_err(Error::Storage)?;
-    Ok((size, outcome))
+    match outcome {
+        WriteOutcome::Created(_) => tally.created += 1,
+        WriteOutcome::AlreadyExists => tally.existing += 1,
+    }
+    tally.bytes += part.bytes;
+    Ok(ManifestFile {
+        ty: file.ty.clone(),
+        object,
+        bytes: Some(part.bytes),
+        count: file.count,
+        part: Some(of),
+    })
 }
 
 /// `_manifest.json`, then the cursor; the outcome's counts.

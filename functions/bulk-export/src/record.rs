@@ -3,8 +3,9 @@
 //! The run record `exports/_runs/<trigger>.json` (PHI bucket, create-only) holds the status URL of
 //! the export a trigger message started. A redelivered trigger reads it and resumes following
 //! that export instead of starting another; two concurrent deliveries race on the create-only
-//! write and the loser cancels its own kick-off. The files of an export land at
-//! `exports/<export id>/<Type>.<nnn>.ndjson` (`nnn` counts the files of a type), written
+//! write and the loser cancels its own kick-off. The files of an export land in parts at
+//! `exports/<export id>/<Type>.<nnn>.<pppp>.ndjson` (`nnn` counts the files of a type, `pppp` the
+//! parts of a file, [`crate::parts`]), written
 //! create-only, so a redelivery that reaches them again changes nothing; `_manifest.json` beside
 //! them records what landed ([`starvit_lineage::manifest`]: no URLs, Medplum's are presigned
 //! credentials).
@@ -96,15 +97,22 @@ pub fn export_id(status_url: &Url) -> String {
         )
 }
 
-/// `exports/<export id>/<Type>.<nnn>.ndjson` (the type stays the first dot-separated part of the
-/// base name, which is how `deidentify` and `bq-load` read it).
-pub fn file_name(export_id: &str, ty: &str, index: usize) -> String {
-    format!("exports/{export_id}/{ty}.{index:03}.ndjson")
+/// `<Type>.<nnn>`: a file of the server's manifest, by type and index among the type's files.
+pub fn source_file(ty: &str, index: usize) -> String {
+    format!("{ty}.{index:03}")
 }
 
-/// The objects to write for a manifest: `(object name, file)` in manifest order, and the types
-/// not copied. Defence in depth: only the types the run asked for, whatever the server sent
-/// (Medplum's system export adds `ClientApplication`, with its secret, when `_type` is ignored).
+/// `exports/<export id>/<Type>.<nnn>.<pppp>.ndjson`: part `pppp` of source file `<Type>.<nnn>`
+/// (the type stays the first dot-separated part of the base name, which is how `deidentify` and
+/// `bq-load` read it).
+pub fn part_name(export_id: &str, source_file: &str, part: u32) -> String {
+    format!("exports/{export_id}/{source_file}.{part:04}.ndjson")
+}
+
+/// The files to copy for a manifest: `(source file, file)` in manifest order ([`source_file`]),
+/// and the types not copied. Defence in depth: only the types the run asked for, whatever the
+/// server sent (Medplum's system export adds `ClientApplication`, with its secret, when `_type`
+/// is ignored).
 pub fn plan<'m>(
     manifest: &'m crate::fhir::Manifest,
     run: &RunRecord,
@@ -118,7 +126,7 @@ pub fn plan<'m>(
             continue;
         }
         let index = per_type.entry(file.ty.as_str()).or_default();
-        planned.push((file_name(&run.export_id, &file.ty, *index), file));
+        planned.push((source_file(&file.ty, *index), file));
         *index += 1;
     }
     (planned, skipped)
@@ -139,6 +147,9 @@ mod tests {
         assert_eq!(export_id(&medplum), "8adf6b98-9e33-4f3c-be50-d2ce9754321f");
         let odd = Url::parse("http://h/status?job=1").unwrap();
         assert!(export_id(&odd).starts_with('x'));
-        assert_eq!(file_name("j", "Patient", 0), "exports/j/Patient.000.ndjson");
+        assert_eq!(
+            part_name("j", &source_file("Patient", 0), 3),
+            "exports/j/Patient.000.0003.ndjson"
+        );
     }
 }

@@ -209,8 +209,12 @@ async fn the_client_follows_a_medplum_export_and_copies_only_what_was_asked() {
     );
     assert_eq!(planned.len(), types.len());
     let out = tempfile::tempdir().unwrap();
-    for (object, file) in &planned {
-        assert!(object.starts_with("exports/8adf6b98-9e33-4f3c-be50-d2ce9754321f/"));
+    for (source_file, file) in &planned {
+        assert_eq!(*source_file, format!("{}.000", file.ty));
+        assert!(
+            record::part_name(&run.export_id, source_file, 0)
+                .starts_with("exports/8adf6b98-9e33-4f3c-be50-d2ce9754321f/")
+        );
         let path = out.path().join(&file.ty);
         let mut spool = tokio::fs::File::create(&path).await.unwrap();
         let n = fhir

@@ -41,7 +41,7 @@ fn id_shaped(s: &str) -> bool {
 
 /// The de-ID stem of a source name: directory segments kept when id-shaped (else hashed),
 /// the resource type when it is a FHIR R4 type (else `Unknown` plus a hash of the file name),
-/// a numeric part index kept (anything else hashed).
+/// numeric file and part indexes kept (anything else hashed).
 #[must_use]
 pub fn deid_stem(source: &str) -> String {
     let (dir, file) = source.rsplit_once('/').unwrap_or(("", source));
@@ -60,7 +60,10 @@ pub fn deid_stem(source: &str) -> String {
         out.push_str(ty);
         if !rest.is_empty() {
             out.push('.');
-            let numeric = rest.bytes().all(|b| b.is_ascii_digit()) && rest.len() <= 9;
+            // File and part indexes (`003`, `003.0012`): dot-separated numbers.
+            let numeric = rest
+                .split('.')
+                .all(|n| (1..=9).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()));
             out.push_str(&if numeric {
                 rest.to_owned()
             } else {
@@ -138,6 +141,14 @@ mod tests {
         assert_eq!(
             deid_stem("exports/j-1/Observation.003.ndjson"),
             "exports/j-1/Observation.003"
+        );
+        assert_eq!(
+            deid_stem("exports/j-1/Observation.003.0012.ndjson"),
+            "exports/j-1/Observation.003.0012"
+        );
+        assert_ne!(
+            deid_stem("exports/j-1/Observation.003..ndjson"),
+            "exports/j-1/Observation.003."
         );
         for (source, secret) in [
             ("exports/John Smith/Patient.ndjson", "Smith"),

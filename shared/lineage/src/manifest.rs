@@ -37,12 +37,45 @@ pub struct ManifestFile {
     /// Its resource type.
     #[serde(rename = "type")]
     pub ty: String,
-    /// The object name in the PHI bucket (`exports/<export id>/<Type>.<nnn>.ndjson`).
+    /// The object name in the PHI bucket (`exports/<export id>/<Type>.<nnn>.<pppp>.ndjson`).
     pub object: String,
     /// Bytes, when known.
     pub bytes: Option<u64>,
-    /// Resources, when the server said.
+    /// Resources, when the server said (of the whole source file, for a part).
     pub count: Option<u64>,
+    /// Where the part comes from, when the object is a part of a source file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<PartOf>,
+}
+
+/// The lineage of a part: which file of the server's manifest, which part of it, which lines.
+/// Also in the part object's metadata ([`PartOf::to_object_metadata`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartOf {
+    /// The source file: `<Type>.<nnn>` (its type and index among the type's files).
+    pub source_file: String,
+    /// 0-based part index within the source file.
+    pub index: u32,
+    /// 1-based first line of the source file in this part.
+    pub first_line: u64,
+    /// 1-based last line.
+    pub last_line: u64,
+}
+
+impl PartOf {
+    /// `starvit-part-of`, `starvit-part-index`, `starvit-part-lines` (`first-last`): object
+    /// metadata beside the lineage keys (which ignore them).
+    #[must_use]
+    pub fn to_object_metadata(&self) -> Vec<(String, String)> {
+        vec![
+            ("starvit-part-of".to_owned(), self.source_file.clone()),
+            ("starvit-part-index".to_owned(), self.index.to_string()),
+            (
+                "starvit-part-lines".to_owned(),
+                format!("{}-{}", self.first_line, self.last_line),
+            ),
+        ]
+    }
 }
 
 /// `exports/<export id>/_manifest.json`.
@@ -92,6 +125,7 @@ mod tests {
             object: object.into(),
             bytes: None,
             count: None,
+            part: None,
         };
         let manifest = ExportManifest {
             export_id: "j".into(),

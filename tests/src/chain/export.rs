@@ -39,6 +39,7 @@ impl Chain {
                     bytes: o.size.parse().ok(),
                     object: o.name,
                     count: None,
+                    part: None,
                 }
             })
             .collect();
