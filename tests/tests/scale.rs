@@ -9,8 +9,8 @@ use std::time::Duration;
 use starvit_e2e::chain::{Binaries, Chain, ChainOptions, DEID_BUCKET, PHI_BUCKET, RAW_DATASET};
 use starvit_e2e::stack::Stack;
 
-/// Parts of at most 16 KiB: every file of a small export is cut into several.
-const PART_BYTES: u64 = 16 << 10;
+/// Parts of at most 64 KiB: the larger files of a small export are cut into several.
+const PART_BYTES: u64 = 64 << 10;
 
 fn binaries() -> Binaries {
     starvit_e2e::test_binaries!()
