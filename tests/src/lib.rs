@@ -34,3 +34,20 @@ macro_rules! test_binaries {
         }
     };
 }
+
+/// Lines per resource type (from each line's `resourceType`) of the NDJSON files in `dir`.
+///
+/// # Panics
+/// On a file that cannot be read or a line that is not a resource (test data only).
+#[must_use]
+pub fn type_counts(dir: &std::path::Path) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for path in starvit_deid::scan::ndjson_files(dir).expect("list") {
+        for line in std::fs::read_to_string(&path).expect("read").lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("json");
+            *out.entry(v["resourceType"].as_str().expect("type").to_owned())
+                .or_default() += 1;
+        }
+    }
+    out
+}

@@ -3,7 +3,6 @@
 //! land in the PHI bucket, and the rest of the chain carries them into BigQuery.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use starvit_e2e::chain::{
@@ -16,18 +15,7 @@ fn binaries() -> Binaries {
     starvit_e2e::test_binaries!()
 }
 
-/// Lines per resource type (from each line's `resourceType`) of the NDJSON files in `dir`.
-fn counts(dir: &Path) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
-    for path in starvit_deid::scan::ndjson_files(dir).expect("list") {
-        for line in std::fs::read_to_string(&path).expect("read").lines() {
-            let v: serde_json::Value = serde_json::from_str(line).expect("json");
-            *out.entry(v["resourceType"].as_str().expect("type").to_owned())
-                .or_default() += 1;
-        }
-    }
-    out
-}
+use starvit_e2e::type_counts as counts;
 
 /// Waits for an object and returns its bytes.
 async fn wait_object(chain: &Chain, bucket: &str, name: &str, timeout: Duration) -> Vec<u8> {

@@ -3,7 +3,6 @@
 //! BigQuery.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use starvit_e2e::chain::{Binaries, Chain, ChainOptions, DEID_BUCKET, PHI_BUCKET, RAW_DATASET};
@@ -16,18 +15,7 @@ fn binaries() -> Binaries {
     starvit_e2e::test_binaries!()
 }
 
-/// Lines per resource type of the NDJSON files in `dir`.
-fn counts(dir: &Path) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
-    for path in starvit_deid::scan::ndjson_files(dir).expect("list") {
-        for line in std::fs::read_to_string(&path).expect("read").lines() {
-            let v: serde_json::Value = serde_json::from_str(line).expect("json");
-            *out.entry(v["resourceType"].as_str().expect("type").to_owned())
-                .or_default() += 1;
-        }
-    }
-    out
-}
+use starvit_e2e::type_counts as counts;
 
 /// Runs one export trigger to its landed manifest; returns the export id and the manifest.
 async fn export(chain: &Chain, trigger: &[u8]) -> (String, serde_json::Value) {
@@ -156,26 +144,11 @@ async fn an_export_in_parts_fans_out_and_replays_change_nothing() {
         .into_iter()
         .find(|o| o.name.starts_with(&prefix) && o.name.ends_with(".0001.ndjson"))
         .expect("a second part");
-    let body = serde_json::json!({
-        "kind": "storage#object", "bucket": PHI_BUCKET, "name": part.name,
-        "generation": part.generation, "metageneration": "1", "size": part.size,
-        "contentType": "application/x-ndjson", "metadata": part.metadata,
-    });
-    let resp = reqwest::Client::new()
-        .post(chain.deidentify.url())
-        .header("ce-specversion", "1.0")
-        .header("ce-id", "replay-part")
-        .header(
-            "ce-source",
-            format!("//storage.googleapis.com/projects/_/buckets/{PHI_BUCKET}"),
-        )
-        .header("ce-type", "google.cloud.storage.object.v1.finalized")
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
+    let status = chain
+        .redeliver_finalize(&chain.deidentify.url(), PHI_BUCKET, &part, "replay-part")
         .await
         .expect("post");
-    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(status, 200);
     let after = chain.list_exports(DEID_BUCKET).await.expect("list");
     let names = |v: &[starvit_e2e::chain::ObjectMeta]| {
         v.iter()

@@ -87,3 +87,38 @@ impl Chain {
         Ok(id)
     }
 }
+
+impl Chain {
+    /// Delivers the `finalized` event of `object` (in `bucket`) to the function at `url` again,
+    /// by hand, as a redelivering Eventarc would; returns the HTTP status.
+    ///
+    /// # Errors
+    /// HTTP failures.
+    pub async fn redeliver_finalize(
+        &self,
+        url: &str,
+        bucket: &str,
+        object: &super::ObjectMeta,
+        ce_id: &str,
+    ) -> anyhow::Result<u16> {
+        let body = serde_json::json!({
+            "kind": "storage#object", "bucket": bucket, "name": object.name,
+            "generation": object.generation, "metageneration": "1", "size": object.size,
+            "contentType": "application/x-ndjson", "metadata": object.metadata,
+        });
+        let resp = reqwest::Client::new()
+            .post(url)
+            .header("ce-specversion", "1.0")
+            .header("ce-id", ce_id)
+            .header(
+                "ce-source",
+                format!("//storage.googleapis.com/projects/_/buckets/{bucket}"),
+            )
+            .header("ce-type", "google.cloud.storage.object.v1.finalized")
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await?;
+        Ok(resp.status().as_u16())
+    }
+}

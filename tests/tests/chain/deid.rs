@@ -148,32 +148,17 @@ async fn a_duplicate_http_event_writes_nothing_new() {
         .find(|o| o.name.ends_with("/Patient.ndjson"))
         .expect("patient file");
 
-    let client = reqwest::Client::new();
-    let body = serde_json::json!({
-        "kind": "storage#object", "bucket": PHI_BUCKET, "name": patient.name,
-        "generation": patient.generation, "metageneration": "1", "size": patient.size,
-        "contentType": "application/x-ndjson", "metadata": patient.metadata,
-    });
     for attempt in 0..2 {
-        let resp = client
-            .post(chain.deidentify.url())
-            .header("ce-specversion", "1.0")
-            .header("ce-id", format!("dup-{attempt}"))
-            .header(
-                "ce-source",
-                format!("//storage.googleapis.com/projects/_/buckets/{PHI_BUCKET}"),
+        let status = chain
+            .redeliver_finalize(
+                &chain.deidentify.url(),
+                PHI_BUCKET,
+                patient,
+                &format!("dup-{attempt}"),
             )
-            .header("ce-type", "google.cloud.storage.object.v1.finalized")
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
             .await
             .expect("post");
-        assert_eq!(
-            resp.status().as_u16(),
-            200,
-            "a duplicate is acknowledged, not retried"
-        );
+        assert_eq!(status, 200, "a duplicate is acknowledged, not retried");
     }
     let after = chain.list_exports(DEID_BUCKET).await.expect("list");
     assert_eq!(
