@@ -14,7 +14,7 @@
 //! `DATETIME`. Anything else is an error: the stub fails on what real TigerGraph might accept
 //! differently, so the generator stays inside the grammar we checked.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The attribute types the generator uses.
 pub const TYPES: [&str; 4] = ["STRING", "INT", "DOUBLE", "DATETIME"];
@@ -395,151 +395,9 @@ pub fn parse_loading_jobs(text: &str) -> Result<Vec<LoadingJob>, GsqlError> {
     Ok(jobs)
 }
 
-fn identifier_ok(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_alphabetic())
-        && s.len() <= 64
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+mod validate;
 
-/// Checks consistency: identifiers, unique names, edge endpoints and graph members exist, every
-/// `LOAD` names a defined `FILENAME` and an existing type of its kind with the right number of
-/// `VALUES` (vertex: id + attributes; edge: from + to + attributes), and the only option is
-/// `JSON_FILE="true"`.
-///
-/// # Errors
-/// [`GsqlError`] naming the first inconsistency.
-pub fn validate(schema: &Schema, jobs: &[LoadingJob]) -> Result<(), GsqlError> {
-    let mut names = BTreeSet::new();
-    for name in schema
-        .vertices
-        .iter()
-        .map(|v| &v.name)
-        .chain(schema.edges.iter().map(|e| &e.name))
-    {
-        if !identifier_ok(name) || !names.insert(name.clone()) {
-            return err(format!("bad or duplicate type name {name}"));
-        }
-    }
-    let vertex = |n: &str| schema.vertices.iter().find(|v| v.name == n);
-    for e in &schema.edges {
-        if vertex(&e.from).is_none() || vertex(&e.to).is_none() {
-            return err(format!("edge {} names an unknown vertex type", e.name));
-        }
-    }
-    for attrs in schema
-        .vertices
-        .iter()
-        .map(|v| &v.attributes)
-        .chain(schema.edges.iter().map(|e| &e.attributes))
-    {
-        let mut seen = BTreeSet::new();
-        for (a, _) in attrs {
-            if !identifier_ok(a) || !seen.insert(a) || a == "id" {
-                return err(format!("bad or duplicate attribute {a}"));
-            }
-        }
-    }
-    for g in &schema.graphs {
-        for t in &g.types {
-            if !names.contains(t) {
-                return err(format!("graph {} names unknown type {t}", g.name));
-            }
-        }
-    }
-    let mut job_names = BTreeSet::new();
-    for job in jobs {
-        if !job_names.insert(&job.name) {
-            return err(format!("duplicate loading job {}", job.name));
-        }
-        if !schema.graphs.iter().any(|g| g.name == job.graph) {
-            return err(format!(
-                "job {} is for unknown graph {}",
-                job.name, job.graph
-            ));
-        }
-        for load in &job.loads {
-            if !job.filenames.contains(&load.file) {
-                return err(format!(
-                    "job {} loads undefined file {}",
-                    job.name, load.file
-                ));
-            }
-            let expected = match load.target {
-                Target::Vertex => vertex(&load.type_name).map(|v| 1 + v.attributes.len()),
-                Target::Edge => schema
-                    .edges
-                    .iter()
-                    .find(|e| e.name == load.type_name)
-                    .map(|e| 2 + e.attributes.len()),
-            };
-            match expected {
-                None => {
-                    return err(format!(
-                        "job {} loads unknown type {}",
-                        job.name, load.type_name
-                    ));
-                }
-                Some(n) if n != load.columns.len() => {
-                    return err(format!(
-                        "job {} loads {} with {} values, expected {n}",
-                        job.name,
-                        load.type_name,
-                        load.columns.len()
-                    ));
-                }
-                Some(_) => {}
-            }
-            let json_file = load
-                .options
-                .get("json_file")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-            if !json_file || load.options.len() != 1 {
-                return err(format!(
-                    "job {} must use exactly JSON_FILE=\"true\" (Parquet/JSON input)",
-                    job.name
-                ));
-            }
-        }
-    }
-    Ok(())
-}
+pub use validate::validate;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SCHEMA: &str = "// c\nCREATE VERTEX A (PRIMARY_ID id STRING, x INT) WITH PRIMARY_ID_AS_ATTRIBUTE=\"true\"\n\
-        CREATE DIRECTED EDGE a_a (FROM A, TO A, w DOUBLE)\nCREATE GRAPH g (A, a_a)\n";
-
-    #[test]
-    fn parses_and_validates() {
-        let schema = parse_schema(SCHEMA).unwrap();
-        let jobs = parse_loading_jobs(
-            "CREATE LOADING JOB load_A FOR GRAPH g {\n DEFINE FILENAME f;\n \
-             LOAD f TO VERTEX A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\";\n}\n",
-        )
-        .unwrap();
-        validate(&schema, &jobs).unwrap();
-        assert_eq!(jobs[0].loads[0].columns, ["id", "x"]);
-    }
-
-    #[test]
-    fn rejects_what_is_outside_the_grammar() {
-        assert!(parse_schema("CREATE VERTEX A (PRIMARY_ID id STRING, x FLOAT) WITH PRIMARY_ID_AS_ATTRIBUTE=\"true\"").is_err());
-        assert!(
-            parse_loading_jobs("CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f;").is_err()
-        );
-        let schema = parse_schema(SCHEMA).unwrap();
-        for bad in [
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD h TO VERTEX A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\"; }",
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO VERTEX A VALUES ($\"id\") USING JSON_FILE=\"true\"; }",
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO EDGE A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\"; }",
-            "CREATE LOADING JOB j FOR GRAPH h { DEFINE FILENAME f; }",
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO VERTEX A VALUES ($\"id\", $\"x\") USING header=\"true\", separator=\",\"; }",
-            "CREATE LOADING JOB j FOR GRAPH g { DEFINE FILENAME f; LOAD f TO VERTEX A VALUES ($\"id\", $\"x\") USING JSON_FILE=\"true\", header=\"true\"; }",
-        ] {
-            let jobs = parse_loading_jobs(bad).unwrap();
-            assert!(validate(&schema, &jobs).is_err(), "{bad}");
-        }
-    }
-}
+mod tests;
