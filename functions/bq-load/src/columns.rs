@@ -10,14 +10,14 @@
 //! | `version_id` | STRING | `meta.versionId` (`id` + `version_id` is the dedupe key) |
 //! | `patient_id` | STRING | pseudo id of the patient: `id` for `Patient`, else the first reference to `Patient/<id>` in the type's [`starvit_fhir::patient_links`] (the R4 Patient compartment) |
 //! | `event_time` | TIMESTAMP | first present of the type's [`starvit_fhir::event_time_paths`], shifted clinical time, UTC |
-//! | `partition_date` | DATE NOT NULL | `DATE(event_time)`, else `DATE(ingested_at)` — the partitioning column |
+//! | `partition_date` | DATE | `DATE(event_time)`, null without a clinical time — the partitioning column (by month), a function of the version alone |
 //! | `last_updated` | TIMESTAMP | `meta.lastUpdated`: null under the shipped policies (de-identification drops this system timestamp, which would give the date shift away); kept for policies that keep it |
 //! | `ingested_at` | TIMESTAMP NOT NULL | when `bq-load` staged the object (real time, not shifted); the MERGE keeps a version's first row, so it is fixed per version across replays (graph-snapshot orders versions by it) |
 //! | `code` | STRING | main code `system\|code` of the first coding of the first of the type's [`starvit_fhir::code_paths`]; `\|code` without a system |
 //! | `export_job_id` .. `load_job_id` | STRING / INT64 | the lineage of the object |
 //! | `resource` | JSON | the whole de-identified resource |
 //!
-//! Partitioned by `partition_date`, clustered by `patient_id, code`. Times are normalised by
+//! Partitioned by month of `partition_date` (null: BigQuery's `__NULL__` partition), clustered by `patient_id, code`. Times are normalised by
 //! [`starvit_fhir::time`] (partial dates are the start of their period).
 
 pub use starvit_warehouse::tables::RAW;

@@ -38,8 +38,9 @@ pub struct Row<'a> {
     pub patient_id: Option<&'a str>,
     /// Clinical time, UTC.
     pub event_time: Option<String>,
-    /// Partition date.
-    pub partition_date: String,
+    /// Partition date: `DATE(event_time)`, null without a clinical time (deterministic per
+    /// version: never the ingestion date, which differs between replays).
+    pub partition_date: Option<String>,
     /// `meta.lastUpdated`, UTC (null under the shipped policies, which drop it).
     pub last_updated: Option<String>,
     /// Staging time.
@@ -88,7 +89,6 @@ pub fn row<'a>(
         .ok_or(Reject::NoId)?;
     let meta = resource.get("meta");
     let event = event_time(resource, resource_type);
-    let partition = event.unwrap_or(ingested_at);
     Ok(Row {
         id,
         version_id: meta
@@ -96,7 +96,7 @@ pub fn row<'a>(
             .and_then(Value::as_str),
         patient_id: patient_id(resource, resource_type),
         event_time: event.as_ref().map(fhirtime::timestamp),
-        partition_date: fhirtime::date(&partition),
+        partition_date: event.as_ref().map(fhirtime::date),
         last_updated: meta
             .and_then(|m| m.get("lastUpdated"))
             .and_then(Value::as_str)
@@ -317,7 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn partition_falls_back_to_ingestion_date() {
+    fn partition_is_the_event_date_or_null() {
         let l = RowLineage {
             export_job_id: None,
             source_object: None,
@@ -329,7 +329,7 @@ mod tests {
         let now = fhirtime::parse("2026-11-02T10:00:00Z").unwrap();
         let p = json!({"resourceType":"Patient","id":"p","meta":{"versionId":"3","lastUpdated":"2026-11-01T00:00:00.5+01:00"}});
         let r = row(&p, "Patient", &l, now).unwrap();
-        assert_eq!(r.partition_date, "2026-11-02");
+        assert_eq!(r.partition_date, None, "never the ingestion date");
         assert_eq!(r.event_time, None);
         assert_eq!(r.version_id, Some("3"));
         assert_eq!(
@@ -339,7 +339,7 @@ mod tests {
         let o = json!({"resourceType":"Observation","id":"o","effectiveDateTime":"2019-12-31T23:30:00-01:00"});
         assert_eq!(
             row(&o, "Observation", &l, now).unwrap().partition_date,
-            "2020-01-01"
+            Some("2020-01-01".to_owned())
         );
     }
 }

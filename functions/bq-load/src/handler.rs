@@ -71,7 +71,15 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
 
     let counts = stage_rows(ctx, object, &key, resource_type, &lineage).await?;
     if counts.rows > 0 {
-        for job in raw_jobs(&ctx.config, &object.bucket, &key, &raw, &lineage)? {
+        let jobs = raw_jobs(
+            &ctx.config,
+            &object.bucket,
+            &key,
+            &raw,
+            &lineage,
+            &counts.partitions,
+        )?;
+        for job in jobs {
             jobs::run(
                 &ctx.bigquery,
                 ctx.location(),
@@ -82,7 +90,7 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
         }
     }
     record_lineage(ctx, object, &key, &lineage).await?;
-    publish(ctx, &lineage, resource_type, &raw, counts).await?;
+    publish(ctx, &lineage, resource_type, &raw, &counts).await?;
     Ok(Outcome::done_with(
         starvit_runtime::disposition::Counts::new()
             .with("rows", counts.rows)
@@ -145,7 +153,8 @@ pub struct PlannedJob {
 }
 
 /// The two jobs that put an object's staged rows into its raw table: the load of the staging
-/// object into the staging table (`WRITE_TRUNCATE`), then the MERGE into the raw table.
+/// object into the staging table (`WRITE_TRUNCATE`), then the MERGE into the raw table, pruned to
+/// the object's `partitions` ([`sql::merge_raw`]).
 ///
 /// # Errors
 /// [`Error::Lineage`] when a configured label is invalid (prevented at start-up).
@@ -155,6 +164,7 @@ pub fn raw_jobs(
     key: &ObjectKey,
     raw: &TableRef,
     lineage: &Lineage,
+    partitions: &staging::Partitions,
 ) -> Result<[PlannedJob; 2], Error> {
     let staging_table = config.table(&config.staging_dataset, &key.staging_table());
     let load = jobs::load(
@@ -164,7 +174,7 @@ pub fn raw_jobs(
         labels(config, Step::Load, lineage)?,
     );
     let merge = jobs::query(
-        sql::merge_raw(raw, &staging_table),
+        sql::merge_raw(raw, &staging_table, partitions),
         labels(config, Step::Merge, lineage)?,
     );
     Ok([
@@ -292,7 +302,7 @@ async fn publish(
     lineage: &Lineage,
     resource_type: &str,
     raw: &TableRef,
-    counts: staging::Counts,
+    counts: &staging::Counts,
 ) -> Result<(), Error> {
     let mut attributes = lineage.to_pubsub_attributes();
     attributes.insert("resource_type".to_owned(), resource_type.to_owned());

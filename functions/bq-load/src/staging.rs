@@ -14,14 +14,39 @@ use crate::extract::{Reject, RowLineage, row};
 pub const MAX_LINE: usize = 32 * 1024 * 1024;
 
 /// What [`transform`] wrote.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     /// Rows written.
     pub rows: u64,
-    /// Rows without a clinical time (partitioned on the ingestion date).
+    /// Rows without a clinical time (in the null partition).
     pub without_event_time: u64,
     /// Rows without a patient.
     pub without_patient: u64,
+    /// The raw table partitions the rows fall into (what the MERGE is pruned to).
+    pub partitions: Partitions,
+}
+
+/// The months (`YYYY-MM`) of the rows' partition dates, and whether any row has none. At most
+/// one entry per month of BigQuery's year range: bounded whatever the object's size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Partitions {
+    /// Months, as `YYYY-MM`.
+    pub months: std::collections::BTreeSet<String>,
+    /// A row without a partition date.
+    pub null: bool,
+}
+
+impl Partitions {
+    /// Record a row's partition date (`YYYY-MM-DD`).
+    pub fn add(&mut self, date: Option<&str>) {
+        match date.and_then(|d| d.get(..7)) {
+            Some(month) if !self.months.contains(month) => {
+                self.months.insert(month.to_owned());
+            }
+            Some(_) => {}
+            None => self.null = true,
+        }
+    }
 }
 
 /// Convert every line of `input` (resources of `resource_type`) into a raw table row.
@@ -80,6 +105,7 @@ where
         counts.rows += 1;
         counts.without_event_time += u64::from(row.event_time.is_none());
         counts.without_patient += u64::from(row.patient_id.is_none());
+        counts.partitions.add(row.partition_date.as_deref());
         out.clear();
         serde_json::to_writer(&mut out, &row).map_err(|e| Error::Spool(e.into()))?;
         out.push(b'\n');
@@ -130,6 +156,7 @@ mod tests {
             .unwrap();
         assert_eq!(c.rows, 2);
         assert_eq!(c.without_event_time, 2);
+        assert!(c.partitions.null && c.partitions.months.is_empty());
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), 2);
         assert!(text.ends_with('\n'));

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use bq_load::Config;
 use bq_load::handler::{raw_jobs, stage_lineage};
 use bq_load::naming::ObjectKey;
+use bq_load::staging::Partitions;
 use google_cloud_bigquery_v2::model::{Job, JobReference};
 use serde_json::{Value, json};
 
@@ -69,7 +70,12 @@ fn load_and_merge_job_bodies() {
     let key = ObjectKey::new("starvit-deid", NAME, 1_762_078_600_000_001);
     let raw = config.table(&config.raw_dataset, "Observation");
     let lineage = stage_lineage(&config, &metadata(), &key, &raw).unwrap();
-    let [load, merge] = raw_jobs(&config, "starvit-deid", &key, &raw, &lineage).unwrap();
+    let mut partitions = Partitions::default();
+    for date in [Some("2020-01-31"), Some("2020-02-01"), None] {
+        partitions.add(date);
+    }
+    let [load, merge] =
+        raw_jobs(&config, "starvit-deid", &key, &raw, &lineage, &partitions).unwrap();
     let k = key.as_str();
     let load_id = format!("bqload_{k}_load");
     assert_eq!(load.job_id, load_id);
@@ -109,7 +115,7 @@ fn load_and_merge_job_bodies() {
                         field("version_id", "STRING", "NULLABLE"),
                         field("patient_id", "STRING", "NULLABLE"),
                         field("event_time", "TIMESTAMP", "NULLABLE"),
-                        field("partition_date", "DATE", "REQUIRED"),
+                        field("partition_date", "DATE", "NULLABLE"),
                         field("last_updated", "TIMESTAMP", "NULLABLE"),
                         field("ingested_at", "TIMESTAMP", "REQUIRED"),
                         field("code", "STRING", "NULLABLE"),
@@ -147,7 +153,10 @@ fn load_and_merge_job_bodies() {
          USING (\n  SELECT {cols}\n  FROM `starvit-prod.deid_staging.stg_{k}`\n  WHERE TRUE\n  \
          QUALIFY ROW_NUMBER() OVER (PARTITION BY id, version_id ORDER BY ingested_at) = 1\n\
          ) AS S\n\
-         ON T.id = S.id AND T.version_id IS NOT DISTINCT FROM S.version_id\n\
+         ON T.id = S.id AND T.version_id IS NOT DISTINCT FROM S.version_id\n  \
+         AND T.partition_date IS NOT DISTINCT FROM S.partition_date\n  \
+         AND ((T.partition_date >= DATE '2020-01-01' AND T.partition_date < DATE '2020-03-01') \
+         OR (T.partition_date IS NULL))\n\
          WHEN NOT MATCHED THEN\n  INSERT ({cols})\n  VALUES ({s_cols})"
     );
     assert_eq!(
@@ -173,9 +182,16 @@ fn job_ids_follow_the_event_not_the_delivery() {
     let ids = |generation: i64| {
         let key = ObjectKey::new("starvit-deid", NAME, generation);
         let lineage = stage_lineage(&config, &metadata(), &key, &raw).unwrap();
-        raw_jobs(&config, "starvit-deid", &key, &raw, &lineage)
-            .unwrap()
-            .map(|j| j.job_id)
+        raw_jobs(
+            &config,
+            "starvit-deid",
+            &key,
+            &raw,
+            &lineage,
+            &Partitions::default(),
+        )
+        .unwrap()
+        .map(|j| j.job_id)
     };
     assert_eq!(ids(5), ids(5));
     assert_ne!(ids(5), ids(6));

@@ -7,7 +7,7 @@
 //! - a date-time with a zone is converted to UTC.
 //!
 //! Anything else (garbage, out of BigQuery's year range 1-9999, leap second `:60`) is `None`:
-//! the row still loads, with a null `event_time`, and partitions on the ingestion date.
+//! the row still loads, with a null `event_time` and a null partition date.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, Utc};
 

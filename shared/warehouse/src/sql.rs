@@ -56,7 +56,7 @@ pub fn create_table(at: &TableRef, table: &Table) -> String {
         self::table(at)
     );
     if let Some(column) = table.partition_by {
-        // A DATE column partitions by itself; a TIMESTAMP one by its date.
+        // A DATE column partitions by month; a TIMESTAMP one by its date.
         let timestamp = table
             .columns()
             .iter()
@@ -64,7 +64,9 @@ pub fn create_table(at: &TableRef, table: &Table) -> String {
         if timestamp {
             ddl.push_str(&format!("\nPARTITION BY DATE({column})"));
         } else {
-            ddl.push_str(&format!("\nPARTITION BY {column}"));
+            // By month: decades of clinical dates stay under BigQuery's 10,000 partitions per
+            // table and 4,000 per job (days would not).
+            ddl.push_str(&format!("\nPARTITION BY DATE_TRUNC({column}, MONTH)"));
         }
     }
     if !table.cluster_by.is_empty() {
@@ -93,7 +95,7 @@ mod tests {
             "CREATE TABLE IF NOT EXISTS `p.d.Observation`\n(\n  id STRING NOT NULL,\n"
         ));
         assert!(raw.ends_with(
-            "  resource JSON\n)\nPARTITION BY partition_date\nCLUSTER BY patient_id, code"
+            "  resource JSON\n)\nPARTITION BY DATE_TRUNC(partition_date, MONTH)\nCLUSTER BY patient_id, code"
         ));
         let provenance = create_table(&at("graph_provenance"), &GRAPH_PROVENANCE);
         assert!(provenance.contains("  source_load_job_ids ARRAY<STRING>,\n"));

@@ -28,7 +28,7 @@ pub struct Table {
     pub owner: Owner,
     /// File name under `shared/warehouse/schemas/`.
     pub schema_file: &'static str,
-    /// Partitioning column (by day).
+    /// Partitioning column (a DATE by month, a TIMESTAMP by day: `sql::create_table`).
     pub partition_by: Option<&'static str>,
     /// Clustering columns.
     pub cluster_by: &'static [&'static str],
