@@ -147,8 +147,7 @@ impl Line {
         let secs = self.started.elapsed().as_secs_f64();
         match &self.bar {
             Some(bar) => close(bar, &self.name, true, format!("{result:<36} {secs:>6.1} s")),
-            None if result.is_empty() => println!("    done in {secs:.1} s"),
-            None => println!("    done in {secs:.1} s: {result}"),
+            None => println!("<== {}: {result} ({secs:.1} s)", self.name),
         }
         self.timings
             .lock()
@@ -165,7 +164,8 @@ impl Line {
         match &self.bar {
             Some(bar) => close(bar, &self.name, false, why.to_owned()),
             None => println!(
-                "    FAILED after {:.1} s: {why}",
+                "<== {}: FAILED after {:.1} s: {why}",
+                self.name,
                 self.started.elapsed().as_secs_f64()
             ),
         }
@@ -205,8 +205,9 @@ impl Drop for Line {
             return;
         }
         self.record_failure();
-        if let Some(bar) = &self.bar {
-            close(bar, &self.name, false, "stopped".to_owned());
+        match &self.bar {
+            Some(bar) => close(bar, &self.name, false, "stopped".to_owned()),
+            None => println!("<== {}: stopped", self.name),
         }
     }
 }
