@@ -113,6 +113,38 @@ fn raw_column_ok(name: &str) -> bool {
         .any(|c| c.name == name && c.field_type != "JSON")
 }
 
+/// A vertex's or edge's attributes: good unique names (not `id`, `graph_version`), supported
+/// types, valid sources.
+fn attributes_ok(owner: &str, attributes: &[Attribute]) -> Result<(), ModelError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for a in attributes {
+        let what = format!("{owner}.{}", a.name);
+        if !ident_ok(&a.name)
+            || a.name == "id"
+            || a.name == "graph_version"
+            || !seen.insert(&a.name)
+        {
+            return Err(ModelError(format!("{what}: bad or duplicate name")));
+        }
+        if !TYPES.contains(&a.ty.as_str()) {
+            return Err(ModelError(format!("{what}: unsupported type")));
+        }
+        a.source.check(&what)?;
+    }
+    Ok(())
+}
+
+/// A vertex's or edge's table is a known resource type.
+fn table_ok(owner: &str, table: &str) -> Result<(), ModelError> {
+    if starvit_fhir::resource_type_known(table) {
+        Ok(())
+    } else {
+        Err(ModelError(format!(
+            "{owner}: table {table} is not a known resource type"
+        )))
+    }
+}
+
 fn ident_ok(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic())
         && s.len() <= 48
@@ -183,33 +215,6 @@ impl Model {
         if !ident_ok(&self.graph) {
             return Err(ModelError("bad graph name".into()));
         }
-        let attrs = |owner: &str, attributes: &[Attribute]| -> Result<(), ModelError> {
-            let mut seen = std::collections::BTreeSet::new();
-            for a in attributes {
-                let what = format!("{owner}.{}", a.name);
-                if !ident_ok(&a.name)
-                    || a.name == "id"
-                    || a.name == "graph_version"
-                    || !seen.insert(&a.name)
-                {
-                    return Err(ModelError(format!("{what}: bad or duplicate name")));
-                }
-                if !TYPES.contains(&a.ty.as_str()) {
-                    return Err(ModelError(format!("{what}: unsupported type")));
-                }
-                a.source.check(&what)?;
-            }
-            Ok(())
-        };
-        let table_ok = |owner: &str, table: &str| {
-            if starvit_fhir::resource_type_known(table) {
-                Ok(())
-            } else {
-                Err(ModelError(format!(
-                    "{owner}: table {table} is not a known resource type"
-                )))
-            }
-        };
         for v in &self.vertices {
             table_ok(&v.name, &v.table)?;
             if !ident_ok(&v.name) || !names.insert(v.name.to_ascii_lowercase()) {
@@ -225,7 +230,7 @@ impl Model {
                     v.name
                 )));
             }
-            attrs(&v.name, &v.attributes)?;
+            attributes_ok(&v.name, &v.attributes)?;
         }
         for e in &self.edges {
             table_ok(&e.name, &e.table)?;
@@ -244,7 +249,7 @@ impl Model {
                 }
                 end.source.check(&e.name)?;
             }
-            attrs(&e.name, &e.attributes)?;
+            attributes_ok(&e.name, &e.attributes)?;
         }
         Ok(())
     }

@@ -264,6 +264,16 @@ impl TigerGraphClient {
             .and_then(Value::as_str)
             .ok_or_else(|| malformed("loading_job_run"))?
             .to_owned();
+        self.wait_for_job(&token, &graph, job_id).await
+    }
+
+    /// 4.x: polls a started loading job until it finishes, fails or runs out of time.
+    async fn wait_for_job(
+        &self,
+        token: &str,
+        graph: &str,
+        job_id: String,
+    ) -> Result<JobRun, TgError> {
         let started = Instant::now();
         let mut delay = Duration::from_millis(200);
         loop {
@@ -276,7 +286,7 @@ impl TigerGraphClient {
                             "{}/gsql/v1/loading-jobs/status/{id}?graph={graph}",
                             self.config.base_url
                         ))
-                        .bearer_auth(&token),
+                        .bearer_auth(token),
                 )
                 .await?;
             let overall = status
