@@ -13,7 +13,6 @@
 //! - [`quarantine`] the sink trait for bad lines and two sinks.
 //! - [`gate`]       the leak gate: identifying values of a line ([`gate::LineValues`]) and of
 //!   the export's people ([`gate::PeopleIndex`]) vs the output's open values; linear.
-//! - [`leak`]       the gate's first API (extract/check), thin wrappers over [`gate`].
 //! - [`scan`]       standalone directory leak scan (same folding and matching as the gate).
 //! - [`settings`]   the one parser of the de-ID settings (key as hex, key file, policy).
 //! - `shape`, `vocab` what a kept value must look like; closed vocabularies.
@@ -38,7 +37,6 @@ pub mod export;
 pub mod gate;
 mod generalize;
 pub mod key;
-pub mod leak;
 mod linereader;
 pub mod policy;
 pub mod pseudonym;
