@@ -9,7 +9,7 @@
 # Data: `starvit synth --target-mb $BENCH_MB --seed 1 --out target/bench/export`, generated once
 # and reused while the parameters (stamp file) are unchanged, then concatenated into one file.
 # Prints a table and writes target/bench/deid.json; then the leak gate (target/bench/gate.json) and
-# the chain benchmark (target/bench/chain.json).
+# the chain benchmark (target/bench/chain.json) and the scale benchmark (target/bench/scale.json).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -202,4 +202,18 @@ if [[ ${BENCH_SKIP_CHAIN:-0} != 1 ]]; then
     cargo build --quiet --release -p starvit-e2e --bins
     "$BIN/bench-chain"
     echo "wrote $OUT/chain.json"
+fi
+
+# Scale (issue 12): a synthesized export of BENCH_SCALE_MB MB (default "500 2000", one run each)
+# from bulk-export (a static Bulk Data server in the bench process serves the files) through
+# parts of BENCH_SCALE_PART_BYTES (default 256 MiB), deidentify and bq-load: time per stage,
+# peak RSS per function process, part count, growth between the sizes, and the bytes each
+# raw-table MERGE reads (tests/src/bin/bench-scale/). Heavy (several GB in the emulators): the
+# 2 GB run takes tens of minutes on 2 cores. BENCH_SKIP_SCALE=1 leaves it out.
+if [[ ${BENCH_SKIP_SCALE:-0} != 1 ]]; then
+    echo
+    echo "scale: building the chain (release)..."
+    cargo build --quiet --release -p starvit-e2e --bins
+    "$BIN/bench-scale"
+    echo "wrote $OUT/scale.json"
 fi

@@ -189,6 +189,9 @@ pub struct ObjectMeta {
     /// Custom metadata.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// Creation time (RFC 3339).
+    #[serde(default)]
+    pub time_created: String,
 }
 
 impl Chain {
