@@ -196,10 +196,17 @@ fi
 # The chain on the local emulators: PHI upload -> rows queryable for a BENCH_CHAIN_MB export
 # (default 100 MB), by stage, against in-process de-identification of the same files.
 # BENCH_SKIP_CHAIN=1 leaves it out.
+# The chain's binaries (release), built once for the chain and scale sections.
+chain_bins() {
+    if [[ -z ${CHAIN_BUILT:-} ]]; then
+        echo "building the chain (release)..."
+        cargo build --quiet --release -p starvit-e2e --bins
+        CHAIN_BUILT=1
+    fi
+}
 if [[ ${BENCH_SKIP_CHAIN:-0} != 1 ]]; then
     echo
-    echo "building the chain (release)..."
-    cargo build --quiet --release -p starvit-e2e --bins
+    chain_bins
     "$BIN/bench-chain"
     echo "wrote $OUT/chain.json"
 fi
@@ -212,8 +219,7 @@ fi
 # 2 GB run takes tens of minutes on 2 cores. BENCH_SKIP_SCALE=1 leaves it out.
 if [[ ${BENCH_SKIP_SCALE:-0} != 1 ]]; then
     echo
-    echo "scale: building the chain (release)..."
-    cargo build --quiet --release -p starvit-e2e --bins
+    chain_bins
     "$BIN/bench-scale"
     echo "wrote $OUT/scale.json"
 fi
