@@ -82,3 +82,28 @@ resource "google_bigquery_table" "graph_provenance" {
     kms_key_name = google_kms_crypto_key.zone["deid"].id
   }
 }
+
+# The analytics layer (analytics/, dbt): dataset versions and one lineage row per dbt invocation.
+resource "google_bigquery_table" "dataset_versions" {
+  project             = local.deid_project
+  dataset_id          = google_bigquery_dataset.ds["governance"].dataset_id
+  table_id            = "dataset_versions"
+  deletion_protection = true
+  labels              = merge(local.labels, { zone = "deid", purpose = "governance" })
+  schema              = file("${path.module}/../shared/warehouse/schemas/dataset_versions.json")
+  encryption_configuration {
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
+  }
+}
+
+resource "google_bigquery_table" "analytics_runs" {
+  project             = local.deid_project
+  dataset_id          = google_bigquery_dataset.ds["governance"].dataset_id
+  table_id            = "analytics_runs"
+  deletion_protection = true
+  labels              = merge(local.labels, { zone = "deid", purpose = "governance" })
+  schema              = file("${path.module}/../shared/warehouse/schemas/analytics_runs.json")
+  encryption_configuration {
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
+  }
+}

@@ -6,6 +6,7 @@
 # Usage: localcloud/up.sh DIR
 # Settings (environment): LOCALCLOUD_PROJECT (default starvit-local),
 #   LOCALCLOUD_GCS_TOPIC (default gcs-finalize), LOCALCLOUD_TIMEOUT (seconds per service, 90),
+#   LOCALCLOUD_DBT=1 (also start the dbt shim, localcloud/bigquery_dbt_shim.py),
 #   LOCALCLOUD_OWNER_PID (optional: a watchdog runs down.sh once that process is gone, so a
 #   test that aborts, e.g. on a stack overflow, still stops its stack).
 set -euo pipefail
@@ -92,6 +93,24 @@ pid_bq="$(STORAGE_EMULATOR_HOST="http://127.0.0.1:$port_gcs" start bigquery "$st
     --project "$project" --data-dir "$state/bq")"
 wait_http bigquery "$pid_bq" "http://127.0.0.1:$port_bq/bigquery/v2/projects/$project/datasets"
 
+# Optional (LOCALCLOUD_DBT=1): the dbt shim, a loopback proxy in front of local-bigquery that fills
+# in the destinationTable local-bigquery leaves out of CREATE TABLE AS SELECT jobs (see README).
+dbt_env=""
+if [[ "${LOCALCLOUD_DBT:-0}" == 1 ]]; then
+    port_dbt="$("$VENV_BIGQUERY/bin/python" -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+')"
+    pid_dbt="$(start bigquery-dbt "$state/bigquery-dbt.log" "$VENV_BIGQUERY/bin/python" \
+        "$LOCALCLOUD_DIR/bigquery_dbt_shim.py" --listen "127.0.0.1:$port_dbt" \
+        --upstream "http://127.0.0.1:$port_bq")"
+    wait_http bigquery-dbt "$pid_dbt" "http://127.0.0.1:$port_dbt/bigquery/v2/projects/$project/datasets"
+    dbt_env="BIGQUERY_DBT_ENDPOINT='http://127.0.0.1:$port_dbt'
+BIGQUERY_DBT_PID=$pid_dbt"
+fi
+
 # Optional (LOCALCLOUD_FHIR=1): a FHIR R4 server with Bulk Data $export (sekmet-fhir).
 fhir_env=""
 if [[ "${LOCALCLOUD_FHIR:-0}" == 1 ]]; then
@@ -150,6 +169,7 @@ BIGQUERY_GRPC_PORT=$port_bq_grpc
 BIGQUERY_ENDPOINT='http://127.0.0.1:$port_bq'
 BIGQUERY_PID=$pid_bq
 $fhir_env
+$dbt_env
 EOF
 cat >"$state/env.json" <<EOF
 {

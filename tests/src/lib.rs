@@ -8,10 +8,13 @@
 //! - [`chain`]  buckets + functions + the local Eventarc wired together; upload an export, wait
 //!   for the chain to go idle, read back what landed.
 //! - [`views`]  the SQL-on-FHIR views of `views/` created over the raw tables and counted.
+//! - [`analytics`]  `dbt build` of `analytics/` on the stack, read back (cohorts, features,
+//!   splits, test results), and the t2dm example computed independently.
 //!
 //! Functions run as separate processes, as on Cloud Run, so "a function killed mid-file" is a
 //! real SIGKILL. The local Eventarc runs in-process so tests can read its counters.
 
+pub mod analytics;
 pub mod chain;
 pub mod demo;
 pub mod procs;

@@ -88,6 +88,24 @@ pub static GRAPH_PROVENANCE: Table = table!(
     None,
     &[]
 );
+/// `governance.dataset_versions`: one row per ML dataset version dbt built (analytics/).
+pub static DATASET_VERSIONS: Table = table!(
+    "dataset_versions",
+    datasets::GOVERNANCE,
+    Owner::Terraform,
+    "dataset_versions.json",
+    None,
+    &[]
+);
+/// `governance.analytics_runs`: one row per dbt invocation (models built, loads read).
+pub static ANALYTICS_RUNS: Table = table!(
+    "analytics_runs",
+    datasets::GOVERNANCE,
+    Owner::Terraform,
+    "analytics_runs.json",
+    None,
+    &[]
+);
 /// `deid_raw.deid_events`: the relay's events, streamed by a Pub/Sub BigQuery subscription
 /// (production only: the emulator has no BigQuery subscriptions).
 pub static DEID_EVENTS: Table = table!(
@@ -100,12 +118,14 @@ pub static DEID_EVENTS: Table = table!(
 );
 
 /// Every table.
-pub fn all() -> [&'static Table; 5] {
+pub fn all() -> [&'static Table; 7] {
     [
         &RAW,
         &LINEAGE,
         &POLICY_VERSIONS,
         &GRAPH_PROVENANCE,
+        &DATASET_VERSIONS,
+        &ANALYTICS_RUNS,
         &DEID_EVENTS,
     ]
 }

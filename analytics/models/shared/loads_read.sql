@@ -1,0 +1,2 @@
+-- The bq-load jobs the raw tables (and so the views) hold at build time.
+{{ loads_read_sql() }}
