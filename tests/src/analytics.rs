@@ -213,8 +213,8 @@ fn read_results(path: &Path) -> anyhow::Result<Summary> {
         unique_id: String,
         status: String,
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("dbt left no {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("dbt left no {}", path.display()))?;
     let parsed: Results = serde_json::from_str(&text)?;
     let mut summary = Summary {
         cohorts: Vec::new(),
@@ -277,4 +277,86 @@ fn number(v: &serde_json::Value) -> anyhow::Result<u64> {
         .and_then(|s| s.parse().ok())
         .or_else(|| v.as_u64())
         .with_context(|| format!("not a count: {v}"))
+}
+
+/// The demo's `analytics` section: what [`build`] produced, and whether the t2dm rows equal
+/// the independent computation.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoPart {
+    /// The build.
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// The rows equal [`expected::t2dm_rows`] over the de-identified NDJSON.
+    pub features_equal_independent_computation: bool,
+}
+
+impl DemoPart {
+    /// Every dbt test passed, every model built, the rows equal the independent computation.
+    #[must_use]
+    pub fn ok(&self) -> bool {
+        self.features_equal_independent_computation
+            && self.summary.dbt_tests.failed == 0
+            && self.summary.models_not_built == 0
+    }
+
+    /// The summary table.
+    #[must_use]
+    pub fn table(&self) -> crate::demo::table::Table {
+        let s = &self.summary;
+        let mut t = crate::demo::table::Table::new("Analytics (dbt build of analytics/)", &["", ""]);
+        for c in &s.cohorts {
+            t.row(vec![
+                format!("cohort {} ({})", c.id, c.version).into(),
+                c.members.into(),
+            ]);
+        }
+        t.row(vec!["t2dm feature rows".into(), s.features_rows.into()]);
+        for (split, n) in &s.splits {
+            t.row(vec![format!("patients in {split}").into(), (*n).into()]);
+        }
+        let tests = format!("{} passed, {} failed", s.dbt_tests.passed, s.dbt_tests.failed);
+        t.row(vec!["dbt tests".into(), tests.into()]);
+        t.row(vec![
+            "rows = Rust computation".into(),
+            self.features_equal_independent_computation.into(),
+        ]);
+        t
+    }
+}
+
+/// The demo's analytics step: [`build`], the t2dm rows written to
+/// `out/analytics/t2dm_features.ndjson` and compared with [`expected::t2dm_rows`] over the
+/// de-identified NDJSON in `deid_dir`.
+///
+/// # Errors
+/// As [`build`] and [`feature_rows`]; files.
+pub async fn demo(chain: &Chain, deid_dir: &Path, out: &Path) -> anyhow::Result<DemoPart> {
+    let summary = build(chain).await?;
+    let rows = feature_rows(chain).await?;
+    write_ndjson(&rows, &out.join("analytics/t2dm_features.ndjson"))?;
+    let equal = same_rows(&rows, &expected::t2dm_rows(deid_dir)?);
+    Ok(DemoPart {
+        summary,
+        features_equal_independent_computation: equal,
+    })
+}
+
+/// Rows equal, HbA1c values within 1e-9.
+#[must_use]
+pub fn same_rows(got: &[FeatureRow], want: &[FeatureRow]) -> bool {
+    got.len() == want.len()
+        && got.iter().zip(want).all(|(g, w)| {
+            let hba1c = match (g.last_hba1c, w.last_hba1c) {
+                (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+                (a, b) => a == b,
+            };
+            hba1c
+                && FeatureRow {
+                    last_hba1c: None,
+                    ..g.clone()
+                } == FeatureRow {
+                    last_hba1c: None,
+                    ..w.clone()
+                }
+        })
 }

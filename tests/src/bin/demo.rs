@@ -53,7 +53,7 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(&out)?;
 
     let line = progress.stage("start the local cloud");
-    let stack = Stack::start_with("demo", &[("LOCALCLOUD_FHIR", "1")])
+    let stack = Stack::start_with("demo", &[("LOCALCLOUD_FHIR", "1"), ("LOCALCLOUD_DBT", "1")])
         .context("starting the local cloud")?;
     line.done("Pub/Sub, GCS, BigQuery, FHIR server");
 
@@ -108,6 +108,10 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     let views = starvit_e2e::views::create_and_count(&gcp).await?;
     line.done(&format!("{} views", views.len()));
 
+    let line = progress.stage("analytics: dbt build");
+    let analytics = starvit_e2e::analytics::demo(&chain, &deid_dir, &out).await?;
+    line.done(&format!("{} dbt tests passed", analytics.summary.dbt_tests.passed));
+
     let line = progress.stage("graph-snapshot -> TigerGraph");
     let line = watch::graph(&chain, line).await?;
     let graph = graph_part(&chain).await?;
@@ -134,6 +138,7 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
         deidentify,
         bigquery,
         views,
+        analytics,
         graph,
         leak_check: leak,
         eventarc: EventarcPart {
@@ -341,6 +346,10 @@ fn check(summary: &Summary) -> anyhow::Result<()> {
     anyhow::ensure!(
         summary.bigquery.rows_equal_deid_resources,
         "BigQuery rows differ from the de-identified resources"
+    );
+    anyhow::ensure!(
+        summary.analytics.ok(),
+        "analytics: a dbt test failed or the t2dm rows differ from the Rust computation"
     );
     anyhow::ensure!(
         summary.bigquery.jobs_with_five_labels == summary.bigquery.jobs,

@@ -19,6 +19,8 @@ pub struct Summary {
     pub bigquery: BigQueryPart,
     /// The SQL-on-FHIR views.
     pub views: Vec<ViewCount>,
+    /// The analytics layer (dbt).
+    pub analytics: crate::analytics::DemoPart,
     /// The graph snapshot.
     pub graph: GraphPart,
     /// The leak check of the de-ID bucket against the PHI export.
@@ -165,6 +167,7 @@ impl Summary {
             self.export_table(),
             self.rows_table(),
             self.views_table(),
+            self.analytics.table(),
             self.governance_table(),
             self.graph_table(),
             self.tigergraph_table(),
