@@ -14,6 +14,7 @@ mod events;
 mod export;
 mod fhir;
 mod storage;
+pub use storage::downloaded_type;
 mod wait;
 pub mod warehouse;
 

@@ -19,12 +19,7 @@ fn deid_counts(dir: &std::path::Path) -> (BTreeMap<String, u64>, u64) {
     let mut components = 0;
     for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ty = name
-            .rsplit("__")
-            .next()
-            .and_then(|f| f.split('.').next())
-            .unwrap_or_default()
-            .to_owned();
+        let ty = starvit_e2e::chain::downloaded_type(&name).to_owned();
         let text = std::fs::read_to_string(entry.path()).expect("read");
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             *per_type.entry(ty.clone()).or_insert(0) += 1;

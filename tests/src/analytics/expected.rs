@@ -35,12 +35,7 @@ pub fn t2dm_rows(dir: &Path) -> anyhow::Result<Vec<FeatureRow>> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let ty = name
-            .rsplit("__")
-            .next()
-            .and_then(|f| f.split('.').next())
-            .unwrap_or_default()
-            .to_owned();
+        let ty = crate::chain::downloaded_type(&name).to_owned();
         for line in std::fs::read_to_string(&path)?.lines() {
             if !line.trim().is_empty() {
                 add(&mut patients, &ty, &serde_json::from_str(line)?)?;

@@ -164,3 +164,14 @@ fn encode(name: &str) -> String {
     }
     out
 }
+
+/// The resource type of a file [`Chain::download`] wrote: the object name with `/` as `__`, whose
+/// last part starts with the type (`exports__<id>__<Type>.<...>.ndjson`).
+#[must_use]
+pub fn downloaded_type(file_name: &str) -> &str {
+    file_name
+        .rsplit("__")
+        .next()
+        .and_then(|f| f.split('.').next())
+        .unwrap_or_default()
+}
