@@ -43,6 +43,7 @@ infra-check:
 
 localcloud-install:
 	@if [ -x localcloud/install.sh ]; then ./localcloud/install.sh; fi
+	@if [ -x analytics/install.sh ]; then ./analytics/install.sh; fi
 
 clean-demo:
 	rm -rf target/demo
