@@ -303,7 +303,8 @@ impl DemoPart {
     #[must_use]
     pub fn table(&self) -> crate::demo::table::Table {
         let s = &self.summary;
-        let mut t = crate::demo::table::Table::new("Analytics (dbt build of analytics/)", &["", ""]);
+        let mut t =
+            crate::demo::table::Table::new("Analytics (dbt build of analytics/)", &["", ""]);
         for c in &s.cohorts {
             t.row(vec![
                 format!("cohort {} ({})", c.id, c.version).into(),
@@ -314,7 +315,10 @@ impl DemoPart {
         for (split, n) in &s.splits {
             t.row(vec![format!("patients in {split}").into(), (*n).into()]);
         }
-        let tests = format!("{} passed, {} failed", s.dbt_tests.passed, s.dbt_tests.failed);
+        let tests = format!(
+            "{} passed, {} failed",
+            s.dbt_tests.passed, s.dbt_tests.failed
+        );
         t.row(vec!["dbt tests".into(), tests.into()]);
         t.row(vec![
             "rows = Rust computation".into(),

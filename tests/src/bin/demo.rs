@@ -110,7 +110,10 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
 
     let line = progress.stage("analytics: dbt build");
     let analytics = starvit_e2e::analytics::demo(&chain, &deid_dir, &out).await?;
-    line.done(&format!("{} dbt tests passed", analytics.summary.dbt_tests.passed));
+    line.done(&format!(
+        "{} dbt tests passed",
+        analytics.summary.dbt_tests.passed
+    ));
 
     let line = progress.stage("graph-snapshot -> TigerGraph");
     let line = watch::graph(&chain, line).await?;
