@@ -44,7 +44,8 @@ pub fn commands(chain: &Chain, bq: Option<&str>) -> Vec<(String, String)> {
         ),
         None => format!(
             "curl -sS -X POST {bigquery}/bigquery/v2/projects/{project}/queries -H 'content-type: application/json' \
-             -d '{{\"useLegacySql\": false, \"query\": \"{sql}\"}}' | jq -c '.rows[].f | map(.v)'"
+             -d '{{\"useLegacySql\": false, \"timeoutMs\": 50000, \"query\": \"{}\"}}' | jq -c '.rows[].f | map(.v)'",
+            sql.replace('"', "\\\"")
         ),
     };
     match bq {
