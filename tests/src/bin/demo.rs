@@ -121,8 +121,8 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     line.done(&format!("{} graph version(s)", graph.snapshots.len()));
 
     let line = progress.stage("report.html from governance rows");
-    let (lineage, provenance) = lineage_graph::query(&chain).await?;
-    let run_graph = RunGraph::build(&lineage, &provenance);
+    let (lineage, provenance, datasets) = lineage_graph::query(&chain).await?;
+    let run_graph = RunGraph::build(&lineage, &provenance, &datasets);
     let facts = Facts {
         jobs: (bigquery.jobs, bigquery.jobs_with_five_labels),
         leak: Some(leak.clone()),

@@ -1,7 +1,8 @@
 //! The run as a graph, built from the governance rows BigQuery holds (not from the demo's
 //! memory): `governance.lineage` (decoded by `starvit_lineage`'s one row format) gives
 //! export -> PHI object -> de-ID object (named as `deidentify` names it) -> load job -> table;
-//! `governance.graph_provenance` gives table -> graph version (through its source load jobs).
+//! `governance.graph_provenance` gives table -> graph version (through its source load jobs);
+//! `governance.dataset_versions` (dbt, when the analytics step ran) table -> dataset version.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,17 +25,20 @@ pub enum Kind {
     Table,
     /// A graph snapshot version.
     GraphVersion,
+    /// An ML dataset version dbt built (`analytics/`).
+    DatasetVersion,
 }
 
 impl Kind {
     /// Every kind, in column order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Export,
         Self::PhiObject,
         Self::DeidObject,
         Self::LoadJob,
         Self::Table,
         Self::GraphVersion,
+        Self::DatasetVersion,
     ];
 
     /// Column title.
@@ -47,6 +51,7 @@ impl Kind {
             Self::LoadJob => "load jobs",
             Self::Table => "tables",
             Self::GraphVersion => "graph versions",
+            Self::DatasetVersion => "dataset versions",
         }
     }
 
@@ -60,6 +65,7 @@ impl Kind {
             Self::LoadJob => "load",
             Self::Table => "table",
             Self::GraphVersion => "graph",
+            Self::DatasetVersion => "dataset",
         }
     }
 }
@@ -96,6 +102,19 @@ pub struct Provenance {
     pub source_load_job_ids: Vec<String>,
 }
 
+/// One row of `governance.dataset_versions` (dbt's ML datasets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetVersion {
+    /// Dataset version.
+    pub version: String,
+    /// Dataset name.
+    pub dataset: String,
+    /// Rows.
+    pub rows: u64,
+    /// The load jobs whose data it was built from.
+    pub load_job_ids: Vec<String>,
+}
+
 /// The run as nodes and edges (by node key).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunGraph {
@@ -108,9 +127,13 @@ pub struct RunGraph {
 }
 
 impl RunGraph {
-    /// The graph of `lineage` rows and `provenance` rows.
+    /// The graph of `lineage` rows, `provenance` rows and dataset versions.
     #[must_use]
-    pub fn build(lineage: &[Lineage], provenance: &[Provenance]) -> Self {
+    pub fn build(
+        lineage: &[Lineage],
+        provenance: &[Provenance],
+        datasets: &[DatasetVersion],
+    ) -> Self {
         let mut g = Self::default();
         let mut table_of_load = BTreeMap::new();
         for row in lineage {
@@ -162,6 +185,15 @@ impl RunGraph {
                 }
             }
         }
+        for d in datasets {
+            let detail = format!("{}, {} rows", d.dataset, super::table::thousands(d.rows));
+            let version = g.add(Kind::DatasetVersion, &d.version, &detail);
+            for job in &d.load_job_ids {
+                if let Some(table) = table_of_load.get(job) {
+                    g.link(Some(&table.clone()), &version);
+                }
+            }
+        }
         for (version, (types, rows)) in versions {
             let key = format!("{}:{version}", Kind::GraphVersion.key());
             if let Some(node) = g.nodes.get_mut(&key) {
@@ -207,7 +239,9 @@ fn resource_type(object: &str) -> &str {
 ///
 /// # Errors
 /// BigQuery failures, or a lineage row `starvit_lineage` does not accept.
-pub async fn query(chain: &Chain) -> anyhow::Result<(Vec<Lineage>, Vec<Provenance>)> {
+pub async fn query(
+    chain: &Chain,
+) -> anyhow::Result<(Vec<Lineage>, Vec<Provenance>, Vec<DatasetVersion>)> {
     let columns = starvit_lineage::FIELDS.join(", ");
     let lineage_table = chain.table(GOVERNANCE_DATASET, "lineage");
     let rows = chain
@@ -246,5 +280,29 @@ pub async fn query(chain: &Chain) -> anyhow::Result<(Vec<Lineage>, Vec<Provenanc
                 .collect(),
         })
         .collect();
-    Ok((lineage, provenance))
+    Ok((lineage, provenance, datasets(chain).await))
+}
+
+/// dbt's dataset versions, when the analytics step ran (none otherwise).
+async fn datasets(chain: &Chain) -> Vec<DatasetVersion> {
+    let table = chain.table(GOVERNANCE_DATASET, "dataset_versions");
+    let sql = format!("SELECT dataset_version, dataset, row_count, load_job_ids FROM {table}");
+    let Ok(rows) = chain.query(&sql).await else {
+        return Vec::new();
+    };
+    rows.iter()
+        .filter(|r| r.len() == 4)
+        .map(|r| DatasetVersion {
+            version: r[0].as_str().unwrap_or_default().to_owned(),
+            dataset: r[1].as_str().unwrap_or_default().to_owned(),
+            rows: r[2].as_str().and_then(|s| s.parse().ok()).unwrap_or(0),
+            load_job_ids: r[3]
+                .as_str()
+                .unwrap_or_default()
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@ use starvit_lineage::{
     PolicyVersion, SourceBucket, SourceObject, StageName,
 };
 
-use super::lineage_graph::{Provenance, RunGraph};
+use super::lineage_graph::{DatasetVersion, Provenance, RunGraph};
 use super::report::{Facts, render};
 use super::summary::{LeakPart, StageTime};
 
@@ -90,10 +90,22 @@ fn every_node_of_the_run_is_drawn() -> anyhow::Result<()> {
             source_load_job_ids: loads.clone(),
         },
     ];
-    let graph = RunGraph::build(&lineage, &provenance);
-    // 1 export, 6 PHI objects, 6 de-ID objects, 6 load jobs, 6 tables, 2 graph versions.
-    assert_eq!(graph.nodes.len(), 1 + 6 * 4 + 2, "{:?}", graph.nodes.keys());
-    assert_eq!(graph.edges.len(), 6 * 4 + 3 + 6);
+    let datasets = vec![DatasetVersion {
+        version: "t2dm-5f1f88c1b522".into(),
+        dataset: "t2dm_features".into(),
+        rows: 42,
+        load_job_ids: loads[..2].to_vec(),
+    }];
+    let graph = RunGraph::build(&lineage, &provenance, &datasets);
+    // 1 export, 6 PHI objects, 6 de-ID objects, 6 load jobs, 6 tables, 2 graph versions,
+    // 1 dataset version.
+    assert_eq!(
+        graph.nodes.len(),
+        1 + 6 * 4 + 2 + 1,
+        "{:?}",
+        graph.nodes.keys()
+    );
+    assert_eq!(graph.edges.len(), 6 * 4 + 3 + 6 + 2);
     let facts = Facts {
         jobs: (493, 493),
         leak: Some(LeakPart {
