@@ -45,7 +45,7 @@ pub enum DeidError {
         /// 1-based input line number.
         line: u64,
         /// Kind of identifying value (name, identifier, telecom, ...), never the value.
-        kind: crate::gate::ValueKind,
+        kind: crate::gate::kind::ValueKind,
     },
     /// The counts of a stream do not add up (a bug: fail closed rather than lose a line).
     #[error("accounting error: {0}")]

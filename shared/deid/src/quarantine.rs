@@ -25,7 +25,7 @@ pub enum QuarantineReason {
     EmptyLine,
     /// The de-identified line still held an identifying value of this kind (the leak
     /// gate): the line is quarantined, the rest of the file goes on.
-    LeakGate(crate::gate::ValueKind),
+    LeakGate(crate::gate::kind::ValueKind),
 }
 
 impl QuarantineReason {

@@ -8,7 +8,7 @@
 //! dateTime.
 
 use crate::error::Error;
-use crate::expr::Scope;
+use crate::scope::Scope;
 use crate::value::{Shape, Ty, Val, to_one};
 
 /// Builds the boundary of `input` (one item).

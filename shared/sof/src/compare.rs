@@ -4,7 +4,7 @@
 
 use crate::ast::BinOp;
 use crate::error::Error;
-use crate::expr::Scope;
+use crate::scope::Scope;
 use crate::value::{Ty, Val, to_one, to_scalar};
 
 fn symbol(op: BinOp) -> &'static str {

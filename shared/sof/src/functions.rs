@@ -3,7 +3,8 @@
 
 use crate::ast::Expr;
 use crate::error::Error;
-use crate::expr::{Scope, compile, member_chain, navigate};
+use crate::expr::{compile, member_chain, navigate};
+use crate::scope::Scope;
 use crate::sql;
 use crate::types;
 use crate::value::{Shape, Ty, Val, to_bool, to_coll, to_one, to_scalar};

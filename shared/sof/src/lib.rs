@@ -9,6 +9,7 @@
 //!   `where`, `exists`, `empty`, `first`, `last`, `count`, `not`, `join`, `extension`, `ofType`,
 //!   `getResourceKey`, `getReferenceKey`, `lowBoundary`/`highBoundary` (`boundary`);
 //!   `compare`: comparison and arithmetic.
+//! - `scope`: what an expression sees (the view's environment, `$this`, `%rowIndex`).
 //! - `value`: the three SQL shapes of a FHIRPath value and the conversions between them.
 //! - `select`: the select tree (`forEach`, `forEachOrNull`, `repeat`, `unionAll`, nested
 //!   selects) as lateral joins; `columns`: a column in its declared type.
@@ -35,6 +36,7 @@ mod functions;
 mod lexer;
 pub mod parser;
 pub mod run;
+mod scope;
 mod select;
 mod sql;
 mod types;
@@ -93,13 +95,13 @@ pub fn compile(view: &Value, table: &str) -> Result<Compiled, Error> {
             return Err(Error::invalid(format!("constant `{name}` defined twice")));
         }
     }
-    let env = expr::Env {
+    let env = scope::Env {
         resource_type: view.resource.clone(),
         resource: "r.resource".to_owned(),
         constants,
         aliases: sql::Aliases::default(),
     };
-    let scope = expr::Scope {
+    let scope = scope::Scope {
         env: &env,
         this: value::Val::one(env.resource.clone()),
         row_index: "0".to_owned(),

@@ -6,8 +6,9 @@
 //! its `unionAll`'s.
 
 use crate::error::Error;
-use crate::expr::{Scope, compile};
+use crate::expr::compile;
 use crate::parser::parse;
+use crate::scope::Scope;
 use crate::value::{Shape, Val, to_coll};
 use crate::view::{Iter, Select};
 

@@ -4,33 +4,15 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
+pub use crate::json::Meta;
 use crate::json::{J, Out};
 use crate::planted::{Planted, PlantedKind};
 use crate::pool::Pool;
 use crate::refs::BASE_URL;
-use crate::rng::{RngExt, UuidStr, fmt_datetime};
+use crate::rng::{RngExt, fmt_datetime};
 use crate::vocab::system;
 
-/// `Coding`.
-pub fn coding(system: &str, code: &str, display: &str) -> Value {
-    json!({ "system": system, "code": code, "display": display })
-}
-
-/// `CodeableConcept` with one coding and `text` = display.
-pub fn concept(system: &str, code: &str, display: &str) -> Value {
-    json!({ "coding": [coding(system, code, display)], "text": display })
-}
-
-/// `Quantity` in UCUM.
-pub fn quantity(value: f64, unit: &str) -> Value {
-    json!({ "value": value, "unit": unit, "system": system::UCUM, "code": unit })
-}
-
-/// Rounds to `decimals` places.
-pub fn round(x: f64, decimals: u8) -> f64 {
-    let f = 10f64.powi(i32::from(decimals));
-    (x * f).round() / f
-}
+pub use crate::values::{coding, concept, quantity, round};
 
 /// Relative reference `Type/id`.
 pub fn rel(resource_type: &str, id: &str) -> Value {
@@ -175,15 +157,6 @@ impl Ctx<'_> {
         self.plant(PlantedKind::PractitionerName, &display, holder.0, holder.1);
         r
     }
-}
-
-/// A resource's `meta`: version id and `lastUpdated`.
-#[derive(Debug, Clone, Copy)]
-pub struct Meta {
-    /// `versionId`.
-    pub version: UuidStr,
-    /// `lastUpdated`, seconds since the epoch.
-    pub last_updated: i64,
 }
 
 impl J<'_> {

@@ -9,8 +9,9 @@
 use serde_json::Value;
 use serde_json::ser::{CompactFormatter, Formatter as _};
 
+use crate::resource_types::RESOURCE_TYPES;
+use crate::rng::UuidStr;
 use crate::rng::civil_from_days;
-use crate::writer::RESOURCE_TYPES;
 
 /// Index of a resource type in [`RESOURCE_TYPES`].
 pub fn type_index(resource_type: &str) -> usize {
@@ -277,7 +278,7 @@ impl J<'_> {
 
     /// `meta` `{"versionId","lastUpdated"}`.
     #[inline]
-    pub fn meta(&mut self, meta: &crate::fhir::Meta) -> &mut Self {
+    pub fn meta(&mut self, meta: &Meta) -> &mut Self {
         self.raw("{\"versionId\":")
             .str(meta.version.as_str())
             .raw(",\"lastUpdated\":")
@@ -345,4 +346,13 @@ mod tests {
             serde_json::to_string(&q).unwrap()
         );
     }
+}
+
+/// A resource's `meta`: version id and `lastUpdated`.
+#[derive(Debug, Clone, Copy)]
+pub struct Meta {
+    /// `versionId`.
+    pub version: UuidStr,
+    /// `lastUpdated`, seconds since the epoch.
+    pub last_updated: i64,
 }

@@ -51,6 +51,7 @@
 //! # Module map
 //! - [`rng`]: seeded streams, calendar formatting.
 //! - [`vocab`]: names, places (incl. restricted ZIP3s), LOINC/SNOMED/RxNorm/CVX codes.
+//! - [`values`]: `Coding`, `CodeableConcept`, `Quantity` values. [`resource_types`]: the 15 types.
 //! - [`fhir`]: datatype builders and the per-patient context.
 //! - [`pool`]: shared Practitioners, Organizations, Locations.
 //! - [`patient`], [`clinical`], [`care`], [`document`]: resource generators; [`history`] ties
@@ -71,7 +72,9 @@ pub mod patient;
 pub mod planted;
 pub mod pool;
 pub mod refs;
+pub mod resource_types;
 pub mod rng;
+pub mod values;
 pub mod vocab;
 pub mod writer;
 

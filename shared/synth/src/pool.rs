@@ -6,9 +6,9 @@
 use rand::Rng;
 use serde_json::{Value, json};
 
-use crate::fhir::{coding, concept};
 use crate::planted::{Planted, PlantedKind};
 use crate::rng::{RngExt, epoch_of, fmt_datetime, stream_rng};
+use crate::values::{coding, concept};
 use crate::vocab::people::{self, PLACES, Place};
 use crate::vocab::system;
 
@@ -165,8 +165,8 @@ impl Pool {
             let name = format!("{} - {} Campus", org.name, place.city);
             let holder = ("Location", id.as_str());
             let addr = address(&mut rng, place, "work", &mut planted, holder);
-            let lat = crate::fhir::round(place.lat + rng.random_range(-0.02..0.02), 4);
-            let lon = crate::fhir::round(place.lon + rng.random_range(-0.02..0.02), 4);
+            let lat = crate::values::round(place.lat + rng.random_range(-0.02..0.02), 4);
+            let lon = crate::values::round(place.lon + rng.random_range(-0.02..0.02), 4);
             planted.push(Planted::new(
                 PlantedKind::Geolocation,
                 format!("{lat},{lon}"),
