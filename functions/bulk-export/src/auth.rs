@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use crate::fhir::{FhirError, classify, send_error};
+use crate::fhir_error::{FhirError, classify, send_error};
 
 /// How to authenticate to the FHIR server.
 #[derive(Clone, Default)]

@@ -25,49 +25,9 @@ use url::Url;
 
 pub use crate::auth::Auth;
 use crate::auth::Tokens;
+pub use crate::fhir_error::FhirError;
+use crate::fhir_error::{classify, send_error};
 pub use crate::wire::{Manifest, OutputFile, Status};
-
-/// What went wrong talking to the FHIR server.
-#[derive(Debug, thiserror::Error)]
-pub enum FhirError {
-    /// Transient: retry later.
-    #[error("fhir {operation}: unavailable (status {status:?})")]
-    Unavailable {
-        /// Which call.
-        operation: &'static str,
-        /// HTTP status, if any.
-        status: Option<u16>,
-    },
-    /// Permanent for this request.
-    #[error("fhir {operation}: rejected (status {status:?}): {reason}")]
-    Rejected {
-        /// Which call.
-        operation: &'static str,
-        /// HTTP status, if any.
-        status: Option<u16>,
-        /// Why, in our words.
-        reason: &'static str,
-    },
-    /// The server reports the export failed (terminal; a new trigger starts a new export).
-    #[error("fhir export failed on the server (status {status})")]
-    ExportFailed {
-        /// HTTP status of the status endpoint.
-        status: u16,
-    },
-    /// A manifest URL is not on the FHIR server's origin.
-    #[error("fhir manifest names a file outside the server's origin")]
-    ForeignUrl,
-    /// Writing the downloaded file locally.
-    #[error("spooling a downloaded file: {0}")]
-    Spool(#[source] std::io::Error),
-}
-
-impl FhirError {
-    /// Retry (true) or Drop.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, FhirError::Unavailable { .. } | FhirError::Spool(_))
-    }
-}
 
 /// The Bulk Data client of one FHIR server.
 pub struct FhirClient {
@@ -81,37 +41,6 @@ impl std::fmt::Debug for FhirClient {
         f.debug_struct("FhirClient")
             .field("base", &self.base.as_str())
             .finish_non_exhaustive()
-    }
-}
-
-pub(crate) fn classify(operation: &'static str, status: reqwest::StatusCode) -> FhirError {
-    let code = status.as_u16();
-    if status.is_server_error() || code == 429 || code == 408 {
-        FhirError::Unavailable {
-            operation,
-            status: Some(code),
-        }
-    } else {
-        FhirError::Rejected {
-            operation,
-            status: Some(code),
-            reason: "unexpected status",
-        }
-    }
-}
-
-pub(crate) fn send_error(operation: &'static str, e: &reqwest::Error) -> FhirError {
-    if e.is_builder() {
-        FhirError::Rejected {
-            operation,
-            status: None,
-            reason: "request cannot be built for this URL",
-        }
-    } else {
-        FhirError::Unavailable {
-            operation,
-            status: None,
-        }
     }
 }
 

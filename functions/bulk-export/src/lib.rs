@@ -8,6 +8,7 @@
 //! - [`config`]   typed settings (the FHIR server, the resource types, the bucket, budgets).
 //! - [`fhir`]     the Bulk Data client: kick-off, status polling, file download.
 //! - [`wire`]     the Bulk Data wire types: manifest, output file, status.
+//! - [`fhir_error`] what went wrong talking to the FHIR server (Retry or Drop).
 //! - [`auth`]     credentials for the FHIR server and the cached access token.
 //! - [`parts`]    a file cut on line boundaries into parts of at most `STARVIT_EXPORT_PART_BYTES`.
 //! - [`cursor`]   the incremental cursor: `_since` of the next incremental export.
@@ -24,6 +25,7 @@ pub mod context;
 pub mod cursor;
 pub mod error;
 pub mod fhir;
+pub mod fhir_error;
 pub mod handler;
 mod land;
 pub mod parts;
