@@ -7,6 +7,14 @@
 //! Every line is accounted for: written + dropped by policy + quarantined = read (blank
 //! lines are quarantined as `empty_line`), checked at the end of every stream. A UTF-8
 //! byte-order mark before the first line is skipped.
+//!
+//! Two ways through a line, one result: a line is parsed into a borrowed flat document
+//! ([`crate::json`]) and walked by the transform that writes its output as it goes (no
+//! tree, nothing allocated for what the policy drops); a line that parser or walk does not
+//! vouch for ([`Bail`]: duplicate keys, contained resources, ages implied by dates, ...)
+//! goes through a `serde_json::Value` tree and the in-place walk. The line checks, the
+//! gate's extraction and every value decision are shared code, and a test holds both ways
+//! to the same bytes (`tests/fast_path.rs`).
 
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -17,6 +25,7 @@ use serde_json::Value;
 
 use crate::error::DeidError;
 use crate::gate::{self, LineValues, OpenValues, PeopleIndex};
+use crate::json::{Bail, DocBuf, Json};
 use crate::key::Key;
 use crate::linereader::{Line, read_bounded};
 use crate::policy::Policy;
@@ -42,6 +51,10 @@ pub struct EngineOptions {
     pub reference_date: NaiveDate,
     /// Run the per-line leak gate (on by default; only tests turn it off).
     pub leak_gate: bool,
+    /// Take lines through the borrowed document and streaming walk where they can (on by
+    /// default; off, every line goes through a `serde_json::Value`: the same output, slower;
+    /// tests compare the two).
+    pub fast_path: bool,
 }
 
 impl Default for EngineOptions {
@@ -50,6 +63,7 @@ impl Default for EngineOptions {
             max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             reference_date: chrono::Utc::now().date_naive(),
             leak_gate: true,
+            fast_path: true,
         }
     }
 }
@@ -93,12 +107,33 @@ fn valid_type_name(s: &str) -> bool {
 
 /// The summary bucket of a resource type: the type itself when it is a FHIR R4 resource
 /// type, else [`UNKNOWN_TYPE`] (an input's "type" is never echoed).
-fn summary_type(rt: &str) -> &str {
-    if crate::summary::is_fhir_type(rt) {
-        rt
-    } else {
-        UNKNOWN_TYPE
+fn summary_type(rt: &str) -> &'static str {
+    let types = &starvit_fhir::R4_RESOURCE_TYPES;
+    types.binary_search(&rt).map_or(UNKNOWN_TYPE, |i| types[i])
+}
+
+/// The checks every line passes before the walk: its summary type, or why it is
+/// quarantined and under which type it is counted.
+fn admit<'v>(root: impl Json<'v>) -> Result<&'static str, Verdict> {
+    let quarantined = |reason, ty| Err(Verdict::Quarantined(reason, ty));
+    if !root.is_object() {
+        return quarantined(QuarantineReason::NotAnObject, UNKNOWN_TYPE);
     }
+    let Some(rt) = root.get("resourceType").and_then(Json::as_str) else {
+        return quarantined(QuarantineReason::MissingResourceType, UNKNOWN_TYPE);
+    };
+    if !valid_type_name(rt) {
+        return quarantined(QuarantineReason::InvalidResourceType, UNKNOWN_TYPE);
+    }
+    let rt = summary_type(rt);
+    if !root
+        .get("id")
+        .and_then(Json::as_str)
+        .is_some_and(reference::is_id)
+    {
+        return quarantined(QuarantineReason::MissingId, rt);
+    }
+    Ok(rt)
 }
 
 /// Per-stream state reused across lines (no allocation per line once warm).
@@ -107,13 +142,16 @@ struct Scratch<'e> {
     line: LineValues,
     open: OpenValues,
     people: Option<&'e PeopleIndex>,
-    last_type: String,
+    /// The output line.
+    out: Vec<u8>,
 }
 
-enum LineResult {
-    Out(Value),
-    Dropped,
-    Quarantined,
+/// What becomes of one line, and the type it is counted under.
+enum Verdict {
+    /// Written: the output is in `Scratch::out`.
+    Out(&'static str),
+    Dropped(&'static str),
+    Quarantined(QuarantineReason, &'static str),
 }
 
 impl Engine {
@@ -171,79 +209,115 @@ impl Engine {
         Ok(Some(resource))
     }
 
+    /// Judges one line (checks, policy, walk, gate) and counts it. `true`: written, its
+    /// output is in `scratch.out`.
     fn line(
         &self,
         scratch: &mut Scratch<'_>,
+        doc: &mut DocBuf,
         line_no: u64,
         bytes: &[u8],
         summary: &mut Summary,
         q: &mut dyn QuarantineSink,
-    ) -> Result<LineResult, DeidError> {
-        let mut quarantine = |reason: QuarantineReason,
-                              ty: &str,
-                              summary: &mut Summary|
-         -> Result<LineResult, DeidError> {
-            q.quarantine(&QuarantineRecord {
-                line: line_no,
-                reason,
-                raw: Some(bytes),
-            })?;
-            summary.count_quarantined(ty, reason);
-            Ok(LineResult::Quarantined)
+    ) -> Result<bool, DeidError> {
+        let verdict = match std::str::from_utf8(bytes) {
+            Err(_) => Verdict::Quarantined(QuarantineReason::InvalidUtf8, UNKNOWN_TYPE),
+            Ok(text) => match self.fast(scratch, doc, text) {
+                Ok(v) => v,
+                Err(Bail) => self.slow(scratch, text, line_no)?,
+            },
         };
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return quarantine(QuarantineReason::InvalidUtf8, UNKNOWN_TYPE, summary);
-        };
-        let Ok(mut value) = serde_json::from_str::<Value>(text) else {
-            return quarantine(QuarantineReason::InvalidJson, UNKNOWN_TYPE, summary);
-        };
-        let Some(obj) = value.as_object() else {
-            return quarantine(QuarantineReason::NotAnObject, UNKNOWN_TYPE, summary);
-        };
-        let Some(rt) = obj.get("resourceType").and_then(Value::as_str) else {
-            return quarantine(QuarantineReason::MissingResourceType, UNKNOWN_TYPE, summary);
-        };
-        if !valid_type_name(rt) {
-            return quarantine(QuarantineReason::InvalidResourceType, UNKNOWN_TYPE, summary);
-        }
-        let rt = summary_type(rt);
-        if !obj
-            .get("id")
-            .and_then(Value::as_str)
-            .is_some_and(reference::is_id)
-        {
-            return quarantine(QuarantineReason::MissingId, rt, summary);
-        }
-        let counts = summary.entry(rt);
-        counts.input += 1;
-        if !self.policy.keeps_type(rt) {
-            counts.dropped += 1;
-            return Ok(LineResult::Dropped);
-        }
-        // The type name outlives the borrow of `value` in a reused buffer.
-        scratch.last_type.clear();
-        scratch.last_type.push_str(rt);
-        let gate = self.options.leak_gate;
-        if gate {
-            scratch.line.fill(&value);
-        }
-        if !scratch.tx.resource(&mut value, &mut scratch.open) {
-            summary.entry(&scratch.last_type).dropped += 1;
-            return Ok(LineResult::Dropped);
-        }
-        if gate {
-            if let Some(kind) = gate::check(&scratch.line, scratch.people, &scratch.open) {
-                // Counted as input above: undo that, quarantine() counts it again.
-                summary.entry(&scratch.last_type).input -= 1;
-                let last_type = std::mem::take(&mut scratch.last_type);
-                let r = quarantine(QuarantineReason::LeakGate(kind), &last_type, summary);
-                scratch.last_type = last_type;
-                return r;
+        let (ty, written) = match verdict {
+            Verdict::Out(ty) => {
+                summary.entry(ty).output += 1;
+                if self.options.leak_gate {
+                    summary.leak_checked += 1;
+                }
+                (ty, true)
             }
-            summary.leak_checked += 1;
+            Verdict::Dropped(ty) => {
+                summary.entry(ty).dropped += 1;
+                (ty, false)
+            }
+            Verdict::Quarantined(reason, ty) => {
+                q.quarantine(&QuarantineRecord {
+                    line: line_no,
+                    reason,
+                    raw: Some(bytes),
+                })?;
+                summary.count_quarantined(ty, reason);
+                return Ok(false);
+            }
+        };
+        summary.entry(ty).input += 1;
+        Ok(written)
+    }
+
+    /// A line through the borrowed document and the streaming walk.
+    fn fast(&self, s: &mut Scratch<'_>, doc: &mut DocBuf, text: &str) -> Result<Verdict, Bail> {
+        if !self.options.fast_path {
+            return Err(Bail);
         }
-        summary.entry(&scratch.last_type).output += 1;
-        Ok(LineResult::Out(value))
+        doc.parse(text)?;
+        let root = doc.doc(text).root();
+        let rt = match self.admit_line(root, s) {
+            Ok(rt) => rt,
+            Err(verdict) => return Ok(verdict),
+        };
+        s.out.clear();
+        let kept = s.tx.resource_doc(root, &mut s.open, &mut s.out)?;
+        Ok(self.gate(rt, kept, s))
+    }
+
+    /// A line through a `serde_json::Value` and the in-place walk.
+    fn slow(&self, s: &mut Scratch<'_>, text: &str, line_no: u64) -> Result<Verdict, DeidError> {
+        let Ok(mut value) = serde_json::from_str::<Value>(text) else {
+            return Ok(Verdict::Quarantined(
+                QuarantineReason::InvalidJson,
+                UNKNOWN_TYPE,
+            ));
+        };
+        let rt = match self.admit_line(&value, s) {
+            Ok(rt) => rt,
+            Err(verdict) => return Ok(verdict),
+        };
+        let kept = s.tx.resource(&mut value, &mut s.open);
+        if kept {
+            s.out.clear();
+            serde_json::to_writer(&mut s.out, &value)
+                .map_err(|_| DeidError::Serialize { line: line_no })?;
+        }
+        Ok(self.gate(rt, kept, s))
+    }
+
+    /// [`admit`], then the policy's type list, then the line's identifying values.
+    fn admit_line<'v>(
+        &self,
+        root: impl Json<'v>,
+        s: &mut Scratch<'_>,
+    ) -> Result<&'static str, Verdict> {
+        let rt = admit(root)?;
+        if !self.policy.keeps_type(rt) {
+            return Err(Verdict::Dropped(rt));
+        }
+        if self.options.leak_gate {
+            s.line.fill_from(root);
+        }
+        Ok(rt)
+    }
+
+    /// After the walk: dropped, or written unless the leak gate finds a value of the line
+    /// or of the export's people in the output's open values.
+    fn gate(&self, rt: &'static str, kept: bool, s: &Scratch<'_>) -> Verdict {
+        if !kept {
+            return Verdict::Dropped(rt);
+        }
+        if self.options.leak_gate
+            && let Some(kind) = gate::check(&s.line, s.people, &s.open)
+        {
+            return Verdict::Quarantined(QuarantineReason::LeakGate(kind), rt);
+        }
+        Verdict::Out(rt)
     }
 
     /// De-identifies an NDJSON stream. Every line is accounted for in the summary.
@@ -282,8 +356,9 @@ impl Engine {
             line: LineValues::new(),
             open: OpenValues::new(),
             people,
-            last_type: String::new(),
+            out: Vec::with_capacity(64 << 10),
         };
+        let mut doc = DocBuf::default();
         let mut line_no = 0u64;
         loop {
             let read = read_bounded(&mut input, &mut buf, self.options.max_line_bytes)?;
@@ -314,11 +389,15 @@ impl Engine {
                         summary.count_quarantined(UNKNOWN_TYPE, QuarantineReason::EmptyLine);
                         continue;
                     }
-                    if let LineResult::Out(v) =
-                        self.line(&mut scratch, line_no, bytes, &mut summary, quarantine)?
-                    {
-                        serde_json::to_writer(&mut out, &v)
-                            .map_err(|_| DeidError::Serialize { line: line_no })?;
+                    if self.line(
+                        &mut scratch,
+                        &mut doc,
+                        line_no,
+                        bytes,
+                        &mut summary,
+                        quarantine,
+                    )? {
+                        out.write_all(&scratch.out)?;
                         out.write_all(b"\n")?;
                     }
                 }

@@ -1,7 +1,5 @@
 //! Safe Harbor generalisations: 3-digit ZIP with restricted prefixes, ages over 89.
 
-use serde_json::Value;
-
 /// Cuts a US postal code to its first 3 digits, or `"000"` when that prefix is
 /// restricted. Codes that do not start with 3 digits (non-US) are dropped (`None`).
 pub(crate) fn zip3(postal: &str, restricted: &[String]) -> Option<String> {
@@ -30,27 +28,20 @@ pub(crate) fn years_per_unit(code: Option<&str>) -> f64 {
 }
 
 /// An age value in years, read in its UCUM unit.
-pub(crate) fn age_years(value: &Value, unit_code: Option<&str>) -> Option<f64> {
-    value.as_f64().map(|n| n * years_per_unit(unit_code))
+pub(crate) fn age_years(value: f64, unit_code: Option<&str>) -> f64 {
+    value * years_per_unit(unit_code)
 }
 
-/// Caps an `Age.value` at 90 (in the Age's own unit, expressed as years) when the age
-/// exceeds `max_age` years. Returns `(value, generalised?)`.
-pub(crate) fn cap_age(
-    value: &Value,
-    unit_code: Option<&str>,
-    max_age: u32,
-) -> Option<(Value, bool)> {
-    let n = value.as_f64()?;
-    let years = n * years_per_unit(unit_code);
-    if years > f64::from(max_age) {
-        let per = years_per_unit(unit_code);
-        let capped = (f64::from(max_age + 1) / per).round();
+/// An `Age.value` (in the Age's own unit) capped at 90 years, expressed in that unit, when
+/// the age exceeds `max_age` years; `None` when it does not.
+pub(crate) fn cap_age(value: f64, unit_code: Option<&str>, max_age: u32) -> Option<i64> {
+    if age_years(value, unit_code) > f64::from(max_age) {
+        let capped = (f64::from(max_age + 1) / years_per_unit(unit_code)).round();
         // Integral by construction for every unit above.
         #[allow(clippy::cast_possible_truncation)]
-        Some((Value::from(capped as i64), true))
+        Some(capped as i64)
     } else {
-        Some((value.clone(), false))
+        None
     }
 }
 
@@ -70,17 +61,8 @@ mod tests {
 
     #[test]
     fn ages() {
-        assert_eq!(
-            cap_age(&Value::from(95), Some("a"), 89).unwrap(),
-            (Value::from(90), true)
-        );
-        assert_eq!(
-            cap_age(&Value::from(89), Some("a"), 89).unwrap(),
-            (Value::from(89), false)
-        );
-        assert_eq!(
-            cap_age(&Value::from(1200), Some("mo"), 89).unwrap(),
-            (Value::from(1080), true)
-        );
+        assert_eq!(cap_age(95.0, Some("a"), 89), Some(90));
+        assert_eq!(cap_age(89.0, Some("a"), 89), None);
+        assert_eq!(cap_age(1200.0, Some("mo"), 89), Some(1080));
     }
 }

@@ -9,6 +9,8 @@
 //! - `generalize`   3-digit ZIP with restricted prefixes, ages over 89.
 //! - `transform`    the per-resource walk (in place) and the rebuilt `meta`.
 //! - [`engine`]     streaming NDJSON engine, bounded lines, multi-file on a thread pool.
+//! - `json`         a line as a borrowed flat document (the fast path) and the read-only
+//!   view it shares with `serde_json::Value`.
 //! - [`export`]     the people index of a whole export (for the gate), from its files.
 //! - [`quarantine`] the sink trait for bad lines and two sinks.
 //! - [`gate`]       the leak gate: identifying values of a line ([`gate::LineValues`]) and of
@@ -36,6 +38,7 @@ pub mod error;
 pub mod export;
 pub mod gate;
 mod generalize;
+mod json;
 pub mod key;
 mod linereader;
 pub mod policy;

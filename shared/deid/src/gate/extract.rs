@@ -8,44 +8,44 @@
 //!
 //! One walk over the resource: O(size of the resource) values, each pushed once per form.
 
-use serde_json::{Map, Value};
-
 use super::ValueKind;
 use super::needles::NeedleSet;
+use crate::json::Json;
 use crate::reference;
 
 /// Pushes every identifying value of `resource` into `n`.
-pub(crate) fn extract(resource: &Value, n: &mut NeedleSet) {
-    if let Some(id) = resource.get("id").and_then(Value::as_str) {
+pub(crate) fn extract<'v>(resource: impl Json<'v>, n: &mut NeedleSet) {
+    if let Some(id) = resource.get("id").and_then(Json::as_str) {
         n.push(ValueKind::ResourceId, id);
     }
     walk(resource, n);
 }
 
-fn each_object(v: &Value, mut f: impl FnMut(&Map<String, Value>)) {
-    match v {
-        Value::Object(o) => f(o),
-        Value::Array(a) => a.iter().filter_map(Value::as_object).for_each(f),
-        _ => {}
+/// `v` when it is an object, else the objects among its items.
+fn each_object<'v, J: Json<'v>>(v: J, mut f: impl FnMut(J)) {
+    if v.is_object() {
+        f(v);
+    } else {
+        v.items().filter(|o| o.is_object()).for_each(f);
     }
 }
 
-fn each_string(v: &Value, mut f: impl FnMut(&str)) {
-    match v {
-        Value::String(s) => f(s),
-        Value::Array(a) => a.iter().filter_map(Value::as_str).for_each(f),
-        _ => {}
+/// `v` when it is a string, else the strings among its items.
+fn each_string<'v>(v: impl Json<'v>, mut f: impl FnMut(&'v str)) {
+    match v.as_str() {
+        Some(s) => f(s),
+        None => v.items().filter_map(Json::as_str).for_each(f),
     }
 }
 
-fn push_field(n: &mut NeedleSet, kind: ValueKind, o: &Map<String, Value>, field: &str) {
+fn push_field<'v>(n: &mut NeedleSet, kind: ValueKind, o: impl Json<'v>, field: &str) {
     if let Some(x) = o.get(field) {
         each_string(x, |s| n.push(kind, s));
     }
 }
 
 /// `HumanName.text`, and given+family / family+given without separators.
-fn human_name(n: &mut NeedleSet, hn: &Map<String, Value>) {
+fn human_name<'v>(n: &mut NeedleSet, hn: impl Json<'v>) {
     push_field(n, ValueKind::Name, hn, "text");
     let (Some(family), Some(given)) = (hn.get("family"), hn.get("given")) else {
         return;
@@ -58,22 +58,20 @@ fn human_name(n: &mut NeedleSet, hn: &Map<String, Value>) {
     });
 }
 
-fn walk(v: &Value, n: &mut NeedleSet) {
-    match v {
-        Value::Array(a) => a.iter().for_each(|x| walk(x, n)),
-        Value::Object(o) => {
-            for (k, val) in o {
-                field(n, o, k, val);
-                if matches!(val, Value::Array(_) | Value::Object(_)) {
-                    walk(val, n);
-                }
+fn walk<'v>(v: impl Json<'v>, n: &mut NeedleSet) {
+    if v.is_object() {
+        for (k, val) in v.members() {
+            field(n, v, k, val);
+            if val.is_container() {
+                walk(val, n);
             }
         }
-        _ => {}
+    } else {
+        v.items().for_each(|x| walk(x, n));
     }
 }
 
-fn field(n: &mut NeedleSet, o: &Map<String, Value>, k: &str, val: &Value) {
+fn field<'v, J: Json<'v>>(n: &mut NeedleSet, o: J, k: &str, val: J) {
     match k {
         "family" | "given" => each_string(val, |s| n.push(ValueKind::Name, s)),
         "name" => each_object(val, |hn| human_name(n, hn)),
@@ -90,10 +88,10 @@ fn field(n: &mut NeedleSet, o: &Map<String, Value>, k: &str, val: &Value) {
                 }
             }
         }
-        "display" if !o.contains_key("code") && !o.contains_key("system") => {
+        "display" if o.get("code").is_none() && o.get("system").is_none() => {
             each_string(val, |s| n.push(ValueKind::Display, s));
         }
-        "valueString" | "valueMarkdown" if o.contains_key("url") => {
+        "valueString" | "valueMarkdown" if o.get("url").is_some() => {
             each_string(val, |s| n.push(ValueKind::ExtensionValue, s));
         }
         "identifier"

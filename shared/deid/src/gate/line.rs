@@ -39,6 +39,11 @@ impl LineValues {
 
     /// Replaces the content with the values of `resource` and builds the matcher.
     pub fn fill(&mut self, resource: &Value) {
+        self.fill_from(resource);
+    }
+
+    /// [`LineValues::fill`] from any view of the resource (the engine's parsed line).
+    pub(crate) fn fill_from<'v>(&mut self, resource: impl crate::json::Json<'v>) {
         self.set.clear();
         extract(resource, &mut self.set);
         self.matcher = Matcher::build(&self.set, false);

@@ -5,7 +5,8 @@
 use chrono::Datelike;
 use serde_json::{Map, Value};
 
-use super::meta::REDACTED;
+use crate::json::Json;
+
 use super::{Ctx, Transformer};
 use crate::policy::Treat;
 
@@ -22,9 +23,9 @@ const AGE_CODES: &[&str] = &["a", "mo", "wk", "d", "h", "min"];
 
 /// The UCUM unit of an `Age` object, `None` when its unit and code disagree or name no
 /// unit of time (then the Age cannot be read safely and is dropped).
-pub(super) fn age_unit_of(map: &Map<String, Value>) -> Option<&'static str> {
-    let code = map.get("code").and_then(Value::as_str);
-    let unit = map.get("unit").and_then(Value::as_str);
+pub(super) fn age_unit_of<'v>(map: impl Json<'v>) -> Option<&'static str> {
+    let code = map.get("code").and_then(Json::as_str);
+    let unit = map.get("unit").and_then(Json::as_str);
     let from_code = match code {
         Some(c) => Some(*AGE_CODES.iter().find(|k| **k == c)?),
         None => None,
@@ -41,21 +42,17 @@ pub(super) fn age_unit_of(map: &Map<String, Value>) -> Option<&'static str> {
 }
 
 impl Transformer<'_> {
-    /// Whether `map`'s `code` (a CodeableConcept) names an age or a birth date.
-    pub(super) fn coded(&self, map: &Map<String, Value>) -> Coded {
-        let Some(codings) = map
-            .get("code")
-            .and_then(|c| c.get("coding"))
-            .and_then(Value::as_array)
-        else {
+    /// Whether an object's `code` (a CodeableConcept) names an age or a birth date.
+    pub(super) fn coded<'v>(&self, code: Option<impl Json<'v>>) -> Coded {
+        let Some(codings) = code.and_then(|c| c.get("coding")) else {
             return Coded::Plain;
         };
         let rules = &self.policy.rules;
         let mut key = String::new();
-        for c in codings {
+        for c in codings.items() {
             let (Some(sys), Some(code)) = (
-                c.get("system").and_then(Value::as_str),
-                c.get("code").and_then(Value::as_str),
+                c.get("system").and_then(Json::as_str),
+                c.get("code").and_then(Json::as_str),
             ) else {
                 continue;
             };
@@ -90,29 +87,22 @@ impl Transformer<'_> {
 
     /// After the walk: an age under the cap that, added to the years since the resource's
     /// earliest date, reaches past the cap shows a person of 90+ today: every age of the
-    /// resource is dropped.
-    pub(super) fn ages_implied_by_dates(
-        &self,
-        idx: u32,
-        obj: &mut Map<String, Value>,
-        ctx: &mut Ctx,
-    ) {
+    /// resource must be dropped ([`Self::strip_ages`]).
+    pub(super) fn ages_implied_by_dates(&self, ctx: &Ctx) -> bool {
         let Some(earliest) = ctx.earliest_year else {
-            return;
+            return false;
         };
         if ctx.oldest_age <= 0.0 {
-            return;
+            return false;
         }
         let since = f64::from(self.reference_date.year() - earliest);
-        if ctx.oldest_age + since > f64::from(self.policy.max_age()) {
-            ctx.flags |= REDACTED;
-            self.strip_ages(idx, obj);
-        }
+        ctx.oldest_age + since > f64::from(self.policy.max_age())
     }
 
-    fn strip_ages(&self, ty: u32, map: &mut Map<String, Value>) {
+    /// Drops every age of an output object (and of the objects in it).
+    pub(super) fn strip_ages(&self, ty: u32, map: &mut Map<String, Value>) {
         let rules = &self.policy.rules;
-        let coded = self.coded(map);
+        let coded = self.coded(map.get("code"));
         map.retain(|k, val| {
             let Some(t) = rules.types[ty as usize].get(k) else {
                 return true;

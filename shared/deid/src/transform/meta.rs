@@ -27,6 +27,9 @@ pub(crate) struct MetaParts {
     pub(super) tag: Value,
     /// Indexed by the `flags` bits.
     pub(super) security: Vec<Value>,
+    /// `"tag":…,"security":` as written, and each `security` as written (the streaming walk).
+    pub(super) tag_json: String,
+    pub(super) security_json: Vec<String>,
 }
 
 impl MetaParts {
@@ -50,7 +53,12 @@ impl MetaParts {
                     .collect(),
                 )
             })
-            .collect();
-        Self { tag, security }
+            .collect::<Vec<_>>();
+        Self {
+            tag_json: format!(r#""tag":{tag},"security":"#),
+            security_json: security.iter().map(Value::to_string).collect(),
+            tag,
+            security,
+        }
     }
 }

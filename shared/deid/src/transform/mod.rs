@@ -28,6 +28,7 @@ mod ages;
 mod memo;
 pub(crate) mod meta;
 mod primitive;
+mod stream;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
@@ -37,6 +38,7 @@ pub use meta::{POLICY_PROFILE_SYSTEM, POLICY_VERSION_SYSTEM, SECURITY_SYSTEM};
 
 use crate::dates::DateMode;
 use crate::gate::OpenValues;
+use crate::json::{Json, is_array, one_or_many};
 use crate::policy::{Policy, Treat};
 use crate::pseudonym::Pseudonymizer;
 use crate::reference;
@@ -79,21 +81,31 @@ pub(crate) struct Transformer<'a> {
 }
 
 /// The date-shift key of a resource: the id of its patient, `None` for its own id.
-fn patient_key<'v>(obj: &'v Map<String, Value>, rt: &str) -> Option<&'v str> {
+fn patient_key<'v>(obj: impl Json<'v>, rt: &str) -> Option<&'v str> {
     if rt == "Patient" {
         return None;
     }
     starvit_fhir::patient_links(rt).iter().find_map(|field| {
-        let r = obj.get(*field)?;
-        let first = match r {
-            Value::Array(items) => items.first()?,
-            one => one,
-        };
+        let r = obj.get(field)?;
+        let first = if is_array(r) { r.items().next()? } else { r };
         first
             .get("reference")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .and_then(reference::patient_id)
     })
+}
+
+/// What the walk needs to know about a resource before it starts.
+struct Head {
+    /// Type rule index.
+    idx: u32,
+    shift: i64,
+    coded: Coded,
+    /// Pseudonyms of `meta.versionId` and of the id.
+    version_id: Option<String>,
+    new_id: String,
+    /// Input local ids of the contained resources that will be kept.
+    locals: Vec<String>,
 }
 
 impl<'a> Transformer<'a> {
@@ -112,7 +124,7 @@ impl<'a> Transformer<'a> {
         }
     }
 
-    fn shift_for(&self, obj: &Map<String, Value>, rt: &str, own_id: &str) -> i64 {
+    fn shift_for<'v>(&self, obj: impl Json<'v>, rt: &str, own_id: &str) -> i64 {
         if self.policy.date_mode() == DateMode::Year {
             return 0;
         }
@@ -133,41 +145,15 @@ impl<'a> Transformer<'a> {
     /// the leak gate checks.
     pub fn resource(&self, v: &mut Value, open: &mut OpenValues) -> bool {
         open.clear();
+        let Some(mut head) = self.head(&*v) else {
+            return false;
+        };
         let Some(obj) = v.as_object_mut() else {
             return false;
         };
-        let rt = obj
-            .get("resourceType")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let Some(&idx) = self.policy.rules.resources.get(rt.as_str()) else {
-            return false;
-        };
-        let own_id = obj
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let locals = self.kept_locals(idx, obj);
-        let mut ctx = Ctx {
-            open,
-            shift: self.shift_for(obj, &rt, &own_id),
-            flags: 0,
-            age_unit: None,
-            term: None,
-            coded: self.coded(obj),
-            earliest_year: None,
-            oldest_age: 0.0,
-            locals: &locals,
-            dangling: false,
-        };
-        let version_id = obj
-            .get("meta")
-            .and_then(|m| m.get("versionId"))
-            .and_then(Value::as_str)
-            .map(|ver| self.pseudo.version_id(&own_id, ver));
-        let mut new_id = Some(self.memo.id(&own_id, || self.pseudo.id(&own_id)));
+        let mut new_id = Some(std::mem::take(&mut head.new_id));
+        let version_id = head.version_id.take();
+        let mut ctx = Ctx::new(open, &head);
         obj.retain(|k, val| match k.as_str() {
             "resourceType" => true,
             "id" => {
@@ -176,9 +162,12 @@ impl<'a> Transformer<'a> {
                 true
             }
             "meta" => false,
-            _ => self.element(idx, k, val, &mut ctx),
+            _ => self.element(head.idx, k, val, &mut ctx),
         });
-        self.ages_implied_by_dates(idx, obj, &mut ctx);
+        if self.ages_implied_by_dates(&ctx) {
+            ctx.flags |= REDACTED;
+            self.strip_ages(head.idx, obj);
+        }
         let mut meta = Map::new();
         if let Some(ver) = version_id {
             meta.insert("versionId".into(), Value::String(ver));
@@ -192,31 +181,53 @@ impl<'a> Transformer<'a> {
         true
     }
 
+    /// The rule, shift, codes and pseudonyms of a top-level resource; `None` when the
+    /// policy does not keep its type.
+    fn head<'v>(&self, r: impl Json<'v>) -> Option<Head> {
+        let rt = r
+            .get("resourceType")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
+        let &idx = self.policy.rules.resources.get(rt)?;
+        let own_id = r.get("id").and_then(Json::as_str).unwrap_or_default();
+        Some(Head {
+            idx,
+            shift: self.shift_for(r, rt, own_id),
+            coded: self.coded(r.get("code")),
+            version_id: r
+                .get("meta")
+                .and_then(|m| m.get("versionId"))
+                .and_then(Json::as_str)
+                .map(|ver| self.pseudo.version_id(own_id, ver)),
+            new_id: self.memo.id(own_id, || self.pseudo.id(own_id)),
+            locals: self.kept_locals(idx, r),
+        })
+    }
+
     /// The type rule index and input local id of a contained resource that is kept: its
     /// type is kept by the policy and its id is a valid FHIR id (a contained resource can
     /// only be reached through its id). `None`: the contained resource is dropped, and so
     /// is every reference to it.
-    fn contained_target<'v>(&self, v: &'v Value) -> Option<(u32, &'v str)> {
-        let obj = v.as_object()?;
-        let rt = obj.get("resourceType")?.as_str()?;
+    fn contained_target<'v>(&self, v: impl Json<'v>) -> Option<(u32, &'v str)> {
+        if !v.is_object() {
+            return None;
+        }
+        let rt = v.get("resourceType")?.as_str()?;
         let idx = *self.policy.rules.resources.get(rt)?;
-        let local = obj.get("id")?.as_str().filter(|s| reference::is_id(s))?;
+        let local = v.get("id")?.as_str().filter(|s| reference::is_id(s))?;
         Some((idx, local))
     }
 
     /// Input local ids of the contained resources of a resource (type rule `idx`) that the
     /// walk will keep. Empty (no allocation) for the usual resource without `contained`.
-    fn kept_locals(&self, idx: u32, obj: &Map<String, Value>) -> Vec<String> {
-        let items = match obj.get("contained") {
-            Some(Value::Array(a)) => a.as_slice(),
-            Some(one) => std::slice::from_ref(one),
-            None => return Vec::new(),
+    fn kept_locals<'v>(&self, idx: u32, obj: impl Json<'v>) -> Vec<String> {
+        let Some(contained) = obj.get("contained") else {
+            return Vec::new();
         };
         if self.policy.rules.types[idx as usize].get("contained") != Some(Treat::Contained) {
             return Vec::new();
         }
-        items
-            .iter()
+        one_or_many(contained)
             .filter_map(|c| self.contained_target(c))
             .map(|(_, local)| local.to_owned())
             .collect()
@@ -225,16 +236,17 @@ impl<'a> Transformer<'a> {
     /// A contained resource: its own type's rules, local id re-mapped, no meta, no nested
     /// `contained`. Dropped exactly when [`Self::contained_target`] says so.
     fn contained(&self, v: &mut Value, ctx: &mut Ctx) -> bool {
-        let Some((idx, local)) = self.contained_target(v) else {
+        let Some((idx, local)) = self.contained_target(&*v) else {
             ctx.flags |= REDACTED;
             return false;
         };
         let mut new_id = Some(self.pseudo.local_id(local));
+        let coded = self.coded(v.get("code"));
         let Some(obj) = v.as_object_mut() else {
             return false;
         };
         let outer = std::mem::replace(&mut ctx.dangling, false);
-        let outer_coded = std::mem::replace(&mut ctx.coded, self.coded(obj));
+        let outer_coded = std::mem::replace(&mut ctx.coded, coded);
         obj.retain(|k, val| match k.as_str() {
             "resourceType" => true,
             "id" => {
@@ -301,30 +313,76 @@ impl<'a> Transformer<'a> {
     }
 
     fn object(&self, ty: u32, v: &mut Value, ctx: &mut Ctx) -> bool {
+        let Some(saved) = self.enter(ty, &*v, ctx) else {
+            return false;
+        };
         let Some(map) = v.as_object_mut() else {
             return false;
         };
-        let saved = (ctx.age_unit, ctx.term, ctx.coded);
-        if Some(ty) == self.policy.rules.age_type {
-            match ages::age_unit_of(map) {
-                Some(unit) => ctx.age_unit = Some(unit),
-                // Unit and code disagree: nobody can tell how old the person is.
-                None => return false,
-            }
-        }
-        ctx.term = map
-            .get("system")
-            .and_then(Value::as_str)
-            .and_then(|s| self.policy.rules.terminology(s));
-        ctx.coded = self.coded(map);
-        let outer = std::mem::replace(&mut ctx.dangling, false);
         map.retain(|k, val| self.element(ty, k, val, ctx));
-        (ctx.age_unit, ctx.term, ctx.coded) = saved;
-        if std::mem::replace(&mut ctx.dangling, outer) {
-            // A Reference to a contained resource that was not kept: drop it whole.
+        self.leave(saved, ctx) && !map.is_empty()
+    }
+
+    /// Sets the context of an object of type `ty` (its Age unit, terminology, code) and
+    /// returns the outer context; `None` when it is no object or an Age whose unit and
+    /// code disagree (nobody can tell how old the person is): the object is dropped.
+    fn enter<'v>(&self, ty: u32, v: impl Json<'v>, ctx: &mut Ctx) -> Option<Saved> {
+        if !v.is_object() {
+            return None;
+        }
+        let age_unit = if Some(ty) == self.policy.rules.age_type {
+            Some(ages::age_unit_of(v)?)
+        } else {
+            ctx.age_unit
+        };
+        let saved = Saved {
+            age_unit: std::mem::replace(&mut ctx.age_unit, age_unit),
+            term: ctx.term,
+            coded: ctx.coded,
+            dangling: std::mem::replace(&mut ctx.dangling, false),
+        };
+        ctx.term = v
+            .get("system")
+            .and_then(Json::as_str)
+            .and_then(|s| self.policy.rules.terminology(s));
+        ctx.coded = self.coded(v.get("code"));
+        Some(saved)
+    }
+
+    /// Restores the outer context; false when the object must go: a Reference to a
+    /// contained resource that was not kept is dropped whole.
+    fn leave(&self, saved: Saved, ctx: &mut Ctx) -> bool {
+        (ctx.age_unit, ctx.term, ctx.coded) = (saved.age_unit, saved.term, saved.coded);
+        if std::mem::replace(&mut ctx.dangling, saved.dangling) {
             ctx.flags |= REDACTED;
             return false;
         }
-        !map.is_empty()
+        true
+    }
+}
+
+/// The context of the enclosing object, restored when the walk leaves an object.
+#[derive(Clone, Copy)]
+struct Saved {
+    age_unit: Option<&'static str>,
+    term: Option<CodeShape>,
+    coded: Coded,
+    dangling: bool,
+}
+
+impl<'c> Ctx<'c> {
+    fn new(open: &'c mut OpenValues, head: &'c Head) -> Self {
+        Self {
+            open,
+            shift: head.shift,
+            flags: 0,
+            age_unit: None,
+            term: None,
+            coded: head.coded,
+            earliest_year: None,
+            oldest_age: 0.0,
+            locals: &head.locals,
+            dangling: false,
+        }
     }
 }

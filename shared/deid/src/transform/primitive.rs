@@ -2,37 +2,56 @@
 //! not have the promised shape is dropped), dates are shifted or cut, references rewritten.
 
 use chrono::Datelike;
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 use super::meta::{ABSTRED, MASKED, PSEUDED};
 use super::{Ctx, Transformer};
 use crate::dates::{self, DateMode};
+use crate::json::Prim;
 use crate::policy::Treat;
 use crate::{generalize, reference, shape, vocab};
 
-fn set_string(v: &mut Value, out: Option<String>) -> bool {
-    match out {
-        Some(s) => {
-            *v = Value::String(s);
-            true
+/// What the walk does with one primitive value (the one decision both walks share).
+#[derive(Debug)]
+pub(super) enum Kept {
+    Drop,
+    /// Kept as it is; `open`: a value copied from the input with an open shape (a code, a
+    /// unit, a number), which goes to the leak gate. Values the engine made or validated
+    /// against a closed vocabulary do not.
+    Same {
+        open: bool,
+    },
+    /// Replaced by a string the engine made or normalised (`open` as above).
+    Str(String, bool),
+    /// Replaced by a number the engine made (a capped age).
+    Num(Number),
+}
+
+/// A string value kept when `ok` says so.
+fn same_if(v: &Prim<'_>, open: bool, ok: impl FnOnce(&str) -> bool) -> Kept {
+    match v {
+        Prim::Str(s) if ok(s) => Kept::Same { open },
+        _ => Kept::Drop,
+    }
+}
+
+/// A string value replaced by what `f` makes of it.
+fn replaced(v: &Prim<'_>, open: bool, f: impl FnOnce(&str) -> Option<String>) -> Kept {
+    match v {
+        Prim::Str(s) => f(s).map_or(Kept::Drop, |out| Kept::Str(out, open)),
+        _ => Kept::Drop,
+    }
+}
+
+impl Ctx<'_> {
+    /// Pushes a kept open value to the gate's buffer.
+    pub(super) fn push_open(&mut self, v: &Prim<'_>) {
+        match v {
+            Prim::Str(s) => self.open.push_str(s),
+            Prim::Num(n) => self.open.push_number(n),
+            Prim::Bool | Prim::Other => {}
         }
-        None => false,
     }
-}
-
-/// Keeps a string value when `ok` says so.
-fn keep_str(v: &Value, ok: impl FnOnce(&str) -> bool) -> bool {
-    v.as_str().is_some_and(ok)
-}
-
-/// A kept value copied from the input with an open shape (a code, a unit, a number): it
-/// goes to the leak gate. Values the engine made or validated against a closed vocabulary
-/// do not.
-fn open(ctx: &mut Ctx, v: &Value, kept: bool) -> bool {
-    if kept {
-        ctx.open.push_value(v);
-    }
-    kept
 }
 
 impl Transformer<'_> {
@@ -42,76 +61,82 @@ impl Transformer<'_> {
         self.reference_date.year() - max_age - 1
     }
 
+    /// A primitive of the `Value` walk, changed in place.
     pub(super) fn primitive(&self, t: Treat, v: &mut Value, ctx: &mut Ctx) -> bool {
-        let rules = &self.policy.rules;
-        match t {
-            Treat::Bool => v.is_boolean(),
-            Treat::Integer => open(ctx, v, v.is_i64() || v.is_u64()),
-            Treat::Decimal => open(ctx, v, v.is_number()),
-            Treat::Time => {
-                let out = v.as_str().and_then(shape::time);
-                let kept = set_string(v, out);
-                open(ctx, v, kept)
+        let prim = match v {
+            Value::String(s) => Prim::Str(s),
+            Value::Number(n) => Prim::Num(n.clone()),
+            Value::Bool(_) => Prim::Bool,
+            Value::Null | Value::Array(_) | Value::Object(_) => Prim::Other,
+        };
+        match self.decide(t, &prim, ctx) {
+            Kept::Drop => false,
+            Kept::Same { open } => {
+                if open {
+                    ctx.push_open(&prim);
+                }
+                true
             }
-            Treat::Code(set) => keep_str(v, |s| rules.in_value_set(set, s)),
-            Treat::Terminology => keep_str(v, |s| rules.terminology(s).is_some()),
+            Kept::Str(s, open) => {
+                if open {
+                    ctx.open.push_str(&s);
+                }
+                *v = Value::String(s);
+                true
+            }
+            Kept::Num(n) => {
+                *v = Value::Number(n);
+                true
+            }
+        }
+    }
+
+    /// What to do with one primitive value under treatment `t`: its shape is checked (a
+    /// value that does not have the promised shape is dropped), dates are shifted or cut,
+    /// references rewritten.
+    pub(super) fn decide(&self, t: Treat, v: &Prim<'_>, ctx: &mut Ctx) -> Kept {
+        let rules = &self.policy.rules;
+        let num = |ok: fn(&Number) -> bool| match v {
+            Prim::Num(n) if ok(n) => Kept::Same { open: true },
+            _ => Kept::Drop,
+        };
+        match t {
+            Treat::Bool => match v {
+                Prim::Bool => Kept::Same { open: false },
+                _ => Kept::Drop,
+            },
+            Treat::Integer => num(|n| n.is_i64() || n.is_u64()),
+            Treat::Decimal => num(|_| true),
+            Treat::Time => replaced(v, true, shape::time),
+            Treat::Code(set) => same_if(v, false, |s| rules.in_value_set(set, s)),
+            Treat::Terminology => same_if(v, false, |s| rules.terminology(s).is_some()),
             Treat::CodingCode => {
                 let term = ctx.term;
-                let kept = keep_str(v, |s| {
+                same_if(v, true, |s| {
                     term.is_some_and(|shape| shape.accepts(s, &rules.ucum_annotations))
-                });
-                open(ctx, v, kept)
+                })
             }
-            Treat::Uri(set) => keep_str(v, |s| rules.in_uri_set(set, s)),
-            Treat::ResourceType => keep_str(v, starvit_fhir::is_resource_type),
-            Treat::UcumUnit => {
-                let kept = keep_str(v, |s| shape::ucum(s, &rules.ucum_annotations));
-                open(ctx, v, kept)
-            }
-            Treat::AgeUnit => keep_str(v, |s| shape::age_unit_code(s).is_some()),
-            Treat::MediaType => {
-                let out = v.as_str().and_then(shape::media_type);
-                let kept = set_string(v, out);
-                open(ctx, v, kept)
-            }
-            Treat::Bcp47 => {
-                let kept = keep_str(v, shape::bcp47);
-                open(ctx, v, kept)
-            }
-            Treat::UsState => {
-                let out = v.as_str().and_then(vocab::us_state).map(str::to_owned);
-                set_string(v, out)
-            }
-            Treat::Country => {
-                let out = v.as_str().and_then(vocab::country).map(str::to_owned);
-                set_string(v, out)
-            }
-            Treat::SampledData => {
-                let kept = keep_str(v, shape::sampled_data);
-                open(ctx, v, kept)
-            }
-            Treat::ExtUrl => v.is_string(),
-            Treat::Drop | Treat::Contained | Treat::Ext(_) | Treat::Type(_) => false,
-            Treat::Date => {
-                let out = v.as_str().and_then(|s| self.date(s, ctx));
-                set_string(v, out)
-            }
-            Treat::BirthDate => {
-                let out = v.as_str().and_then(|s| self.birth_date(s, ctx));
-                set_string(v, out)
-            }
+            Treat::Uri(set) => same_if(v, false, |s| rules.in_uri_set(set, s)),
+            Treat::ResourceType => same_if(v, false, starvit_fhir::is_resource_type),
+            Treat::UcumUnit => same_if(v, true, |s| shape::ucum(s, &rules.ucum_annotations)),
+            Treat::AgeUnit => same_if(v, false, |s| shape::age_unit_code(s).is_some()),
+            Treat::MediaType => replaced(v, true, shape::media_type),
+            Treat::Bcp47 => same_if(v, true, shape::bcp47),
+            Treat::UsState => replaced(v, false, |s| vocab::us_state(s).map(str::to_owned)),
+            Treat::Country => replaced(v, false, |s| vocab::country(s).map(str::to_owned)),
+            Treat::SampledData => same_if(v, true, shape::sampled_data),
+            Treat::ExtUrl => same_if(v, false, |_| true),
+            Treat::Drop | Treat::Contained | Treat::Ext(_) | Treat::Type(_) => Kept::Drop,
+            Treat::Date => replaced(v, false, |s| self.date(s, ctx)),
+            Treat::BirthDate => replaced(v, false, |s| self.birth_date(s, ctx)),
             Treat::Zip => {
                 ctx.flags |= ABSTRED;
-                let out = v
-                    .as_str()
-                    .and_then(|s| generalize::zip3(s, &rules.restricted_zip3));
-                set_string(v, out)
+                replaced(v, false, |s| generalize::zip3(s, &rules.restricted_zip3))
             }
             Treat::Age => self.age_value(v, ctx),
             Treat::Reference => {
                 ctx.flags |= PSEUDED;
-                let out = v.as_str().and_then(|s| self.reference(s, ctx));
-                set_string(v, out)
+                replaced(v, false, |s| self.reference(s, ctx))
             }
         }
     }
@@ -174,19 +199,22 @@ impl Transformer<'_> {
 
     /// An age value in the enclosing Age's unit: over the cap it becomes 90; the largest
     /// age under the cap is remembered for the check against the resource's dates.
-    fn age_value(&self, v: &mut Value, ctx: &mut Ctx) -> bool {
-        let max_age = self.policy.max_age();
-        match generalize::cap_age(v, ctx.age_unit, max_age) {
-            Some((out, generalised)) => {
-                if generalised {
-                    ctx.flags |= ABSTRED;
-                } else if let Some(years) = generalize::age_years(v, ctx.age_unit) {
-                    ctx.oldest_age = ctx.oldest_age.max(years);
-                }
-                *v = out;
-                true
+    fn age_value(&self, v: &Prim<'_>, ctx: &mut Ctx) -> Kept {
+        let Some(n) = (match v {
+            Prim::Num(n) => n.as_f64(),
+            _ => None,
+        }) else {
+            return Kept::Drop;
+        };
+        match generalize::cap_age(n, ctx.age_unit, self.policy.max_age()) {
+            Some(capped) => {
+                ctx.flags |= ABSTRED;
+                Kept::Num(capped.into())
             }
-            None => false,
+            None => {
+                ctx.oldest_age = ctx.oldest_age.max(generalize::age_years(n, ctx.age_unit));
+                Kept::Same { open: false }
+            }
         }
     }
 }
