@@ -68,10 +68,13 @@ pub fn parse(s: &str) -> RefTarget<'_> {
             RefTarget::Unknown
         };
     }
-    if s.contains('?') {
+    if memchr::memchr(b'?', s.as_bytes()).is_some() {
         return RefTarget::Conditional;
     }
-    let path = match s.find("/_history/") {
+    // `_` is rare in a reference: look for `/_history/` only when there is one.
+    let history = memchr::memchr(b'_', s.as_bytes())
+        .and_then(|_| memchr::memmem::find(s.as_bytes(), b"/_history/"));
+    let path = match history {
         Some(i) => &s[..i],
         None => s,
     };

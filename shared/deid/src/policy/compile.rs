@@ -43,18 +43,55 @@ pub(crate) enum Treat {
     Type(u32),
 }
 
-/// Elements kept by one type, sorted by name for binary search.
+/// Elements kept by one type, with an open-addressing index by name (the walk looks up
+/// every member of every kept object: one hash of a few bytes and one compare).
 #[derive(Debug, Default)]
 pub(crate) struct TypeRule {
     pub elements: Vec<(String, Treat)>,
+    /// Slots (a power of two, at least twice the elements): element index + 1, 0 = empty.
+    slots: Vec<u16>,
+}
+
+/// The slot hash of an element name: its length and up to four of its bytes (names of one
+/// type differ early or late, rarely only in the middle).
+fn name_hash(name: &[u8]) -> usize {
+    let n = name.len();
+    let at = |i: usize| usize::from(name.get(i).copied().unwrap_or(0));
+    (n.wrapping_mul(0x9E37)
+        ^ at(0).wrapping_mul(0x3B9)
+        ^ at(1).wrapping_mul(0x1F)
+        ^ at(n.wrapping_sub(1)).wrapping_mul(0x2C5)
+        ^ at(n / 2))
+    .wrapping_mul(0x9E37_79B9)
+        >> 7
 }
 
 impl TypeRule {
     pub fn get(&self, name: &str) -> Option<Treat> {
-        self.elements
-            .binary_search_by(|(k, _)| k.as_str().cmp(name))
-            .ok()
-            .map(|i| self.elements[i].1)
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut i = name_hash(name.as_bytes()) & mask;
+        loop {
+            let e = usize::from(self.slots[i]).checked_sub(1)?;
+            let (k, t) = &self.elements[e];
+            if k == name {
+                return Some(*t);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Builds the index (after the elements are final).
+    fn index(&mut self) -> Result<(), String> {
+        let size = (self.elements.len() * 2).next_power_of_two().max(4);
+        self.slots = vec![0; size];
+        for (e, (k, _)) in self.elements.iter().enumerate() {
+            let mut i = name_hash(k.as_bytes()) & (size - 1);
+            while self.slots[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            self.slots[i] = u16::try_from(e + 1).map_err(|_| "too many elements".to_owned())?;
+        }
+        Ok(())
     }
 }
 
@@ -236,6 +273,7 @@ pub(crate) fn compile(file: &RulesFile) -> Result<Rules, String> {
                 .push((elem.clone(), treat_of(owner, elem, spec)?));
         }
         rule.elements.sort_by(|a, b| a.0.cmp(&b.0));
+        rule.index()?;
         rules.types.push(rule);
     }
     for urls in file.extension_sets.values() {
