@@ -43,10 +43,18 @@ fn is_type(s: &str) -> bool {
 /// True for a syntactically valid FHIR logical id (`[A-Za-z0-9-.]{1,64}`).
 #[must_use]
 pub fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+    /// The bytes of an id: `A-Z a-z 0-9 - .`.
+    const ID: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let c = i as u8;
+            t[i] = c.is_ascii_alphanumeric() || c == b'-' || c == b'.';
+            i += 1;
+        }
+        t
+    };
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|c| ID[usize::from(c)])
 }
 
 /// Parses a reference string.

@@ -57,21 +57,21 @@ pub(crate) fn opaque_token(s: &str) -> Option<&str> {
         })
         .unwrap_or(s);
     let b = rest.as_bytes();
+    let hex_run = |r: &[u8]| r.iter().all(u8::is_ascii_hexdigit);
     let uuid = b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                *c == b'-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        });
-    let hex = b.len() >= MIN_TOKEN_HEX && b.iter().all(u8::is_ascii_hexdigit);
+        && [b[8], b[13], b[18], b[23]] == [b'-'; 4]
+        && [&b[..8], &b[9..13], &b[14..18], &b[19..23], &b[24..]]
+            .into_iter()
+            .all(hex_run);
+    let hex = b.len() >= MIN_TOKEN_HEX && hex_run(b);
     (uuid || hex).then_some(rest)
 }
 
 /// Appends the core of `s` (folded, separators as single spaces, trimmed) to `out`.
 pub(crate) fn push_core(s: &str, out: &mut String) {
     let start = out.len();
+    // ASCII folds to at most its own length; other text usually to about its own.
+    out.reserve(s.len());
     // `true` when the last character written is a separator (or nothing was written yet),
     // so a run of separators becomes one space and leading ones vanish.
     let mut sep = true;

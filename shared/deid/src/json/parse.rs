@@ -142,11 +142,13 @@ impl Parser<'_, '_> {
         let mut j = at + 1;
         while j < end {
             let k = key(j);
-            let h = k
-                .iter()
-                .take(8)
-                .fold(k.len(), |h, &b| h * 31 + usize::from(b));
-            let bit = 1u64 << (h % 64);
+            // Length, first, second and last byte, multiplied and cut to 6 bits.
+            let byte = |i: usize| u64::from(k.get(i).copied().unwrap_or(0));
+            let x = (k.len() as u64)
+                | byte(0) << 16
+                | byte(1) << 24
+                | byte(k.len().wrapping_sub(1)) << 32;
+            let bit = 1u64 << (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
             if seen & bit != 0 {
                 let mut m = at + 1;
                 while m < j {

@@ -4,8 +4,10 @@
 
 use std::cell::RefCell;
 
-/// Slots of the pseudonym memo (direct-mapped; a power of two).
-const MEMO_SLOTS: usize = 256;
+/// Slots of the pseudonym memo (direct-mapped; a power of two). 4096 slots of two short
+/// strings: about 400 kB, enough for the patients and encounters a file refers to
+/// between two lines of one patient.
+const MEMO_SLOTS: usize = 4096;
 
 #[derive(Debug, Default)]
 struct Slots {
