@@ -297,16 +297,10 @@ impl<'a> Transformer<'a> {
     fn apply_one(&self, t: Treat, v: &mut Value, ctx: &mut Ctx) -> bool {
         match t {
             Treat::Contained => self.contained(v, ctx),
-            Treat::Ext(set) => {
-                let ty = v
-                    .get("url")
-                    .and_then(Value::as_str)
-                    .and_then(|url| self.policy.rules.ext_type(set, url));
-                match ty {
-                    Some(ty) => self.object(ty, v, ctx),
-                    None => false,
-                }
-            }
+            Treat::Ext(set) => match self.ext_type(set, &*v) {
+                Some(ty) => self.object(ty, v, ctx),
+                None => false,
+            },
             Treat::Type(ty) => self.object(ty, v, ctx),
             primitive => self.primitive(primitive, v, ctx),
         }
@@ -321,6 +315,12 @@ impl<'a> Transformer<'a> {
         };
         map.retain(|k, val| self.element(ty, k, val, ctx));
         self.leave(saved, ctx) && !map.is_empty()
+    }
+
+    /// The type of an extension of set `set`, by its `url`; `None`: not allowed, dropped.
+    fn ext_type<'v>(&self, set: u32, v: impl Json<'v>) -> Option<u32> {
+        let url = v.get("url").and_then(Json::as_str)?;
+        self.policy.rules.ext_type(set, url)
     }
 
     /// Sets the context of an object of type `ty` (its Age unit, terminology, code) and

@@ -15,6 +15,9 @@ use crate::gate::OpenValues;
 use crate::json::{At, Bail, Json, Prim, is_array};
 use crate::policy::Treat;
 
+/// What a step of the walk answers: kept (written) or not; or bail.
+type Walked = Result<bool, Bail>;
+
 /// Writes a string as serde_json does.
 fn write_str(out: &mut Vec<u8>, s: &str) {
     if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
@@ -131,7 +134,7 @@ impl Transformer<'_> {
         v: At<'_>,
         ctx: &mut Ctx,
         out: &mut Vec<u8>,
-    ) -> Result<bool, Bail> {
+    ) -> Walked {
         let treat = self.policy.rules.types[type_idx as usize]
             .get(name)
             .map(|t| self.coded_treat(name, t, ctx.coded));
@@ -145,13 +148,7 @@ impl Transformer<'_> {
         Ok(keep)
     }
 
-    fn apply_doc(
-        &self,
-        t: Treat,
-        v: At<'_>,
-        ctx: &mut Ctx,
-        out: &mut Vec<u8>,
-    ) -> Result<bool, Bail> {
+    fn apply_doc(&self, t: Treat, v: At<'_>, ctx: &mut Ctx, out: &mut Vec<u8>) -> Walked {
         if !is_array(v) {
             return self.apply_one_doc(t, v, ctx, out);
         }
@@ -173,25 +170,13 @@ impl Transformer<'_> {
         Ok(any)
     }
 
-    fn apply_one_doc(
-        &self,
-        t: Treat,
-        v: At<'_>,
-        ctx: &mut Ctx,
-        out: &mut Vec<u8>,
-    ) -> Result<bool, Bail> {
+    fn apply_one_doc(&self, t: Treat, v: At<'_>, ctx: &mut Ctx, out: &mut Vec<u8>) -> Walked {
         match t {
             Treat::Contained => Err(Bail),
-            Treat::Ext(set) => {
-                let ty = v
-                    .get("url")
-                    .and_then(Json::as_str)
-                    .and_then(|url| self.policy.rules.ext_type(set, url));
-                match ty {
-                    Some(ty) => self.object_doc(ty, v, ctx, out),
-                    None => Ok(false),
-                }
-            }
+            Treat::Ext(set) => match self.ext_type(set, v) {
+                Some(ty) => self.object_doc(ty, v, ctx, out),
+                None => Ok(false),
+            },
             Treat::Type(ty) => self.object_doc(ty, v, ctx, out),
             primitive => {
                 let prim = v.prim()?;
@@ -218,13 +203,7 @@ impl Transformer<'_> {
         }
     }
 
-    fn object_doc(
-        &self,
-        ty: u32,
-        v: At<'_>,
-        ctx: &mut Ctx,
-        out: &mut Vec<u8>,
-    ) -> Result<bool, Bail> {
+    fn object_doc(&self, ty: u32, v: At<'_>, ctx: &mut Ctx, out: &mut Vec<u8>) -> Walked {
         let Some(saved) = self.enter(ty, v, ctx) else {
             return Ok(false);
         };
