@@ -137,13 +137,16 @@ impl Table {
             }
             s.trim_end().to_owned()
         };
-        out.push_str(&line(
-            self.header.iter().map(|h| (h.as_str(), false)).collect(),
-        ));
-        out.push('\n');
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-        out.push_str(&line(rule.iter().map(|r| (r.as_str(), false)).collect()));
-        out.push('\n');
+        // A key/value table (blank column names) has no header.
+        if self.header.iter().any(|h| !h.is_empty()) {
+            out.push_str(&line(
+                self.header.iter().map(|h| (h.as_str(), false)).collect(),
+            ));
+            out.push('\n');
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            out.push_str(&line(rule.iter().map(|r| (r.as_str(), false)).collect()));
+            out.push('\n');
+        }
         for row in &texts {
             out.push_str(&line(row.iter().map(|(t, r)| (t.as_str(), *r)).collect()));
             out.push('\n');
@@ -168,6 +171,13 @@ mod tests {
         assert_eq!(lines[2], "  -----------  ------");
         assert_eq!(lines[3], "  Patient         100");
         assert_eq!(lines[4], "  Observation  12,345");
+    }
+
+    #[test]
+    fn key_value_tables_have_no_header() {
+        let mut t = Table::new("leak check", &["", ""]);
+        t.row(vec!["values found".into(), 0_u64.into()]);
+        assert_eq!(t.render(), "leak check\n  values found  0\n");
     }
 
     #[test]
