@@ -95,6 +95,7 @@ impl FunctionProcess {
             .env("TMPDIR", std::env::temp_dir())
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("PORT", self.port.to_string())
+            .env("STARVIT_LISTEN_ADDR", "127.0.0.1")
             .env("K_SERVICE", &self.name)
             .env(
                 "RUST_LOG",

@@ -22,6 +22,7 @@ pub enum LogFormat {
 /// | variable | meaning | default |
 /// |---|---|---|
 /// | `PORT` | TCP port to listen on | `8080` |
+/// | `STARVIT_LISTEN_ADDR` | IP address to listen on (`127.0.0.1` on a laptop) | `0.0.0.0` (Cloud Run) |
 /// | `STARVIT_BODY_LIMIT_BYTES` | max request body | 10 MiB |
 /// | `LOG_FORMAT` | `json` or `text` | `json` if `K_SERVICE` is set (Cloud Run), else `text` |
 /// | `RUST_LOG` | tracing filter directives | `info` |
@@ -31,6 +32,8 @@ pub enum LogFormat {
 pub struct RuntimeConfig {
     /// TCP port to listen on (0 = any free port).
     pub port: u16,
+    /// IP address to listen on: all interfaces on Cloud Run, loopback on a laptop.
+    pub listen: std::net::IpAddr,
     /// Max request body in bytes.
     pub body_limit: usize,
     /// Log rendering.
@@ -47,6 +50,7 @@ impl Default for RuntimeConfig {
     fn default() -> Self {
         Self {
             port: DEFAULT_PORT,
+            listen: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
             body_limit: DEFAULT_BODY_LIMIT,
             log_format: LogFormat::Text,
             log_filter: "info".to_owned(),
@@ -92,6 +96,12 @@ impl RuntimeConfig {
                     config.port = value.parse().map_err(|_| ConfigError::Invalid {
                         name: "PORT",
                         expected: "a port number 0-65535",
+                    })?;
+                }
+                "STARVIT_LISTEN_ADDR" => {
+                    config.listen = value.parse().map_err(|_| ConfigError::Invalid {
+                        name: "STARVIT_LISTEN_ADDR",
+                        expected: "an IP address",
                     })?;
                 }
                 "STARVIT_BODY_LIMIT_BYTES" => {
@@ -169,6 +179,10 @@ mod tests {
         assert!(err.to_string().starts_with("PORT"));
         assert!(!err.to_string().contains("secret-ish"));
         assert!(RuntimeConfig::from_vars([("PORT", "70000")]).is_err());
+        let local = RuntimeConfig::from_vars([("STARVIT_LISTEN_ADDR", "127.0.0.1")]).unwrap();
+        assert!(local.listen.is_loopback());
+        assert!(RuntimeConfig::default().listen.is_unspecified());
+        assert!(RuntimeConfig::from_vars([("STARVIT_LISTEN_ADDR", "localhost")]).is_err());
         assert!(RuntimeConfig::from_vars([("STARVIT_BODY_LIMIT_BYTES", "0")]).is_err());
         assert!(RuntimeConfig::from_vars([("LOG_FORMAT", "xml")]).is_err());
     }

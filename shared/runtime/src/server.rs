@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -49,14 +49,13 @@ async fn receive<F: Function>(State(state): State<AppState<F>>, request: Request
     dispatch::receive(state.function, state.body_limit, request).await
 }
 
-/// Listen on `0.0.0.0:$PORT` and serve [`app`] until SIGTERM or Ctrl-C, then drain in-flight
+/// Listen on `$STARVIT_LISTEN_ADDR:$PORT` (default `0.0.0.0:8080`) and serve [`app`] until SIGTERM or Ctrl-C, then drain in-flight
 /// requests (Cloud Run allows 10 s after SIGTERM) and return.
 ///
 /// # Errors
 /// When the port cannot be bound or the server fails.
 pub async fn serve<F: Function>(function: Arc<F>, config: &RuntimeConfig) -> io::Result<()> {
-    let listener =
-        TcpListener::bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, config.port))).await?;
+    let listener = TcpListener::bind(SocketAddr::from((config.listen, config.port))).await?;
     serve_with_shutdown(listener, app(function, config), shutdown_signal()).await
 }
 

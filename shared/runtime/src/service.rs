@@ -24,7 +24,8 @@ pub trait Service: Function + Sized {
     /// The service name: the `service` job label and the lineage stage.
     const NAME: &'static str;
     /// Every variable the function reads, besides the runtime's own (`PORT`, `LOG_FORMAT`,
-    /// `RUST_LOG`, `K_SERVICE`, `STARVIT_BODY_LIMIT_BYTES`: see [`RuntimeConfig`]).
+    /// `RUST_LOG`, `K_SERVICE`, `STARVIT_BODY_LIMIT_BYTES`, `STARVIT_LISTEN_ADDR`: see
+    /// [`RuntimeConfig`]).
     const SETTINGS: &'static [Setting];
 
     /// Parse the settings and build the clients, once per process; fail fast.
