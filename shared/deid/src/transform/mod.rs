@@ -29,6 +29,8 @@ mod memo;
 pub(crate) mod meta;
 mod primitive;
 mod stream;
+#[cfg(test)]
+mod tests;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};

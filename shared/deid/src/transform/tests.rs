@@ -2,16 +2,17 @@
 
 use super::*;
 use crate::key::Key;
+use serde_json::json;
 
 /// De-identifies one resource with the builtin `shifted` policy.
 fn run(input: Value) -> (Value, Pseudonymizer) {
     let policy = Policy::builtin("shifted").unwrap();
-    let pseudo =
-        Pseudonymizer::new(&Key::from_bytes(b"transform-unit-test-key".to_vec()).unwrap());
+    let pseudo = Pseudonymizer::new(&Key::from_bytes(b"transform-unit-test-key".to_vec()).unwrap());
     let meta = MetaParts::new(&policy);
     let reference_date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let mut v = input;
-    assert!(Transformer::new(&policy, &pseudo, reference_date, &meta).resource(&mut v));
+    let mut open = crate::gate::OpenValues::new();
+    assert!(Transformer::new(&policy, &pseudo, reference_date, &meta).resource(&mut v, &mut open));
     (v, pseudo)
 }
 
