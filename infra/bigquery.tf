@@ -71,6 +71,20 @@ resource "google_bigquery_table" "deid_policy_versions" {
   }
 }
 
+# Mirror of the policy approvals (the record of authority is approvals/<hex>.json in the PHI
+# staging bucket, written by `starvit approve`).
+resource "google_bigquery_table" "deid_policy_approvals" {
+  project             = local.deid_project
+  dataset_id          = google_bigquery_dataset.ds["governance"].dataset_id
+  table_id            = "deid_policy_approvals"
+  deletion_protection = true
+  labels              = merge(local.labels, { zone = "deid", purpose = "governance" })
+  schema              = file("${path.module}/../shared/warehouse/schemas/deid_policy_approvals.json")
+  encryption_configuration {
+    kms_key_name = google_kms_crypto_key.zone["deid"].id
+  }
+}
+
 resource "google_bigquery_table" "graph_provenance" {
   project             = local.deid_project
   dataset_id          = google_bigquery_dataset.ds["governance"].dataset_id

@@ -24,6 +24,7 @@ locals {
       STARVIT_DEID_BUCKET       = google_storage_bucket.deid.name
       STARVIT_QUARANTINE_BUCKET = google_storage_bucket.phi_quarantine.name
       STARVIT_DEID_POLICY       = var.deid_policy
+      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name
     }
     bq-load = {
       GOOGLE_CLOUD_PROJECT        = local.deid_project
@@ -62,6 +63,7 @@ locals {
       STARVIT_QUARANTINE_BUCKET = google_storage_bucket.phi_quarantine.name
       STARVIT_DEID_EVENTS_TOPIC = google_pubsub_topic.deid_events.name
       STARVIT_DEID_POLICY       = var.deid_policy
+      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name
     }
   }
   # Secret-backed settings: variable -> (secret, version). The IAM check holds the accessors of

@@ -25,6 +25,8 @@ locals {
     "resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.phi_staging.name}/objects/exports/_runs/\")",
     "resource.name == \"projects/_/buckets/${google_storage_bucket.phi_staging.name}/objects/exports/_cursor.json\"",
   ])
+  # Policy approvals (starvit-approval): approvers write them, deidentify and the relay read them.
+  approvals_condition = "resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.phi_staging.name}/objects/approvals/\")"
   # Who reads each secret: exactly the functions that mount it (local.function_secrets).
   secret_readers = {
     for s, _ in local.secrets : s => sort(distinct([
@@ -51,6 +53,28 @@ data "google_iam_policy" "phi_staging" {
   binding {
     role    = "roles/storage.objectViewer"
     members = [local.sa["deidentify"]]
+  }
+  dynamic "binding" {
+    for_each = contains(keys(local.sa), "subscription-relay") ? [1] : []
+    content {
+      role    = "roles/storage.objectViewer"
+      members = [local.sa["subscription-relay"]]
+      condition {
+        title      = "approvals-only"
+        expression = local.approvals_condition
+      }
+    }
+  }
+  dynamic "binding" {
+    for_each = length(var.policy_approvers) > 0 ? toset(["roles/storage.objectCreator", "roles/storage.objectViewer"]) : toset([])
+    content {
+      role    = binding.value
+      members = var.policy_approvers
+      condition {
+        title      = "approvals-only"
+        expression = local.approvals_condition
+      }
+    }
   }
 }
 
@@ -114,6 +138,23 @@ resource "google_bigquery_dataset_iam_member" "ds" {
   dataset_id = google_bigquery_dataset.ds[each.value.ds].dataset_id
   role       = each.value.role
   member     = local.sa[each.value.fn]
+}
+
+# Policy approvers mirror their approvals into governance.deid_policy_approvals (that table only).
+resource "google_bigquery_table_iam_member" "approvers_mirror" {
+  for_each   = toset(var.policy_approvers)
+  project    = local.deid_project
+  dataset_id = google_bigquery_table.deid_policy_approvals.dataset_id
+  table_id   = google_bigquery_table.deid_policy_approvals.table_id
+  role       = "roles/bigquery.dataEditor"
+  member     = each.value
+}
+
+resource "google_project_iam_member" "approvers_jobs" {
+  for_each = toset(var.policy_approvers)
+  project  = local.deid_project
+  role     = "roles/bigquery.jobUser"
+  member   = each.value
 }
 
 # The PHI project's Pub/Sub service agent streams the relay's events into BigQuery.

@@ -114,6 +114,16 @@ variable "medplum_client_id" {
   }
 }
 
+variable "policy_approvers" {
+  description = "Who may approve a de-ID policy version (`starvit approve`): members such as user:privacy-officer@example.org. They write approvals/ in the PHI staging bucket and the governance mirror, nothing else."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for m in var.policy_approvers : can(regex("^(user|group):", m))])
+    error_message = "policy_approvers are user: or group: members (a person accountable for the release, not a service)."
+  }
+}
+
 variable "deid_policy" {
   description = "De-identification profile: shifted (default) or safe-harbor."
   type        = string

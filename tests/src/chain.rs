@@ -7,8 +7,10 @@
 //! Module map: [`storage`] (uploads and bucket reads), [`bigquery`] (reading BigQuery back),
 //! [`events`] (`load-complete` by hand, export triggers), [`fhir`] (the stack's FHIR server),
 //! [`wait`] (waiting for the chain, and what a timed-out wait prints), [`warehouse`] (the
-//! tables Terraform owns in production, created here in its place).
+//! tables Terraform owns in production, created here in its place), [`approval`] (the local
+//! approval of the chain's policy version, as `starvit approve` writes it).
 
+pub mod approval;
 mod bigquery;
 mod events;
 mod export;
@@ -128,6 +130,9 @@ pub struct ChainOptions {
     pub bulk_export_env: Vec<(String, String)>,
     /// Also run `subscription-relay` (Pattern B), publishing to [`DEID_EVENTS_TOPIC`].
     pub relay: bool,
+    /// Approve the policy version before the functions start (default true); false to test
+    /// the refusal of an unapproved version ([`Chain::approve`] later).
+    pub approve: bool,
 }
 
 impl Default for ChainOptions {
@@ -140,6 +145,7 @@ impl Default for ChainOptions {
             bulk_export: false,
             bulk_export_env: Vec::new(),
             relay: false,
+            approve: true,
         }
     }
 }
@@ -209,6 +215,9 @@ impl Chain {
             .timeout(Duration::from_secs(60))
             .build()?;
         provision(&stack, &http).await?;
+        if options.approve {
+            approval::approve(&stack, &options.policy).await?;
+        }
         let policy = [("STARVIT_DEID_POLICY", options.policy.as_str())];
         let deidentify =
             start::<deidentify::Context>(&stack, &binaries.deidentify, &policy).await?;

@@ -1,11 +1,13 @@
 //! `starvit`: the developer CLI of the Starvit de-identified analytics plane.
 //!
 //! Module map (one file per subcommand):
+//! - [`approve`]  `starvit approve`  — approve a de-ID policy version (record on the PHI side, governance mirror).
 //! - [`synth`]    `starvit synth`    — write a synthetic FHIR R4 bulk export (PHI side) plus the planted-identifier list.
 //! - [`deid`]     `starvit deid`     — run the de-identification engine over a file or directory.
 //! - [`leakscan`] `starvit leakscan` — scan a de-ID directory for identifying values found in a PHI directory.
 //! - [`sof`]      `starvit sof`      — SQL-on-FHIR ViewDefinitions on BigQuery (compile, conformance test, apply).
 
+mod approve;
 mod deid;
 mod leakscan;
 mod sof;
@@ -34,6 +36,8 @@ enum Command {
     Leakscan(leakscan::Args),
     /// SQL-on-FHIR ViewDefinitions on BigQuery.
     Sof(sof::Args),
+    /// Approve a de-ID policy version (deidentify and the relay refuse an unapproved one).
+    Approve(approve::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -43,6 +47,7 @@ fn main() -> std::process::ExitCode {
         Command::Deid(args) => deid::run(&args),
         Command::Leakscan(args) => leakscan::run(&args),
         Command::Sof(args) => sof::run(&args),
+        Command::Approve(args) => approve::run(&args),
     };
     match result {
         Ok(code) => code,

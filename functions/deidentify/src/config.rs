@@ -19,6 +19,7 @@ pub const SETTINGS: &[Setting] = &[
     common::DEID_POLICY,
     common::DEID_KEY,
     common::DEID_KEY_FILE,
+    common::DEID_APPROVAL_BUCKET,
     common::PIPELINE,
     common::SPOOL_DIR,
     common::GOOGLE_CLOUD_PROJECT,
@@ -38,6 +39,8 @@ pub struct Config {
     pub policy: Policy,
     /// The pseudonymisation key (`STARVIT_DEID_KEY`, hex, or `STARVIT_DEID_KEY_FILE`).
     pub key: Key,
+    /// Where the policy's approval must be (`STARVIT_DEID_APPROVAL_BUCKET`).
+    pub approval_bucket: String,
     /// Pipeline name stamped into the lineage (`STARVIT_PIPELINE`, default `fhir-batch`).
     pub pipeline: String,
     /// Where output is spooled before the create-only upload (`STARVIT_SPOOL_DIR`, default temp).
@@ -86,7 +89,9 @@ impl Config {
                 _ => {}
             }
         }
-        let DeidSettings { policy, key } = DeidSettings::from_lookup(|n| deid.get(n).cloned())?;
+        let settings = DeidSettings::from_lookup(|n| deid.get(n).cloned())?;
+        let approval_bucket = settings.required_approval_bucket()?;
+        let DeidSettings { policy, key, .. } = settings;
         Ok(Self {
             phi_bucket: phi_bucket.ok_or(ConfigError::Missing("STARVIT_PHI_BUCKET"))?,
             deid_bucket: deid_bucket.ok_or(ConfigError::Missing("STARVIT_DEID_BUCKET"))?,
@@ -94,6 +99,7 @@ impl Config {
                 .ok_or(ConfigError::Missing("STARVIT_QUARANTINE_BUCKET"))?,
             policy,
             key,
+            approval_bucket,
             pipeline,
             spool_dir,
         })
@@ -113,6 +119,7 @@ mod tests {
                 "STARVIT_DEID_KEY",
                 "00112233445566778899aabbccddeeff".into(),
             ),
+            ("STARVIT_DEID_APPROVAL_BUCKET", "phi".into()),
         ]
     }
 

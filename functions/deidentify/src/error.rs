@@ -42,6 +42,10 @@ pub enum Error {
     /// The export's `_manifest.json` is too big, does not parse or names another export.
     #[error("the export manifest is malformed")]
     ExportManifest,
+    /// The policy version has no valid approval (or it cannot be read): nothing is written,
+    /// and the object goes through on a delivery after `starvit approve`.
+    #[error(transparent)]
+    Approval(#[from] starvit_approval::ApprovalError),
     /// The blocking de-identification task panicked or was cancelled.
     #[error("de-identification task failed")]
     Task,
@@ -51,7 +55,9 @@ impl Classify for Error {
     fn disposition(&self) -> Disposition {
         match self {
             Self::Storage(e) if e.is_transient() => Disposition::Retry,
-            Self::Io { .. } | Self::Task | Self::ExportNotLanded => Disposition::Retry,
+            Self::Io { .. } | Self::Task | Self::ExportNotLanded | Self::Approval(_) => {
+                Disposition::Retry
+            }
             Self::Storage(_)
             | Self::ExportManifest
             | Self::LeakGate { .. }
@@ -71,6 +77,7 @@ impl Classify for Error {
             Self::SourceLineage(_) => "bad_source_lineage",
             Self::ExportNotLanded => "export_not_landed",
             Self::ExportManifest => "bad_export_manifest",
+            Self::Approval(e) => starvit_approval::store::code(e),
             Self::Task => "task_failed",
         }
     }
@@ -130,5 +137,10 @@ mod tests {
         assert_eq!(Error::ExportNotLanded.disposition(), Disposition::Retry);
         assert_eq!(Error::ExportNotLanded.code(), "export_not_landed");
         assert_eq!(Error::ExportManifest.disposition(), Disposition::Drop);
+        let unapproved = Error::Approval(starvit_approval::ApprovalError::NotApproved(
+            "sha256:00".into(),
+        ));
+        assert_eq!(unapproved.disposition(), Disposition::Retry);
+        assert_eq!(unapproved.code(), "policy_not_approved");
     }
 }

@@ -3,6 +3,7 @@
 use std::io::{BufReader, BufWriter, Write as _};
 use std::sync::Arc;
 
+use starvit_approval::ApprovalCheck;
 use starvit_deid::gate::PeopleIndex;
 use starvit_deid::{Engine, NdjsonQuarantine, Summary};
 use starvit_gcp::storage::{StorageClient, WriteAttrs, WriteOutcome};
@@ -33,6 +34,7 @@ pub struct Context {
     engine: Arc<Engine>,
     storage: StorageClient,
     people: PeopleCache,
+    approval: ApprovalCheck,
 }
 
 impl Context {
@@ -48,9 +50,11 @@ impl Context {
             quarantine_bucket,
             policy,
             key,
+            approval_bucket,
             pipeline,
             spool_dir,
         } = config;
+        let approval = ApprovalCheck::new(approval_bucket, policy.version());
         let engine = Arc::new(Engine::new(policy, &key));
         Ok(Self {
             phi_bucket,
@@ -61,6 +65,7 @@ impl Context {
             engine,
             storage,
             people: PeopleCache::default(),
+            approval,
         })
     }
 
@@ -106,8 +111,8 @@ impl Function for Context {
 /// needs). Idempotent: see the crate docs.
 ///
 /// # Errors
-/// [`Error`], classified Retry (storage 5xx/429, I/O, export still landing) or Drop (poison,
-/// gone, bad manifest).
+/// [`Error`], classified Retry (storage 5xx/429, I/O, export still landing, policy version not
+/// approved) or Drop (poison, gone, bad manifest).
 pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Outcome, Error> {
     let object = event.data;
     if object.bucket != ctx.phi_bucket {
@@ -119,6 +124,8 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
     let Some(export_id) = starvit_lineage::manifest::export_of(&object.name) else {
         return Ok(Outcome::skipped("outside_export"));
     };
+    // Nothing is read or written under a policy version nobody approved (Retry until it is).
+    ctx.approval.require(&ctx.storage).await?;
     let people = ctx
         .people
         .index(&ctx.storage, &object.bucket, export_id)

@@ -34,6 +34,7 @@ pub const SETTINGS: &[Setting] = &[
     common::DEID_KEY,
     common::DEID_KEY_FILE,
     common::DEID_POLICY,
+    common::DEID_APPROVAL_BUCKET,
     DEID_EVENTS_TOPIC,
     common::QUARANTINE_BUCKET,
     Setting::default(
@@ -56,6 +57,8 @@ pub struct Config {
     pub key: Key,
     /// De-ID policy name or file (resolved once here to fail fast, again by the engine).
     pub policy: String,
+    /// Where the policy's approval must be (`STARVIT_DEID_APPROVAL_BUCKET`).
+    pub approval_bucket: String,
     /// Events topic.
     pub topic: String,
     /// Quarantine bucket (PHI side).
@@ -72,6 +75,7 @@ impl std::fmt::Debug for Config {
             .field("secret", &"<redacted>")
             .field("key", &"<redacted>")
             .field("policy", &self.policy)
+            .field("approval_bucket", &self.approval_bucket)
             .field("topic", &self.topic)
             .field("quarantine_bucket", &self.quarantine_bucket)
             .field("pipeline", &self.pipeline)
@@ -115,13 +119,16 @@ impl Config {
             }));
         }
         // The one de-ID settings parser (the same variables give deidentify's pseudonyms).
-        let key = starvit_deid::settings::DeidSettings::from_lookup(get)?.key;
+        let deid = starvit_deid::settings::DeidSettings::from_lookup(get)?;
+        let approval_bucket = deid.required_approval_bucket()?;
+        let key = deid.key;
         let policy = get("STARVIT_DEID_POLICY")
             .unwrap_or_else(|| starvit_deid::settings::DEFAULT_POLICY.into());
         Ok(Self {
             secret,
             key,
             policy,
+            approval_bucket,
             topic: required("STARVIT_DEID_EVENTS_TOPIC")?,
             quarantine_bucket: required("STARVIT_QUARANTINE_BUCKET")?,
             pipeline: get("STARVIT_PIPELINE").unwrap_or_else(|| "fhir-events".to_owned()),
@@ -144,6 +151,7 @@ mod tests {
             ("STARVIT_DEID_KEY", "00112233445566778899aabbccddeeff"),
             ("STARVIT_DEID_EVENTS_TOPIC", "deid-events"),
             ("STARVIT_QUARANTINE_BUCKET", "phi-quarantine"),
+            ("STARVIT_DEID_APPROVAL_BUCKET", "phi-staging"),
         ]
     }
 

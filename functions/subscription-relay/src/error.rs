@@ -8,6 +8,7 @@
 //! | `Poison` | Drop | `invalid_json` / `not_a_resource` / `leak_gate` |
 //! | `Publish` | by status | `pubsub_unavailable` / `pubsub_rejected` |
 //! | `Storage` (quarantine write) | by status | `storage_unavailable` / `storage_rejected` |
+//! | `Approval` (no approval of the policy version) | Retry (503, nothing written) | `policy_not_approved` / `bad_policy_approval` / `approval_unreadable` |
 
 use starvit_gcp::GcpError;
 use starvit_runtime::{Classify, Disposition};
@@ -27,12 +28,17 @@ pub enum Error {
     /// Writing the quarantine object.
     #[error("storage: {0}")]
     Storage(#[source] GcpError),
+    /// The policy version is not approved: nothing is written or published, Medplum
+    /// redelivers, and the notification goes through once `starvit approve` ran.
+    #[error(transparent)]
+    Approval(#[from] starvit_approval::ApprovalError),
 }
 
 impl Classify for Error {
     fn disposition(&self) -> Disposition {
         match self {
             Error::Signature => Disposition::Refuse,
+            Error::Approval(_) => Disposition::Retry,
             Error::Publish(e) | Error::Storage(e) if e.is_transient() => Disposition::Retry,
             _ => Disposition::Drop,
         }
@@ -43,6 +49,7 @@ impl Classify for Error {
             Error::Signature => "signature_invalid",
             Error::Poison(reason) => reason,
             Error::Publish(e) | Error::Storage(e) => e.code(),
+            Error::Approval(e) => starvit_approval::store::code(e),
         }
     }
 }

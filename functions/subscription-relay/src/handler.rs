@@ -1,6 +1,7 @@
 //! The handler: one signed rest-hook notification -> at most one de-identified event.
 //!
-//! 1. The signature is checked over the raw bytes before anything is parsed.
+//! 1. The signature is checked over the raw bytes before anything is parsed; then the policy
+//!    version's approval (`starvit-approval`): without one, Retry (503) and nothing written.
 //! 2. An empty body (an id-only Subscription) is skipped: Pattern A's incremental export brings it.
 //! 3. The body must be one FHIR resource (object, `resourceType`, `id`); otherwise it is written
 //!    create-only to the PHI quarantine bucket as `relay/<sha256>.json` and dropped.
@@ -16,6 +17,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use starvit_approval::ApprovalCheck;
 use starvit_deid::{DeidError, Engine};
 use starvit_gcp::pubsub::{OutgoingMessage, PubSubClient, TopicPublisher};
 use starvit_gcp::storage::{StorageClient, WriteAttrs};
@@ -69,6 +71,7 @@ pub struct Context {
     pub(crate) engine: Engine,
     pub(crate) publisher: TopicPublisher,
     pub(crate) storage: StorageClient,
+    pub(crate) approval: ApprovalCheck,
 }
 
 impl std::fmt::Debug for Context {
@@ -89,11 +92,14 @@ impl Context {
         let pubsub = PubSubClient::new(&config.gcp).await?;
         let publisher = pubsub.publisher(&config.topic);
         let engine = Engine::new(starvit_deid::Policy::resolve(&config.policy)?, &config.key);
+        let approval =
+            ApprovalCheck::new(config.approval_bucket.clone(), engine.policy().version());
         Ok(Self {
             config,
             engine,
             publisher,
             storage,
+            approval,
         })
     }
 }
@@ -128,6 +134,8 @@ pub async fn handle(ctx: &Context, delivery: Delivery) -> Result<Outcome, Error>
     ) {
         return Err(Error::Signature);
     }
+    // Nothing is parsed, written or published under an unapproved policy version.
+    ctx.approval.require(&ctx.storage).await?;
     if delivery.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Outcome::skipped("no_payload"));
     }

@@ -7,16 +7,18 @@
 //! | `STARVIT_DEID_KEY` | the HMAC key, hex (at least 32 hex digits = 16 bytes) |
 //! | `STARVIT_DEID_KEY_FILE` | a file holding the same hex (Secret Manager mounts one); used when `STARVIT_DEID_KEY` is unset |
 //! | `STARVIT_DEID_POLICY` | `shifted` (default), `safe-harbor`, or a profile file path |
+//! | `STARVIT_DEID_APPROVAL_BUCKET` | the PHI-side bucket whose `approvals/<hex>.json` approves a policy version (`starvit-approval`); the functions require it, `starvit deid` (a developer tool) does not read it |
 
 use std::path::Path;
 
 use crate::{DeidError, Key, Policy};
 
 /// Names of the variables, for settings tables and Terraform checks.
-pub const VARIABLES: [&str; 3] = [
+pub const VARIABLES: [&str; 4] = [
     "STARVIT_DEID_KEY",
     "STARVIT_DEID_KEY_FILE",
     "STARVIT_DEID_POLICY",
+    "STARVIT_DEID_APPROVAL_BUCKET",
 ];
 
 /// The default policy.
@@ -29,6 +31,8 @@ pub struct DeidSettings {
     pub policy: Policy,
     /// The key (redacting `Debug`).
     pub key: Key,
+    /// The bucket of the policy approvals, when set.
+    pub approval_bucket: Option<String>,
 }
 
 /// A de-ID setting is missing or invalid. Never echoes a value.
@@ -37,6 +41,9 @@ pub enum SettingsError {
     /// Neither key variable is set.
     #[error("STARVIT_DEID_KEY or STARVIT_DEID_KEY_FILE is required")]
     MissingKey,
+    /// A function needs the approvals' bucket.
+    #[error("STARVIT_DEID_APPROVAL_BUCKET is required")]
+    MissingApprovalBucket,
     /// The policy or the key could not be loaded.
     #[error(transparent)]
     Deid(#[from] DeidError),
@@ -58,7 +65,20 @@ impl DeidSettings {
         Ok(Self {
             policy: Policy::resolve(&policy)?,
             key,
+            approval_bucket: get("STARVIT_DEID_APPROVAL_BUCKET"),
         })
+    }
+}
+
+impl DeidSettings {
+    /// The approvals' bucket, which the functions require.
+    ///
+    /// # Errors
+    /// [`SettingsError::MissingApprovalBucket`].
+    pub fn required_approval_bucket(&self) -> Result<String, SettingsError> {
+        self.approval_bucket
+            .clone()
+            .ok_or(SettingsError::MissingApprovalBucket)
     }
 }
 

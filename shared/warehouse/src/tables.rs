@@ -79,6 +79,16 @@ pub static POLICY_VERSIONS: Table = table!(
     None,
     &[]
 );
+/// `governance.deid_policy_approvals`: one row per approved policy version (mirror of the
+/// record in the PHI bucket, `starvit-approval`).
+pub static POLICY_APPROVALS: Table = table!(
+    "deid_policy_approvals",
+    datasets::GOVERNANCE,
+    Owner::Terraform,
+    "deid_policy_approvals.json",
+    None,
+    &[]
+);
 /// `governance.graph_provenance`: one row per graph version and element.
 pub static GRAPH_PROVENANCE: Table = table!(
     "graph_provenance",
@@ -118,11 +128,12 @@ pub static DEID_EVENTS: Table = table!(
 );
 
 /// Every table.
-pub fn all() -> [&'static Table; 7] {
+pub fn all() -> [&'static Table; 8] {
     [
         &RAW,
         &LINEAGE,
         &POLICY_VERSIONS,
+        &POLICY_APPROVALS,
         &GRAPH_PROVENANCE,
         &DATASET_VERSIONS,
         &ANALYTICS_RUNS,

@@ -1,0 +1,72 @@
+//! Policy approvals on the local chain: what `starvit approve` does in production, through the
+//! same code (`starvit_approval::store::record`): the record in the PHI bucket and its row in
+//! `governance.deid_policy_approvals`.
+
+use starvit_approval::store::{Mirror, Recorded};
+use starvit_approval::{Approval, Route};
+use starvit_gcp::GcpConfig;
+use starvit_gcp::bigquery::BigQueryClient;
+use starvit_gcp::bigquery::spec::TableRef;
+use starvit_gcp::labels::Labels;
+use starvit_warehouse::tables::POLICY_APPROVALS;
+
+use super::{Chain, GOVERNANCE_DATASET, HARNESS_LABELS};
+use crate::stack::Stack;
+
+/// Who approves on the local stack.
+pub const LOCAL_APPROVER: &str = "local harness (starvit-e2e)";
+
+/// The approvals' bucket of the local chain (the functions' setting).
+pub const APPROVAL_BUCKET: &str =
+    starvit_runtime::settings::common::DEID_APPROVAL_BUCKET.local_value();
+
+/// Approves `policy` (a builtin name or a profile file) on `stack`, Safe Harbor route.
+///
+/// # Errors
+/// An unknown policy, storage or BigQuery errors, a conflicting record.
+pub async fn approve(stack: &Stack, policy: &str) -> anyhow::Result<(Approval, Recorded)> {
+    let policy = starvit_deid::Policy::resolve(policy)?;
+    let approval = Approval {
+        policy_version: policy.version().to_owned(),
+        profile: policy.name().to_owned(),
+        approver: LOCAL_APPROVER.to_owned(),
+        approved_at: chrono::Utc::now(),
+        route: Route::SafeHarbor,
+        reference: Some("local run: synthetic data only".to_owned()),
+    };
+    let gcp = GcpConfig::from_vars(stack.gcp_vars())?;
+    let storage = starvit_gcp::storage::StorageClient::new(&gcp).await?;
+    let bigquery = BigQueryClient::new(&gcp).await?;
+    let labels: Labels = HARNESS_LABELS
+        .iter()
+        .map(|(k, v)| {
+            if *k == "purpose" {
+                (*k, "approval")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    let mirror = Mirror {
+        bigquery: &bigquery,
+        table: TableRef {
+            project_id: gcp.project_id.clone(),
+            dataset_id: GOVERNANCE_DATASET.to_owned(),
+            table_id: POLICY_APPROVALS.name.to_owned(),
+        },
+        labels,
+    };
+    let recorded =
+        starvit_approval::store::record(&storage, APPROVAL_BUCKET, &approval, &mirror).await?;
+    Ok((approval, recorded))
+}
+
+impl Chain {
+    /// Approves `policy` on this chain's stack (see [`approve`]).
+    ///
+    /// # Errors
+    /// As [`approve`].
+    pub async fn approve(&self, policy: &str) -> anyhow::Result<Approval> {
+        Ok(approve(&self.stack, policy).await?.0)
+    }
+}
