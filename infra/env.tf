@@ -24,6 +24,7 @@ locals {
       STARVIT_DEID_BUCKET       = google_storage_bucket.deid.name
       STARVIT_QUARANTINE_BUCKET = google_storage_bucket.phi_quarantine.name
       STARVIT_DEID_POLICY       = var.deid_policy
+      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.
       STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name
     }
     bq-load = {
@@ -63,6 +64,7 @@ locals {
       STARVIT_QUARANTINE_BUCKET = google_storage_bucket.phi_quarantine.name
       STARVIT_DEID_EVENTS_TOPIC = google_pubsub_topic.deid_events.name
       STARVIT_DEID_POLICY       = var.deid_policy
+      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.
       STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name
     }
   }

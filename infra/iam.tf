@@ -153,8 +153,9 @@ resource "google_bigquery_table_iam_member" "approvers_mirror" {
 resource "google_project_iam_member" "approvers_jobs" {
   for_each = toset(var.policy_approvers)
   project  = local.deid_project
-  role     = "roles/bigquery.jobUser"
   member   = each.value
+
+  role = "roles/bigquery.jobUser"
 }
 
 # The PHI project's Pub/Sub service agent streams the relay's events into BigQuery.

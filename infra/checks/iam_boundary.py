@@ -181,10 +181,12 @@ def check_grant(model, buckets, row, err):
         staging = buckets[target][0] == "phi_staging"
         allowed = role in WRITE_ONLY or staging and (
             ident == "fn:deidentify" and role == "roles/storage.objectViewer" and cond is None
-            or ident == "fn:bulk-export" and cond is not None and export_state_only(cond))
+            or ident == "fn:bulk-export" and cond is not None and export_state_only(cond)
+            or ident == "fn:subscription-relay" and role == "roles/storage.objectViewer"
+            and cond is not None and approvals_only(cond))
         if not allowed:
-            err(f"{where}: reads PHI; only deidentify reads staging (bulk-export its own state objects), "
-                "nobody reads quarantine")
+            err(f"{where}: reads PHI; only deidentify reads staging (bulk-export its own state objects, "
+                "the relay the policy approvals), nobody reads quarantine")
     if kind == "project" and PROJECT_FORBIDDEN.match(str(role)):
         err(f"{where}: project-level storage, secret, basic or impersonation role")
     if zone == "public" and not (kind == "service" and role == "roles/run.invoker"
@@ -257,6 +259,12 @@ def export_state_only(cond):
     """Whether an IAM condition names only bulk-export's state objects (exports/_runs/, _cursor)."""
     paths = re.findall(r'"projects/_/buckets/[^"/]+/objects/([^"]*)"', cond)
     return bool(paths) and all(p.startswith("exports/_") for p in paths)
+
+
+def approvals_only(cond):
+    """Whether an IAM condition names only the policy approvals (approvals/, starvit-approval)."""
+    paths = re.findall(r'"projects/_/buckets/[^"/]+/objects/([^"]*)"', cond)
+    return bool(paths) and all(p.startswith("approvals/") for p in paths) and "||" not in cond
 
 
 def service_zone(model, name):

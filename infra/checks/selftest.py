@@ -25,8 +25,8 @@ BREAKS = [
         ("env.tf", '      STARVIT_STAGING_DATASET     = google_bigquery_dataset.ds["staging"].dataset_id\n', "",
          "STARVIT_STAGING_DATASET (defaulted) = 'deid_staging' is not a dataset")]),
     ("env", "a misspelt setting", [
-        ("env.tf", "      STARVIT_DEID_POLICY       = var.deid_policy\n    }\n    bq-load",
-         "      STARVIT_DEID_POLICIY      = var.deid_policy\n    }\n    bq-load",
+        ("env.tf", "      STARVIT_DEID_POLICY       = var.deid_policy\n      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.\n      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name\n    }\n    bq-load",
+         "      STARVIT_DEID_POLICIY      = var.deid_policy\n      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.\n      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name\n    }\n    bq-load",
          "Terraform sets STARVIT_DEID_POLICIY, which its config.rs never reads")]),
     ("env", "the relay's pipeline left to its default (issue 9)", [
         ("env.tf", '      STARVIT_PIPELINE          = local.functions_all["subscription-relay"].pipeline\n', "", ""),
