@@ -34,6 +34,14 @@ pub const DEID_POLICY: Setting = Setting::default(
     "de-identification policy (the same for deidentify and subscription-relay)",
 )
 .local("shifted");
+/// Where the approvals of policy versions are (`approvals/<hex>.json`, `starvit-approval`).
+pub const DEID_APPROVAL_BUCKET: Setting = Setting::required(
+    "STARVIT_DEID_APPROVAL_BUCKET",
+    "a bucket name",
+    "PHI-side bucket holding the policy approvals under approvals/ (the PHI staging bucket); an unapproved policy version is refused",
+)
+.local("starvit-phi-staging")
+.infra(Infra::Bucket);
 /// The de-ID key, hex.
 pub const DEID_KEY: Setting = Setting::optional(
     "STARVIT_DEID_KEY",
