@@ -255,7 +255,7 @@ mod tests {
         let mut unknown = ok.clone();
         unknown["inspectConfig"]["infoTypes"] = json!([{"name": "NOT_A_DETECTOR"}]);
         assert!(deidentify(unknown.to_string().as_bytes()).is_err());
-        let mut other = ok.clone();
+        let mut other = ok;
         other["deidentifyConfig"] = json!({"recordTransformations": {}});
         assert!(deidentify(other.to_string().as_bytes()).is_err());
         let big = json!({"item": {"value": "x".repeat(MAX_REQUEST_BYTES)}});
