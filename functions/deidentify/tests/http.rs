@@ -17,6 +17,7 @@ async fn app() -> axum::Router {
         ("STARVIT_DEID_BUCKET", "deid"),
         ("STARVIT_QUARANTINE_BUCKET", "quarantine"),
         ("STARVIT_DEID_KEY", "00112233445566778899aabbccddeeff"),
+        ("STARVIT_DEID_APPROVAL_BUCKET", "phi"),
     ])
     .expect("config");
     // An endpoint nothing listens on: any storage call would fail, so a 2xx proves none was made.

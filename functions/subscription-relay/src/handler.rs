@@ -1,8 +1,9 @@
 //! The handler: one signed rest-hook notification -> at most one de-identified event.
 //!
-//! 1. The signature is checked over the raw bytes before anything is parsed; then the policy
-//!    version's approval (`starvit-approval`): without one, Retry (503) and nothing written.
+//! 1. The signature is checked over the raw bytes before anything is parsed.
 //! 2. An empty body (an id-only Subscription) is skipped: Pattern A's incremental export brings it.
+//!    Then the policy version's approval (`starvit-approval`): without one, Retry (503), nothing
+//!    parsed, written or published.
 //! 3. The body must be one FHIR resource (object, `resourceType`, `id`); otherwise it is written
 //!    create-only to the PHI quarantine bucket as `relay/<sha256>.json` and dropped.
 //! 4. The resource is de-identified by the same engine, policy and key as `deidentify` (so the
@@ -134,11 +135,11 @@ pub async fn handle(ctx: &Context, delivery: Delivery) -> Result<Outcome, Error>
     ) {
         return Err(Error::Signature);
     }
-    // Nothing is parsed, written or published under an unapproved policy version.
-    ctx.approval.require(&ctx.storage).await?;
     if delivery.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Outcome::skipped("no_payload"));
     }
+    // Nothing is parsed, written or published under an unapproved policy version.
+    ctx.approval.require(&ctx.storage).await?;
     let resource = match serde_json::from_slice::<Value>(&delivery.body) {
         Ok(v) if v.is_object() => v,
         _ => return Err(quarantine(ctx, &delivery.body, "invalid_json").await?),

@@ -23,6 +23,7 @@ async fn status(body: &'static [u8], signature: Option<String>, limit: &str) -> 
         ("STARVIT_DEID_KEY", "00112233445566778899aabbccddeeff"),
         ("STARVIT_DEID_EVENTS_TOPIC", "deid-events"),
         ("STARVIT_QUARANTINE_BUCKET", "phi-quarantine"),
+        ("STARVIT_DEID_APPROVAL_BUCKET", "phi-staging"),
     ]);
     let context = Context::build(vars).await.expect("context");
     let runtime = RuntimeConfig::from_vars([("STARVIT_BODY_LIMIT_BYTES", limit)]).expect("rt");
@@ -55,12 +56,13 @@ async fn oversize_is_413_before_anything_else() {
 }
 
 #[tokio::test]
-async fn a_signed_empty_body_and_a_type_the_policy_drops_are_200() {
+async fn a_signed_empty_body_is_200_and_an_unreadable_approval_is_503() {
     assert_eq!(
         status(b" ", Some(sign(SECRET.as_bytes(), b" ")), "4096").await,
         200
     );
     let dropped = br#"{"resourceType":"ClientApplication","id":"ca-1","secret":"s"}"#;
     let sig = sign(SECRET.as_bytes(), dropped);
-    assert_eq!(status(dropped, Some(sig), "4096").await, 200);
+    // Storage is unreachable here, so the policy's approval cannot be read: Retry, nothing done.
+    assert_eq!(status(dropped, Some(sig), "4096").await, 503);
 }
