@@ -88,6 +88,9 @@ pub enum ApprovalError {
     /// Storage or BigQuery.
     #[error(transparent)]
     Gcp(#[from] starvit_gcp::GcpError),
+    /// Storage did not answer within the read timeout (seconds).
+    #[error("the approval record could not be read within {0} s")]
+    Unreachable(u64),
 }
 
 /// `approvals/<hex>.json` of a `sha256:<hex>` version.

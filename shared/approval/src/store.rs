@@ -21,6 +21,11 @@ use crate::record::{Approval, ApprovalError, object_name};
 /// Largest approval object read.
 const MAX_RECORD_BYTES: usize = 64 << 10;
 
+/// How long one attempt to read the record may take. The storage client retries an
+/// unreachable endpoint for minutes; the relay answers a webhook and deidentify an event
+/// within their deadlines, so an outage becomes a prompt Retry instead.
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// The approval a function needs before it writes anything.
 #[derive(Debug)]
 pub struct ApprovalCheck {
@@ -44,13 +49,18 @@ impl ApprovalCheck {
     ///
     /// # Errors
     /// [`ApprovalError::NotApproved`] without a record, [`ApprovalError::Invalid`] for a record
-    /// that does not hold, [`ApprovalError::Gcp`] when it cannot be read.
+    /// that does not hold, [`ApprovalError::Gcp`] when it cannot be read,
+    /// [`ApprovalError::Unreachable`] when storage does not answer within [`READ_TIMEOUT`].
     pub async fn require(&self, storage: &StorageClient) -> Result<&Approval, ApprovalError> {
         self.approved
             .get_or_try_init(|| async {
-                let approval = read(storage, &self.bucket, &self.policy_version)
-                    .await?
-                    .ok_or_else(|| ApprovalError::NotApproved(self.policy_version.clone()))?;
+                let approval = tokio::time::timeout(
+                    READ_TIMEOUT,
+                    read(storage, &self.bucket, &self.policy_version),
+                )
+                .await
+                .map_err(|_| ApprovalError::Unreachable(READ_TIMEOUT.as_secs()))??
+                .ok_or_else(|| ApprovalError::NotApproved(self.policy_version.clone()))?;
                 tracing::info!(
                     policy_version = %approval.policy_version,
                     route = approval.route.as_str(),
@@ -70,7 +80,7 @@ pub fn code(err: &ApprovalError) -> &'static str {
     match err {
         ApprovalError::NotApproved(_) => "policy_not_approved",
         ApprovalError::Invalid { .. } | ApprovalError::Conflict(_) => "bad_policy_approval",
-        ApprovalError::Gcp(_) => "approval_unreadable",
+        ApprovalError::Gcp(_) | ApprovalError::Unreachable(_) => "approval_unreadable",
     }
 }
 
