@@ -233,12 +233,37 @@ async fn deid_part(chain: &Chain, deid_dir: &Path) -> anyhow::Result<DeidPart> {
             .to_owned();
         *resources_out.entry(ty).or_insert(0) += lines;
     }
+    let approval = approval_of(chain, &policy_version).await?;
     Ok(DeidPart {
         objects: objects.len(),
         resources_out,
         quarantine_objects: quarantine.len(),
         policy_version,
+        approval,
     })
+}
+
+/// The approval of `policy_version` as `governance.deid_policy_approvals` mirrors it: route
+/// and approver, or `None`.
+async fn approval_of(chain: &Chain, policy_version: &str) -> anyhow::Result<Option<String>> {
+    let hex = policy_version.strip_prefix("sha256:").unwrap_or_default();
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let table = chain.table(
+        GOVERNANCE_DATASET,
+        starvit_warehouse::tables::POLICY_APPROVALS.name,
+    );
+    let sql = format!("SELECT route, approver FROM {table} WHERE policy_version = 'sha256:{hex}'");
+    let rows = chain.query(&sql).await?;
+    Ok(rows.first().and_then(|row| match row.as_slice() {
+        [route, approver] => Some(format!(
+            "{} by {}",
+            route.as_str().unwrap_or("?"),
+            approver.as_str().unwrap_or("?")
+        )),
+        _ => None,
+    }))
 }
 
 /// Rows per raw table, lineage rows per stage, policy rows, job labels, `load-complete`.

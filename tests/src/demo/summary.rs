@@ -65,6 +65,8 @@ pub struct DeidPart {
     pub quarantine_objects: usize,
     /// The policy version stamped on the objects.
     pub policy_version: String,
+    /// Its approval as `governance.deid_policy_approvals` mirrors it ("route by approver").
+    pub approval: Option<String>,
 }
 
 /// BigQuery, read back.
@@ -217,6 +219,14 @@ impl Summary {
         t.row(vec![
             "policy version".into(),
             self.deidentify.policy_version.clone().into(),
+        ]);
+        t.row(vec![
+            "policy approval".into(),
+            self.deidentify
+                .approval
+                .clone()
+                .unwrap_or_else(|| "none found".to_owned())
+                .into(),
         ]);
         t
     }
