@@ -162,18 +162,6 @@ impl Setting {
         self
     }
 
-    /// The value a variable list gives it: set, else its default.
-    #[must_use]
-    pub fn value_in<'a>(&self, vars: &'a [(String, String)]) -> Option<&'a str> {
-        match vars.iter().find(|(k, _)| k == self.name) {
-            Some((_, v)) => Some(v),
-            None => match self.need {
-                Need::Default(d) => Some(d),
-                _ => None,
-            },
-        }
-    }
-
     /// Its value on the local stack (`${NAME}` = the stack's variable).
     #[must_use]
     pub const fn local(mut self, value: &'static str) -> Self {

@@ -73,10 +73,12 @@ fn parsed(function: &str, env: &Env) -> Result<(String, Refs), String> {
     let gcp = starvit_gcp::GcpConfig::from_vars(env.iter().map(|(k, v)| (k.as_str(), v.clone())))
         .map_err(|x| e(&x))?;
     let (settings, state) = parsed_config(function, env)?;
-    // The resources and limits the settings name, as the function's own list declares them.
+    // The resources and limits the settings name, as the function's own list declares them,
+    // with the value the function reads (set, else its default).
+    let vars = starvit_runtime::vars::Vars::new(env.iter().map(|(k, v)| (k, v.clone())));
     let refs = settings
         .iter()
-        .filter_map(|s| Some((s.infra?.kind(), s.name, s.value_in(env)?.to_owned())))
+        .filter_map(|s| Some((s.infra?.kind(), s.name, vars.setting(s).ok()??)))
         .collect();
     Ok((format!("{runtime:?} {gcp:?} {state}"), refs))
 }
