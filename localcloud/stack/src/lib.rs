@@ -8,10 +8,22 @@ use std::process::Command;
 
 use anyhow::{Context as _, bail};
 
-/// The repository root.
+/// The repository root: the checkout whose `target/` holds the running binary (found by
+/// walking up from it), else the checkout this crate was compiled in. The first answer keeps
+/// a target directory copied between checkouts (worktrees, CI caches) from running another
+/// checkout's scripts, views and models.
 #[must_use]
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            exe.ancestors()
+                .find(|dir| {
+                    dir.join("localcloud/up.sh").is_file() && dir.join("Cargo.lock").is_file()
+                })
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
 /// Whether emulator tests must run (CI) rather than skip when the stack cannot be installed.
