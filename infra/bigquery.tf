@@ -2,12 +2,15 @@
 # (partitioned by event date, clustered by patient_id and main code). Staging: bq-load's
 # per-object staging tables, dropped after the MERGE; the default expiration removes leftovers.
 # Governance: lineage, policy versions, graph provenance. Graph: node/edge tables per version.
+# deid_views: the flat views (`starvit sof apply`). analytics: what the dbt job builds (analytics.tf).
 locals {
   datasets = {
     deid_raw   = { purpose = "raw", description = "De-identified FHIR resources, one table per type. No mapping tables: pseudonyms are keyed HMACs whose keys stay in the PHI zone." }
     staging    = { purpose = "staging", description = "bq-load's per-object staging tables (expire by default)." }
     governance = { purpose = "governance", description = "Lineage, de-ID policy versions and graph provenance." }
     graph      = { purpose = "graph", description = "Typed node/edge tables materialized per graph_version." }
+    deid_views = { purpose = "views", description = "SQL-on-FHIR flat views over deid_raw (views/*.json, `starvit sof apply`)." }
+    analytics  = { purpose = "analytics", description = "dbt's cohorts, point-in-time features and ML datasets (analytics/, the analytics job)." }
   }
 }
 

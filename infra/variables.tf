@@ -154,6 +154,16 @@ variable "full_export_schedule" {
   }
 }
 
+variable "analytics_schedule" {
+  description = "Cron schedule of the analytics job (dbt build: cohorts, features, ML datasets), in UTC."
+  type        = string
+  default     = "15 5 * * *"
+  validation {
+    condition     = length(split(" ", var.analytics_schedule)) == 5
+    error_message = "analytics_schedule must be a five-field cron expression."
+  }
+}
+
 variable "export_types" {
   description = "Resource types requested from $export (_type is always passed: a system export otherwise includes ClientApplication secrets)."
   type        = list(string)

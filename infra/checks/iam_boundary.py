@@ -43,6 +43,7 @@ IAM_TYPES = {
     "google_project_iam_member": ("project", "project"),
     "google_project_iam_binding": ("project", "project"),
     "google_cloud_run_v2_service_iam_member": ("name", "service"),
+    "google_cloud_run_v2_job_iam_member": ("name", "job"),
     "google_kms_crypto_key_iam_binding": ("crypto_key_id", "kms"),
     "google_kms_crypto_key_iam_member": ("crypto_key_id", "kms"),
 }
@@ -64,12 +65,16 @@ class Grants:
         zone_of_project = {}
         for inst in m.instances("google_project", kind="data"):
             zone_of_project[inst.attr("number")] = inst.key
+        project_zone = {m.local("phi_project"): "phi", m.local("deid_project"): "deid"}
         ids = {}
         for inst in m.instances("google_service_account"):
             if inst.name == "fn":
                 ids[f"serviceAccount:{inst.attr('email')}"] = (f"fn:{inst.key}", fns[inst.key]["zone"])
-            else:
+            elif inst.key in ("phi", "deid"):  # one per zone (eventarc)
                 ids[f"serviceAccount:{inst.attr('email')}"] = (f"{inst.name}:{inst.key}", inst.key)
+            else:  # a single identity (analytics): the zone of its project
+                zone = project_zone.get(inst.attr("project"), "unknown")
+                ids[f"serviceAccount:{inst.attr('email')}"] = (f"{inst.name}:", zone)
         self.agent_zone = zone_of_project
         return ids
 
@@ -196,6 +201,9 @@ def check_grant(model, buckets, row, err):
         err(f"{where}: member is not an identity Terraform creates or a known service agent")
     if kind == "kms" and not ident.startswith("agent:"):
         err(f"{where}: only service agents use the CMEK keys")
+    if kind == "job" and not (ident == "analytics_run:" and zone == "deid"
+                              and str(target).endswith("-analytics")):
+        err(f"{where}: a job is started only by its schedule's identity (analytics_run)")
     if kind == "service" and role == "roles/run.invoker" and zone != "public":
         if not ident.startswith("eventarc:") or zone != service_zone(model, target):
             err(f"{where}: a service is invoked only by its own zone's Eventarc identity")

@@ -52,6 +52,10 @@ BREAKS = [
     ("env", "graph-snapshot without read on deid_raw (issue 9)", [
         ("iam.tf", '    graph-snapshot-raw        = { fn = "graph-snapshot", ds = "deid_raw", role = "roles/bigquery.dataViewer" }\n',
          "", "graph-snapshot: may not read dataset starvit_prod_deid_raw (STARVIT_RAW_DATASET)")]),
+    ("iam", "the analytics job started by a function's identity", [
+        ("analytics.tf", '  member   = "serviceAccount:${google_service_account.analytics_run.email}"',
+         '  member   = local.sa["bq-load"]',
+         "fn:bq-load (deid zone) has roles/run.invoker on job starvit-prod-analytics")]),
     ("iam", "a de-ID-zone function reading PHI staging", [
         ("iam.tf", '    role    = "roles/storage.objectViewer"\n    members = [local.sa["deidentify"]]',
          '    role    = "roles/storage.objectViewer"\n    members = [local.sa["deidentify"], local.sa["bq-load"]]',
