@@ -49,3 +49,41 @@ pub async fn deidentify_texts(
         })
         .collect())
 }
+
+/// Characters of a de-identified `text` outside its `[INFO_TYPE]` replacements: how much of a
+/// note DLP kept (for the figures; `[` not followed by an infoType name and `]` counts as text).
+#[must_use]
+pub fn kept_chars(text: &str) -> usize {
+    let mut n = 0;
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        n += rest[..open].chars().count();
+        match rest[open..].find(']') {
+            Some(close)
+                if close > 1
+                    && rest[open + 1..open + close]
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()) =>
+            {
+                rest = &rest[open + close + 1..];
+            }
+            _ => {
+                n += 1;
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    n + rest.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kept_chars;
+
+    #[test]
+    fn replacements_are_not_kept_text() {
+        assert_eq!(kept_chars("Seen by [PERSON_NAME] on [DATE]."), "Seen by  on .".len());
+        assert_eq!(kept_chars("a [b] []"), "a [b] []".len());
+        assert_eq!(kept_chars("café"), 4);
+    }
+}

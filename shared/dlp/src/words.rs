@@ -3,7 +3,8 @@
 //! [`PeopleWords`] keeps, per person of the export (`Patient`, `RelatedPerson`, `Practitioner`,
 //! `Person`, by `Type/id`), the values DLP's dictionary should replace: name parts, the name
 //! written both ways, identifier and telecom values, address lines, city and postal code. A
-//! `RelatedPerson`'s values are also listed under its patient. A record's dictionary
+//! patient's relatives are listed under the patient: those of `Patient.contact` (name, telecom,
+//! address) and every `RelatedPerson` of the patient. A record's dictionary
 //! ([`PeopleWords::for_record`]) is the values of every person it references (its subject,
 //! authors, performers, in any reference form that ends in `Type/id`) and of their relatives.
 //! The leak gate's `PeopleIndex` holds the same people folded for matching; this keeps them
@@ -88,8 +89,24 @@ fn push(words: &mut BTreeSet<String>, s: &str) {
     }
 }
 
+/// `v`'s items when it is an array, else `v` itself when it is an object (`Patient.contact`'s
+/// `name` and `address` are single values).
+fn each(v: &Value) -> impl Iterator<Item = &Value> {
+    let one = v.is_object().then_some(v);
+    v.as_array().into_iter().flatten().chain(one)
+}
+
+/// The values of a person, and of the relatives a Patient lists in `contact` (their name,
+/// telecom and address).
 fn collect(person: &Value, words: &mut BTreeSet<String>) {
-    for name in person["name"].as_array().into_iter().flatten() {
+    collect_one(person, words);
+    for contact in each(&person["contact"]) {
+        collect_one(contact, words);
+    }
+}
+
+fn collect_one(person: &Value, words: &mut BTreeSet<String>) {
+    for name in each(&person["name"]) {
         let given: Vec<&str> = name["given"]
             .as_array()
             .into_iter()
@@ -109,11 +126,11 @@ fn collect(person: &Value, words: &mut BTreeSet<String>) {
         push(words, name["text"].as_str().unwrap_or_default());
     }
     for list in ["identifier", "telecom"] {
-        for item in person[list].as_array().into_iter().flatten() {
+        for item in each(&person[list]) {
             push(words, item["value"].as_str().unwrap_or_default());
         }
     }
-    for address in person["address"].as_array().into_iter().flatten() {
+    for address in each(&person["address"]) {
         for line in address["line"]
             .as_array()
             .into_iter()
@@ -164,7 +181,9 @@ mod tests {
         let mut w = PeopleWords::new();
         w.add(&json!({"resourceType": "Patient", "id": "p1", "name": [{"given": ["Ann"], "family": "Lee"}],
             "identifier": [{"value": "MRN-0042"}], "telecom": [{"value": "555-0100"}],
-            "address": [{"line": ["1 Main St"], "city": "Springfield", "postalCode": "12345"}]}));
+            "address": [{"line": ["1 Main St"], "city": "Springfield", "postalCode": "12345"}],
+            "contact": [{"name": {"given": ["Cy"], "family": "Park"}, "telecom": [{"value": "555-0199"}],
+                "address": {"line": ["9 Elm Rd"]}}]}));
         w.add(&json!({"resourceType": "RelatedPerson", "id": "r1", "patient": {"reference": "Patient/p1"},
             "name": [{"given": ["Bo"], "family": "Lee"}]}));
         w.add(&json!({"resourceType": "Practitioner", "id": "d1", "name": [{"family": "Osler"}]}));
@@ -183,6 +202,10 @@ mod tests {
             "12345",
             "Bo",
             "Bo Lee",
+            "Cy Park",
+            "Park, Cy",
+            "555-0199",
+            "9 Elm Rd",
             "Osler",
         ] {
             assert!(words.iter().any(|x| x == expected), "{expected}: {words:?}");

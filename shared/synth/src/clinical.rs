@@ -217,7 +217,7 @@ fn quantitative(
             .then(|| "Specimen slightly hemolyzed; repeat if clinically indicated.".to_owned())
     } else if ctx.rng.chance(0.12) {
         let given = ctx.patient.given.clone();
-        ctx.plant(K::NoteFragment, &given, "Observation", &b.id);
+        ctx.plant_fragment(K::Name, &given, ("Observation", &b.id));
         Some(format!(
             "{given} reports feeling well today; measured seated after five minutes of rest."
         ))
@@ -307,7 +307,7 @@ pub fn lab_panel(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
     if let Some(prev) = previous.filter(|_| ctx.rng.chance(0.5)) {
         let d = fmt_date(prev);
         conclusion.push_str(&format!(" Compared with prior panel of {d}."));
-        ctx.plant(K::NoteFragment, &d, "DiagnosticReport", &id);
+        ctx.plant_fragment(K::Date, &d, ("DiagnosticReport", &id));
     }
     let meta = ctx.meta_raw(issued);
     let mut j = ctx.out.begin(DIAGNOSTIC_REPORT);

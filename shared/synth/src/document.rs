@@ -1,5 +1,8 @@
 //! DocumentReference: a plain-text clinical note (base64 in `content.attachment.data`) that
-//! mentions the patient's name, MRN, phone and dates. Every such fragment is planted.
+//! mentions the patient's name, MRN, date of birth, phone and home address, the emergency
+//! contact (a relative: `Patient.contact`) with their phone, the attending clinician (the
+//! note's author) and dates. Every such fragment is planted with what it is
+//! ([`crate::Planted::part`]).
 
 use rand::Rng;
 
@@ -32,22 +35,35 @@ pub fn note(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
     let h = ("DocumentReference", id.as_str());
     let (tcode, tdisplay) = *ctx.rng.pick(NOTE_TYPES);
     let p = ctx.patient.clone();
-    let doctor = ctx.pool.practitioners[v.practitioner].family.clone();
+    let doctor = &ctx.pool.practitioners[v.practitioner];
+    let (doctor_given, doctor_family) = (doctor.given.clone(), doctor.family.clone());
     let age = (v.start - p.birth) / YEAR;
     let dob = fmt_date(p.birth);
     let visit = fmt_date(v.start);
+    let [line, city, state, zip] = &p.address;
+    let [contact_given, contact_family, contact_phone] = &p.contact;
     let mut fragments = vec![
-        p.given.clone(),
-        p.family.clone(),
-        p.mrn.clone(),
-        dob.clone(),
-        p.phone.clone(),
-        visit.clone(),
-        fmt_date(v.end),
-        doctor.clone(),
+        (p.given.clone(), K::Name),
+        (p.family.clone(), K::Name),
+        (p.mrn.clone(), K::Mrn),
+        (dob.clone(), K::BirthDate),
+        (p.phone.clone(), K::Phone),
+        (line.clone(), K::AddressLine),
+        (city.clone(), K::City),
+        (zip.clone(), K::PostalCode),
+        (contact_given.clone(), K::Name),
+        (contact_family.clone(), K::Name),
+        (contact_phone.clone(), K::Phone),
+        (visit.clone(), K::Date),
+        (fmt_date(v.end), K::Date),
+        (doctor_given.clone(), K::PractitionerName),
+        (doctor_family.clone(), K::PractitionerName),
     ];
     let mut text = format!(
-        "{tdisplay}\nPatient: {family}, {given}    MRN: {mrn}    DOB: {dob}\nPhone: {phone}\nDate of service: {visit}\n\n",
+        "{tdisplay}\nPatient: {family}, {given}    MRN: {mrn}    DOB: {dob}\n\
+         Address: {line}, {city}, {state} {zip}\nPhone: {phone}\n\
+         Emergency contact (relative): {contact_given} {contact_family}, phone {contact_phone}\n\
+         Date of service: {visit}\nAttending: Dr. {doctor_given} {doctor_family}\n\n",
         family = p.family,
         given = p.given,
         mrn = p.mrn,
@@ -55,18 +71,19 @@ pub fn note(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
     );
     let age_text = format!("{age}-year-old");
     if age > 89 {
-        fragments.push(age_text.clone());
+        fragments.push((age_text.clone(), K::Age));
     }
     let sex = if p.female { "woman" } else { "man" };
     text.push_str(&format!(
-        "History of present illness: {given} is a {age_text} {sex} seen for {reason}. ",
+        "History of present illness: {given} is a {age_text} {sex} seen for {reason}, \
+         accompanied by {contact_given}. ",
         given = p.given,
         reason = v.kind.1.trim_end_matches(" (procedure)").to_lowercase(),
     ));
     if let Some(prev) = previous {
         let d = fmt_date(prev);
         text.push_str(&format!("Last seen in clinic on {d}. "));
-        fragments.push(d);
+        fragments.push((d, K::Date));
     }
     text.push_str(
         "Reports adherence to medications and denies fever, chest pain or shortness of breath.\n\n",
@@ -78,13 +95,14 @@ pub fn note(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
         ctx.rng.random_range(2..13)
     ));
     text.push_str(&format!(
-        "Electronically signed by Dr. {doctor} on {}\n",
+        "Electronically signed by Dr. {doctor_family} on {}\n",
         fmt_datetime(v.end)
     ));
+    // One entry per value (a relative may share the patient's family name).
     fragments.sort();
-    fragments.dedup();
-    for f in &fragments {
-        ctx.plant(K::NoteFragment, f, h.0, h.1);
+    fragments.dedup_by(|a, b| a.0 == b.0);
+    for (value, part) in &fragments {
+        ctx.plant_fragment(*part, value, h);
     }
     let meta = ctx.meta_raw(v.end);
     let subject_form = if ctx.rng.chance(0.5) {

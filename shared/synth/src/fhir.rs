@@ -59,6 +59,10 @@ pub struct PatientFacts {
     pub family: String,
     /// Home phone.
     pub phone: String,
+    /// First line, city, state and postal code of the home address.
+    pub address: [String; 4],
+    /// The emergency contact (`Patient.contact`, a relative): given name, family name, phone.
+    pub contact: [String; 3],
     /// `true` for female.
     pub female: bool,
     /// Birth instant.
@@ -87,6 +91,12 @@ impl Ctx<'_> {
             version: self.rng.uuid_str(),
             last_updated,
         }
+    }
+
+    /// Records a fragment of free text (a [`PlantedKind::NoteFragment`] that is a `part`).
+    pub fn plant_fragment(&mut self, part: PlantedKind, value: &str, holder: (&str, &str)) {
+        self.planted
+            .push(Planted::fragment(part, value, holder.0, holder.1));
     }
 
     /// Plants what [`Ctx::patient_ref`] plants, for direct writers ([`J::patient_ref`]).

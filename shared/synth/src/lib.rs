@@ -44,8 +44,10 @@
 //! phone and email `ContactPoint.value`, every `Identifier.value`, `birthDate`,
 //! `deceasedDateTime`, the `patient-mothersMaidenName` value, the `patient-birthPlace` city, the
 //! geolocation extension and `Location.position` (as `"lat,lon"`), person `Reference.display`, and
-//! the identifying fragments of free text (names, MRN, phone, dates, ages over 89) in notes,
-//! `DiagnosticReport.conclusion` and the base64 note of `DocumentReference`. Other dates
+//! the identifying fragments of free text (names of the patient, a relative and the clinician,
+//! MRN, phones, the home address, dates, ages over 89) in notes, `DiagnosticReport.conclusion`
+//! and the base64 note of `DocumentReference`, as `NoteFragment`s with what each one is
+//! ([`Planted::part`]). Other dates
 //! (encounter periods, effective times) are not planted: they are handled by date shifting.
 //!
 //! # Module map
@@ -83,7 +85,7 @@ use std::path::PathBuf;
 
 pub use history::PatientRecord;
 pub use manifest::{Manifest, ManifestOutput};
-pub use planted::{Planted, PlantedKind, PlantedList};
+pub use planted::{Planted, PlantedKind, PlantedList, WordSet};
 pub use pool::Pool;
 pub use refs::{BASE_URL, RefError, RefForm, RefIndex, Target};
 pub use writer::generate;

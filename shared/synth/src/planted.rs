@@ -40,7 +40,8 @@ pub enum PlantedKind {
     BirthPlace,
     /// `"lat,lon"` of a geolocation extension or `Location.position` (Rust `f64` display).
     Geolocation,
-    /// A substring of free text (note, conclusion, attachment) that identifies a person or date.
+    /// A substring of free text (note, conclusion, attachment) that identifies a person or date;
+    /// [`Planted::part`] says what it is.
     NoteFragment,
     /// A practitioner `HumanName` part or a practitioner `Reference.display`.
     PractitionerName,
@@ -50,6 +51,11 @@ pub enum PlantedKind {
     ClaimNumber,
     /// Payer member id (`Claim.insurance.coverage.identifier`).
     MemberId,
+    /// A date in free text other than the birth date (visit, last visit, signature): only as a
+    /// [`Planted::part`].
+    Date,
+    /// An age over 89 in free text (`93-year-old`): only as a [`Planted::part`].
+    Age,
 }
 
 /// One planted value and the resource that holds it.
@@ -64,6 +70,11 @@ pub struct Planted {
     pub resource_type: String,
     /// `id` of the holder.
     pub id: String,
+    /// For a [`PlantedKind::NoteFragment`]: what the fragment is (`name` of the patient or a
+    /// relative, `practitioner_name`, `mrn`, `phone`, `birth_date`, `date`, `address_line`,
+    /// `city`, `postal_code`, `age`). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<PlantedKind>,
 }
 
 impl Planted {
@@ -74,6 +85,15 @@ impl Planted {
             value: value.into(),
             resource_type: resource_type.to_owned(),
             id: id.to_owned(),
+            part: None,
+        }
+    }
+
+    /// A fragment of free text held by `resource_type/id`, that is a `part`.
+    pub fn fragment(part: PlantedKind, value: impl Into<String>, resource_type: &str, id: &str) -> Self {
+        Self {
+            part: Some(part),
+            ..Self::new(PlantedKind::NoteFragment, value, resource_type, id)
         }
     }
 }
@@ -98,5 +118,74 @@ impl PlantedList {
     pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
         let bytes = std::fs::read(path)?;
         serde_json::from_slice(&bytes).map_err(std::io::Error::other)
+    }
+}
+
+/// Planted values looked up in free text the way leak tests count a survivor: as whole words
+/// (no letter or digit on either side), ignoring case ("Mary" is not in "summary", "MARY" is
+/// "Mary"). All values at once, in time linear in the text: every span that starts and ends at a
+/// word boundary and is no longer than the longest value is looked up.
+#[derive(Debug, Clone, Default)]
+pub struct WordSet {
+    values: std::collections::HashMap<String, Vec<usize>>,
+    longest: usize,
+}
+
+impl WordSet {
+    /// The set of `values` (their positions in the iteration are what [`WordSet::found_in`]
+    /// returns; empty values are never found).
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut set = Self::default();
+        for (i, v) in values.into_iter().enumerate() {
+            let v = v.trim().to_lowercase();
+            if v.is_empty() {
+                continue;
+            }
+            set.longest = set.longest.max(v.len());
+            set.values.entry(v).or_default().push(i);
+        }
+        set
+    }
+
+    /// Positions of the values found in `text`, sorted.
+    #[must_use]
+    pub fn found_in(&self, text: &str) -> Vec<usize> {
+        let lower = text.to_lowercase();
+        let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let bounds: Vec<usize> = lower
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([lower.len()])
+            .collect();
+        let mut found = std::collections::BTreeSet::new();
+        for (n, &start) in bounds.iter().enumerate() {
+            if alnum(lower[..start].chars().next_back()) {
+                continue;
+            }
+            for &end in bounds[n + 1..]
+                .iter()
+                .take_while(|&&e| e - start <= self.longest)
+            {
+                if !alnum(lower[end..].chars().next())
+                    && let Some(hits) = self.values.get(&lower[start..end])
+                {
+                    found.extend(hits.iter().copied());
+                }
+            }
+        }
+        found.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WordSet;
+
+    #[test]
+    fn whole_words_ignoring_case() {
+        let set = WordSet::new(["Mary", "2024-01-02", "Sum", "2024-01-0", "", "Ann Lee", "(555) 0100"]);
+        let text = "Summary for MARY, seen 2024-01-02 with ann  lee; ANN LEE, tel (555) 0100.";
+        assert_eq!(set.found_in(text), vec![0, 1, 5, 6]);
+        assert!(set.found_in("").is_empty());
     }
 }

@@ -26,6 +26,8 @@ pub struct PoolPractitioner {
     pub id: String,
     /// `Dr. Given Family`, used as `Reference.display`.
     pub display: String,
+    /// Given name (used in notes).
+    pub given: String,
     /// Family name (used in note signatures).
     pub family: String,
 }
@@ -249,6 +251,7 @@ impl Pool {
             practitioners.push(PoolPractitioner {
                 id,
                 display: format!("{} {given} {family}", people::PREFIX_DOCTOR),
+                given: given.to_owned(),
                 family: family.to_owned(),
             });
         }

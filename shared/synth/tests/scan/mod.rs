@@ -130,7 +130,8 @@ fn word_at(text: &str, start: usize, len: usize) -> bool {
     before && after
 }
 
-/// Identifying fragments of free text: known person values as whole words, ISO dates, ages > 89.
+/// Identifying fragments of free text: known person values (names, MRNs, phones, addresses) as
+/// whole words, ISO dates, ages > 89.
 fn free_text(text: &str, known: &BTreeSet<String>, out: &mut BTreeSet<String>) {
     for value in known {
         if text
@@ -179,7 +180,14 @@ pub fn scan(resources: &[Value], planted: &[Planted]) -> BTreeSet<Found> {
         matches!(p.resource_type.as_str(), "Patient" | "Practitioner")
             && matches!(
                 p.kind,
-                K::Name | K::PractitionerName | K::Mrn | K::Phone | K::BirthDate
+                K::Name
+                    | K::PractitionerName
+                    | K::Mrn
+                    | K::Phone
+                    | K::BirthDate
+                    | K::AddressLine
+                    | K::City
+                    | K::PostalCode
             )
     };
     let known: BTreeSet<String> = planted
