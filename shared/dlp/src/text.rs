@@ -82,7 +82,10 @@ mod tests {
 
     #[test]
     fn replacements_are_not_kept_text() {
-        assert_eq!(kept_chars("Seen by [PERSON_NAME] on [DATE]."), "Seen by  on .".len());
+        assert_eq!(
+            kept_chars("Seen by [PERSON_NAME] on [DATE]."),
+            "Seen by  on .".len()
+        );
         assert_eq!(kept_chars("a [b] []"), "a [b] []".len());
         assert_eq!(kept_chars("café"), 4);
     }

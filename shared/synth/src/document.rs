@@ -63,7 +63,7 @@ pub fn note(ctx: &mut Ctx<'_>, v: &Visit, previous: Option<i64>) {
         "{tdisplay}\nPatient: {family}, {given}    MRN: {mrn}    DOB: {dob}\n\
          Address: {line}, {city}, {state} {zip}\nPhone: {phone}\n\
          Emergency contact (relative): {contact_given} {contact_family}, phone {contact_phone}\n\
-         Date of service: {visit}\nAttending: Dr. {doctor_given} {doctor_family}\n\n",
+         Date of service: {visit}\nAttending physician: {doctor_given} {doctor_family}, MD\n\n",
         family = p.family,
         given = p.given,
         mrn = p.mrn,

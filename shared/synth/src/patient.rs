@@ -217,12 +217,19 @@ pub fn patient(ctx: &mut Ctx<'_>, index: u64) {
     f.family = family.to_owned();
     f.phone = tel;
     f.address = [
-        r["address"][0]["line"][0].as_str().unwrap_or_default().to_owned(),
+        r["address"][0]["line"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         place.city.to_owned(),
         place.state.to_owned(),
         place.zip.to_owned(),
     ];
-    f.contact = [contact_given.to_owned(), contact_family.to_owned(), contact_tel];
+    f.contact = [
+        contact_given.to_owned(),
+        contact_family.to_owned(),
+        contact_tel,
+    ];
     ctx.patient = f;
     ctx.out.push(&r);
 }

@@ -90,7 +90,12 @@ impl Planted {
     }
 
     /// A fragment of free text held by `resource_type/id`, that is a `part`.
-    pub fn fragment(part: PlantedKind, value: impl Into<String>, resource_type: &str, id: &str) -> Self {
+    pub fn fragment(
+        part: PlantedKind,
+        value: impl Into<String>,
+        resource_type: &str,
+        id: &str,
+    ) -> Self {
         Self {
             part: Some(part),
             ..Self::new(PlantedKind::NoteFragment, value, resource_type, id)
@@ -183,7 +188,15 @@ mod tests {
 
     #[test]
     fn whole_words_ignoring_case() {
-        let set = WordSet::new(["Mary", "2024-01-02", "Sum", "2024-01-0", "", "Ann Lee", "(555) 0100"]);
+        let set = WordSet::new([
+            "Mary",
+            "2024-01-02",
+            "Sum",
+            "2024-01-0",
+            "",
+            "Ann Lee",
+            "(555) 0100",
+        ]);
         let text = "Summary for MARY, seen 2024-01-02 with ann  lee; ANN LEE, tel (555) 0100.";
         assert_eq!(set.found_in(text), vec![0, 1, 5, 6]);
         assert!(set.found_in("").is_empty());

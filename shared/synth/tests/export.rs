@@ -7,7 +7,9 @@ use std::path::Path;
 
 use serde_json::Value;
 use starvit_synth::refs::{RefForm, for_each_reference, parse};
-use starvit_synth::{BASE_URL, Manifest, PlantedList, RefIndex, SynthConfig, generate};
+use starvit_synth::{
+    BASE_URL, Manifest, PlantedKind, PlantedList, RefIndex, SynthConfig, generate,
+};
 
 const PATIENTS: u64 = 24;
 
@@ -171,6 +173,33 @@ fn planted_list_is_complete_and_exact() {
     );
     let kinds: BTreeSet<_> = planted.identifiers.iter().map(|p| p.kind).collect();
     assert!(kinds.len() >= 18, "kinds: {kinds:?}");
+    // Every fragment of free text says what it is; notes name the patient, a relative and the
+    // clinician, with MRN, phones, the address and dates.
+    let fragments: Vec<_> = planted
+        .identifiers
+        .iter()
+        .filter(|p| p.kind == PlantedKind::NoteFragment)
+        .collect();
+    assert!(fragments.iter().all(|p| p.part.is_some()));
+    let parts: BTreeSet<_> = fragments
+        .iter()
+        .filter(|p| p.resource_type == "DocumentReference")
+        .filter_map(|p| p.part)
+        .collect();
+    use PlantedKind as K;
+    for part in [
+        K::Name,
+        K::PractitionerName,
+        K::Mrn,
+        K::Phone,
+        K::BirthDate,
+        K::Date,
+        K::AddressLine,
+        K::City,
+        K::PostalCode,
+    ] {
+        assert!(parts.contains(&part), "no {part:?} in the notes: {parts:?}");
+    }
 }
 
 #[test]
