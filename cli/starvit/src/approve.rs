@@ -23,7 +23,7 @@ use starvit_gcp::{GcpConfig, Labels};
 /// Arguments of `starvit approve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The policy: `shifted`, `safe-harbor` or a profile file.
+    /// The policy: `shifted`, `safe-harbor`, `shifted-text` or a profile file.
     #[arg(long)]
     policy: String,
     /// Who approves (a person accountable for the release).

@@ -18,7 +18,7 @@ use starvit_deid::{Engine, FileJob, Key, Policy, QuarantineReason, Summary};
 /// Arguments of `starvit deid`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Builtin policy name (`shifted`, `safe-harbor`) or a profile file path.
+    /// Builtin policy name (`shifted`, `safe-harbor`, `shifted-text`: its free text is dropped here, no DLP) or a profile file path.
     #[arg(long, default_value = "shifted")]
     pub policy: String,
     /// An NDJSON file or a directory of `*.ndjson` (PHI side).

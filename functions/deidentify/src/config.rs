@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use starvit_deid::settings::{DeidSettings, SettingsError};
+use starvit_deid::settings::{DeidSettings, DlpTarget, SettingsError};
 use starvit_deid::{Key, Policy};
 use starvit_runtime::Setting;
 use starvit_runtime::settings::common;
@@ -20,6 +20,8 @@ pub const SETTINGS: &[Setting] = &[
     common::DEID_KEY,
     common::DEID_KEY_FILE,
     common::DEID_APPROVAL_BUCKET,
+    common::DLP_ENDPOINT,
+    common::DLP_PARENT,
     common::PIPELINE,
     common::SPOOL_DIR,
     common::GOOGLE_CLOUD_PROJECT,
@@ -41,6 +43,9 @@ pub struct Config {
     pub key: Key,
     /// Where the policy's approval must be (`STARVIT_DEID_APPROVAL_BUCKET`).
     pub approval_bucket: String,
+    /// Cloud DLP for the policy's free text (`STARVIT_DLP_ENDPOINT`, `STARVIT_DLP_PARENT`):
+    /// `Some` exactly when the policy has a `[text]` section.
+    pub dlp: Option<DlpTarget>,
     /// Pipeline name stamped into the lineage (`STARVIT_PIPELINE`, default `fhir-batch`).
     pub pipeline: String,
     /// Where output is spooled before the create-only upload (`STARVIT_SPOOL_DIR`, default temp).
@@ -91,6 +96,7 @@ impl Config {
         }
         let settings = DeidSettings::from_lookup(|n| deid.get(n).cloned())?;
         let approval_bucket = settings.required_approval_bucket()?;
+        let dlp = settings.required_dlp()?;
         let DeidSettings { policy, key, .. } = settings;
         Ok(Self {
             phi_bucket: phi_bucket.ok_or(ConfigError::Missing("STARVIT_PHI_BUCKET"))?,
@@ -100,6 +106,7 @@ impl Config {
             policy,
             key,
             approval_bucket,
+            dlp,
             pipeline,
             spool_dir,
         })
@@ -162,5 +169,17 @@ mod tests {
         let mut vars = base();
         vars.push(("STARVIT_DEID_POLICY", "no-such-policy".into()));
         assert!(Config::from_vars(vars).is_err());
+    }
+
+    #[test]
+    fn a_text_policy_needs_the_dlp_parent_and_the_default_ones_do_not() {
+        assert!(Config::from_vars(base()).expect("valid").dlp.is_none());
+        let mut vars = base();
+        vars.push(("STARVIT_DEID_POLICY", "shifted-text".into()));
+        let err = Config::from_vars(vars.clone()).expect_err("no parent");
+        assert!(err.to_string().contains("STARVIT_DLP_PARENT"), "{err}");
+        vars.push(("STARVIT_DLP_PARENT", "projects/p/locations/global".into()));
+        let dlp = Config::from_vars(vars).expect("valid").dlp.expect("dlp");
+        assert_eq!(dlp.endpoint, "https://dlp.googleapis.com");
     }
 }

@@ -46,6 +46,11 @@ pub enum Error {
     /// and the object goes through on a delivery after `starvit approve`.
     #[error(transparent)]
     Approval(#[from] starvit_approval::ApprovalError),
+    /// Cloud DLP could not de-identify the free text of a `[text]` policy: unavailable (429,
+    /// 5xx, transport, after the client's own retries) or refused for want of permission
+    /// (401, 403, 404: a deployment to fix). Nothing is written; redelivery retries.
+    #[error("DLP: {0}")]
+    Dlp(starvit_dlp::DlpError),
     /// The blocking de-identification task panicked or was cancelled.
     #[error("de-identification task failed")]
     Task,
@@ -55,9 +60,11 @@ impl Classify for Error {
     fn disposition(&self) -> Disposition {
         match self {
             Self::Storage(e) if e.is_transient() => Disposition::Retry,
-            Self::Io { .. } | Self::Task | Self::ExportNotLanded | Self::Approval(_) => {
-                Disposition::Retry
-            }
+            Self::Io { .. }
+            | Self::Task
+            | Self::ExportNotLanded
+            | Self::Approval(_)
+            | Self::Dlp(_) => Disposition::Retry,
             Self::Storage(_)
             | Self::ExportManifest
             | Self::LeakGate { .. }
@@ -78,6 +85,8 @@ impl Classify for Error {
             Self::ExportNotLanded => "export_not_landed",
             Self::ExportManifest => "bad_export_manifest",
             Self::Approval(e) => starvit_approval::store::code(e),
+            Self::Dlp(starvit_dlp::DlpError::Unavailable { .. }) => "dlp_unavailable",
+            Self::Dlp(_) => "dlp_refused",
             Self::Task => "task_failed",
         }
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use starvit_approval::ApprovalCheck;
 use starvit_deid::gate::PeopleIndex;
 use starvit_deid::{Engine, NdjsonQuarantine, Summary};
+use starvit_dlp::{DlpClient, DlpConfig};
 use starvit_gcp::storage::{StorageClient, WriteAttrs, WriteOutcome};
 use starvit_gcp::{GcpConfig, GcpError};
 use starvit_lineage::{
@@ -21,7 +22,7 @@ use tokio_util::io::SyncIoBridge;
 use crate::config::{Config, SERVICE, SETTINGS};
 use crate::error::Error;
 use crate::naming;
-use crate::people::PeopleCache;
+use crate::people::{ExportPeople, PeopleCache};
 
 /// What the function holds between events: settings, the compiled engine, the storage client.
 #[derive(Debug)]
@@ -35,6 +36,8 @@ pub struct Context {
     storage: StorageClient,
     people: PeopleCache,
     approval: ApprovalCheck,
+    /// Cloud DLP for the free text of a `[text]` policy (`None`: no text elements).
+    dlp: Option<Arc<DlpClient>>,
 }
 
 impl Context {
@@ -51,9 +54,15 @@ impl Context {
             policy,
             key,
             approval_bucket,
+            dlp,
             pipeline,
             spool_dir,
         } = config;
+        let dlp = dlp.map(|target| {
+            let mut config = DlpConfig::new(target.endpoint.clone(), target.parent.clone());
+            config.metadata_token = target.is_google();
+            Arc::new(DlpClient::new(config))
+        });
         let approval = ApprovalCheck::new(approval_bucket, policy.version());
         let engine = Arc::new(Engine::new(policy, &key));
         Ok(Self {
@@ -64,8 +73,9 @@ impl Context {
             spool_dir,
             engine,
             storage,
-            people: PeopleCache::default(),
+            people: PeopleCache::new(dlp.is_some()),
             approval,
+            dlp,
         })
     }
 
@@ -136,6 +146,7 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
 
     let spooled = run_engine(ctx, &object, &version, people).await?;
     let totals = spooled.summary.totals();
+    let texts = spooled.summary.texts;
     let created = upload(ctx, &object, &version, &output_name, &lineage, &spooled).await?;
     tracing::info!(
         object = %object.name,
@@ -144,6 +155,8 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
         output = totals.output,
         dropped = totals.dropped,
         quarantined = totals.quarantined,
+        texts_kept = texts.kept,
+        texts_dropped = texts.dropped(),
         created,
         "de-identified"
     );
@@ -153,6 +166,8 @@ pub async fn handle(ctx: &Context, event: Event<StorageObjectData>) -> Result<Ou
             .with("output", totals.output)
             .with("dropped", totals.dropped)
             .with("quarantined", totals.quarantined)
+            .with("texts_kept", texts.kept)
+            .with("texts_dropped", texts.dropped())
             .with("created", created),
     ))
 }
@@ -163,7 +178,7 @@ async fn run_engine(
     ctx: &Context,
     object: &StorageObjectData,
     version: &str,
-    people: Arc<PeopleIndex>,
+    people: Arc<ExportPeople>,
 ) -> Result<Spooled, Error> {
     let reader = ctx
         .storage
@@ -172,11 +187,14 @@ async fn run_engine(
     let source = SyncIoBridge::new(reader.into_async_read());
     let engine = Arc::clone(&ctx.engine);
     let spool_dir = ctx.spool_dir.clone();
-    let run = tokio::task::spawn_blocking(move || {
-        deidentify_to_spool(&engine, &people, source, spool_dir.as_deref())
-    })
-    .await
-    .map_err(|_| Error::Task)?;
+    let run = match &ctx.dlp {
+        Some(dlp) => crate::text::deidentify_with_dlp(engine, people, dlp, source, spool_dir).await,
+        None => tokio::task::spawn_blocking(move || {
+            deidentify_to_spool(&engine, &people.index, source, spool_dir.as_deref())
+        })
+        .await
+        .map_err(|_| Error::Task)?,
+    };
     match run {
         Ok(spooled) => Ok(spooled),
         Err(err) => {
@@ -225,10 +243,27 @@ async fn upload(
 }
 
 /// The spooled results of one run: output and quarantine files (deleted on drop).
-struct Spooled {
-    summary: Summary,
-    output: tempfile::NamedTempFile,
-    quarantine: tempfile::NamedTempFile,
+#[derive(Debug)]
+pub struct Spooled {
+    /// What the engine did.
+    pub summary: Summary,
+    /// The de-identified NDJSON.
+    pub output: tempfile::NamedTempFile,
+    /// The quarantined lines (PHI side).
+    pub quarantine: tempfile::NamedTempFile,
+}
+
+/// The two spool files (output, quarantine) of one run.
+pub(crate) fn spool_files(
+    spool_dir: Option<&std::path::Path>,
+) -> Result<(tempfile::NamedTempFile, tempfile::NamedTempFile), Error> {
+    let spool = || match spool_dir {
+        Some(dir) => tempfile::NamedTempFile::new_in(dir),
+        None => tempfile::NamedTempFile::new(),
+    };
+    let output = spool().map_err(|_| Error::Io { line: 0 })?;
+    let quarantine = spool().map_err(|_| Error::Io { line: 0 })?;
+    Ok((output, quarantine))
 }
 
 /// Runs the engine on a blocking thread: source stream → spool files. Constant memory beyond
@@ -239,12 +274,7 @@ fn deidentify_to_spool(
     source: impl std::io::Read,
     spool_dir: Option<&std::path::Path>,
 ) -> Result<Spooled, Error> {
-    let spool = || match spool_dir {
-        Some(dir) => tempfile::NamedTempFile::new_in(dir),
-        None => tempfile::NamedTempFile::new(),
-    };
-    let output = spool().map_err(|_| Error::Io { line: 0 })?;
-    let quarantine = spool().map_err(|_| Error::Io { line: 0 })?;
+    let (output, quarantine) = spool_files(spool_dir)?;
     let input = BufReader::with_capacity(256 << 10, source);
     let out = BufWriter::with_capacity(
         256 << 10,

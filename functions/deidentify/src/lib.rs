@@ -13,6 +13,8 @@
 //! - [`people`]  the export's people index for the leak gate (from the export's manifest), cached
 //!   for the last export.
 //! - [`handler`] the handler: a plain `async fn handle(&Context, Event) -> Result<Outcome, Error>`.
+//! - [`text`]    a `[text]` policy's free text through Cloud DLP (engine thread → bounded
+//!   channel → DLP and the gate → fill → spool, in input order).
 //!
 //! Idempotency: the output name is a function of (source name, generation, policy version), and it
 //! is written with `ifGenerationMatch=0`, so a duplicate event or a retry after a crash writes
@@ -24,6 +26,7 @@ pub mod error;
 pub mod handler;
 pub mod naming;
 pub mod people;
+pub mod text;
 
 pub use config::Config;
 pub use error::Error;

@@ -16,11 +16,15 @@
 //! index of the last export only (keyed by export and manifest generation), so the files of one
 //! export build it once per process; an index still used by an in-flight event of an earlier
 //! export lives until that event ends.
+//!
+//! Under a `[text]` policy the same pass also keeps each person's values as written
+//! ([`PeopleWords`], linear in the same values): the DLP dictionary of each record.
 
 use std::io::BufReader;
 use std::sync::Arc;
 
 use starvit_deid::gate::{PEOPLE_TYPES, PeopleIndex};
+use starvit_dlp::PeopleWords;
 use starvit_gcp::storage::StorageClient;
 use starvit_lineage::manifest::{ExportManifest, manifest_name};
 use tokio::sync::Mutex;
@@ -34,13 +38,33 @@ const MANIFEST_MAX_BYTES: usize = 16 << 20;
 /// The cache key: export id and the generation of its manifest.
 type ExportKey = (String, i64);
 
-/// The last export's index, keyed by [`ExportKey`].
+/// The people of one export: the gate's index and, under a `[text]` policy, their words.
+#[derive(Debug)]
+pub struct ExportPeople {
+    /// The leak gate's index.
+    pub index: PeopleIndex,
+    /// The DLP dictionaries (`None` without a `[text]` policy).
+    pub words: Option<PeopleWords>,
+}
+
+/// The last export's people, keyed by [`ExportKey`].
 #[derive(Debug, Default)]
 pub struct PeopleCache {
-    last: Mutex<Option<(ExportKey, Arc<PeopleIndex>)>>,
+    last: Mutex<Option<(ExportKey, Arc<ExportPeople>)>>,
+    /// Also keep the people's words (a `[text]` policy).
+    words: bool,
 }
 
 impl PeopleCache {
+    /// A cache that also keeps the people's words when `words` (a `[text]` policy).
+    #[must_use]
+    pub fn new(words: bool) -> Self {
+        Self {
+            last: Mutex::default(),
+            words,
+        }
+    }
+
     /// The people index of `export_id` in `bucket`: cached, or built from the manifest's people
     /// files. Concurrent events of one export wait for one build.
     ///
@@ -52,7 +76,7 @@ impl PeopleCache {
         storage: &StorageClient,
         bucket: &str,
         export_id: &str,
-    ) -> Result<Arc<PeopleIndex>, Error> {
+    ) -> Result<Arc<ExportPeople>, Error> {
         let mut reader = match storage.read_live(bucket, &manifest_name(export_id)).await {
             Ok(r) => r,
             Err(e) if e.is_not_found() => return Err(Error::ExportNotLanded),
@@ -78,7 +102,7 @@ impl PeopleCache {
         if manifest.export_id != export_id {
             return Err(Error::ExportManifest);
         }
-        let index = Arc::new(build(storage, bucket, &manifest).await?);
+        let index = Arc::new(build(storage, bucket, &manifest, self.words).await?);
         *last = Some((key, Arc::clone(&index)));
         Ok(index)
     }
@@ -89,19 +113,26 @@ async fn build(
     storage: &StorageClient,
     bucket: &str,
     manifest: &ExportManifest,
-) -> Result<PeopleIndex, Error> {
+    keep_words: bool,
+) -> Result<ExportPeople, Error> {
     let started = std::time::Instant::now();
     let mut builder = PeopleIndex::builder();
+    let mut words = keep_words.then(PeopleWords::new);
     let mut files = 0_u64;
     for file in manifest.files_of(PEOPLE_TYPES) {
         let reader = storage.read_live(bucket, &file.object).await?;
         let source = SyncIoBridge::new(reader.into_async_read());
-        builder = tokio::task::spawn_blocking(move || {
+        (builder, words) = tokio::task::spawn_blocking(move || {
             let mut input = BufReader::with_capacity(256 << 10, source);
             let mut buf = Vec::with_capacity(64 << 10);
-            starvit_deid::export::add_stream(&mut input, &mut builder, &mut buf)
-                .map(|()| builder)
-                .map_err(|_| Error::Io { line: 0 })
+            starvit_deid::export::each_resource(&mut input, &mut buf, |v| {
+                builder.add(v);
+                if let Some(w) = words.as_mut() {
+                    w.add(v);
+                }
+            })
+            .map(|()| (builder, words))
+            .map_err(|_| Error::Io { line: 0 })
         })
         .await
         .map_err(|_| Error::Task)??;
@@ -120,5 +151,5 @@ async fn build(
         ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "export people index built"
     );
-    Ok(index)
+    Ok(ExportPeople { index, words })
 }

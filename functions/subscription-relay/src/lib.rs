@@ -5,6 +5,12 @@
 //! match the batch path), and publishes a de-identified event to Pub/Sub. Pattern A's scheduled
 //! incremental export reconciles whatever this path misses.
 //!
+//! Free text: the relay never calls Cloud DLP (one call per event would spend the quota on
+//! single resources and put DLP's latency on Medplum's webhook). Under every profile,
+//! including one with a `[text]` section, it drops every free-text element
+//! (`Engine::deid_resource` fills no placeholder); the batch export brings the de-identified
+//! text through `deidentify`.
+//!
 //! Module map:
 //! - [`config`]     typed settings (secret, de-ID key and policy, topic, quarantine bucket).
 //! - [`signature`]  `X-Signature` verification.

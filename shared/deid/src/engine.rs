@@ -36,6 +36,7 @@ use crate::quarantine::{
     MemoryQuarantine, NdjsonQuarantine, QuarantineReason, QuarantineRecord, QuarantineSink,
 };
 use crate::summary::{Summary, UNKNOWN_TYPE};
+use crate::text::{self, TextLine};
 use crate::transform::{MetaParts, Transformer};
 use line::Scratch;
 
@@ -145,8 +146,13 @@ impl Engine {
             LineValues::new()
         };
         let mut open = OpenValues::new();
-        if !self.transformer().resource(&mut resource, &mut open) {
+        let tx = self.transformer();
+        if !tx.resource(&mut resource, &mut open) {
             return Ok(None);
+        }
+        // No DLP on the event path: a `[text]` profile's texts are dropped.
+        if !tx.take_pending().texts.is_empty() {
+            text::drop_all(&mut resource);
         }
         if let Some(kind) = gate::check(&line, None, &open) {
             return Err(DeidError::Leak { line: 0, kind });
@@ -174,12 +180,43 @@ impl Engine {
     /// As [`Engine::deid_ndjson`].
     pub fn deid_stream<R: BufRead, W: Write>(
         &self,
-        mut input: R,
+        input: R,
         output: W,
         quarantine: &mut dyn QuarantineSink,
         people: Option<&PeopleIndex>,
     ) -> Result<Summary, DeidError> {
         let mut out = BufWriter::with_capacity(256 << 10, output);
+        let mut no_dlp = 0;
+        let mut write = |line: TextLine<'_>| -> Result<(), DeidError> {
+            if line.texts.is_empty() {
+                out.write_all(line.output)?;
+            } else {
+                // No DLP here: a `[text]` profile's texts are dropped (fail closed).
+                no_dlp += line.texts.len() as u64;
+                out.write_all(&text::fill(line.output, &line.texts, &[])?)?;
+            }
+            out.write_all(b"\n")?;
+            Ok(())
+        };
+        let mut summary = self.deid_stream_with(input, &mut write, quarantine, people)?;
+        out.flush()?;
+        summary.texts.dropped_no_dlp += no_dlp;
+        Ok(summary)
+    }
+
+    /// The engine's loop: every written line goes to `on_line` (no newline) with its
+    /// pending texts and its input line (see [`crate::text`]); the caller de-identifies the
+    /// texts, [`text::fill`]s and writes. Lines arrive in input order.
+    ///
+    /// # Errors
+    /// As [`Engine::deid_ndjson`], and any error of `on_line`.
+    pub fn deid_stream_with<R: BufRead>(
+        &self,
+        mut input: R,
+        on_line: &mut dyn FnMut(TextLine<'_>) -> Result<(), DeidError>,
+        quarantine: &mut dyn QuarantineSink,
+        people: Option<&PeopleIndex>,
+    ) -> Result<Summary, DeidError> {
         let mut summary = Summary {
             policy_version: self.policy.version().to_owned(),
             ..Summary::default()
@@ -223,21 +260,27 @@ impl Engine {
                         summary.count_quarantined(UNKNOWN_TYPE, QuarantineReason::EmptyLine);
                         continue;
                     }
-                    if self.line(
+                    let written = self.line(
                         &mut scratch,
                         &mut doc,
                         line_no,
                         bytes,
                         &mut summary,
                         quarantine,
-                    )? {
-                        out.write_all(&scratch.out)?;
-                        out.write_all(b"\n")?;
+                    )?;
+                    let pending = scratch.tx.take_pending();
+                    summary.texts.dropped_unreadable += pending.unreadable;
+                    if written {
+                        on_line(TextLine {
+                            output: &scratch.out,
+                            texts: pending.texts,
+                            // Written lines are UTF-8 (checked by the line's walk).
+                            input: std::str::from_utf8(bytes).unwrap_or_default(),
+                        })?;
                     }
                 }
             }
         }
-        out.flush()?;
         summary.check_accounting().map_err(DeidError::Accounting)?;
         Ok(summary)
     }

@@ -44,6 +44,19 @@ pub fn add_stream<R: BufRead>(
     builder: &mut crate::gate::PeopleIndexBuilder,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<()> {
+    each_resource(input, buf, |v| builder.add(v))
+}
+
+/// Calls `each` with every line of one NDJSON stream that parses (with the engine's line
+/// limit; other lines are skipped: the engine quarantines them when it de-identifies).
+///
+/// # Errors
+/// I/O errors.
+pub fn each_resource<R: BufRead>(
+    input: &mut R,
+    buf: &mut Vec<u8>,
+    mut each: impl FnMut(&Value),
+) -> std::io::Result<()> {
     loop {
         match read_bounded(input, buf, DEFAULT_MAX_LINE_BYTES)? {
             Line::Eof => return Ok(()),
@@ -51,7 +64,7 @@ pub fn add_stream<R: BufRead>(
             Line::Ok => {
                 let bytes = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
                 if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-                    builder.add(&v);
+                    each(&v);
                 }
             }
         }

@@ -19,6 +19,8 @@
 //! - [`settings`]   the one parser of the de-ID settings (key as hex, key file, policy).
 //! - `shape`, `vocab` what a kept value must look like; closed vocabularies.
 //! - [`summary`]    counts per resource type.
+//! - [`text`]       the free text a profile sends to Cloud DLP: placeholders, pending
+//!   texts, [`text::fill`].
 //! - [`error`]      [`DeidError`]: never carries PHI.
 //!
 //! ```
@@ -49,6 +51,7 @@ pub mod scan;
 pub mod settings;
 mod shape;
 pub mod summary;
+pub mod text;
 mod transform;
 mod vocab;
 

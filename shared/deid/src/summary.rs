@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::quarantine::QuarantineReason;
+use crate::text::TextCounts;
 
 /// Counts for one resource type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub struct Summary {
     pub by_type: BTreeMap<String, TypeCounts>,
     /// Quarantined lines per reason.
     pub quarantine_reasons: BTreeMap<QuarantineReason, u64>,
+    /// Free-text elements of a `[text]` profile: kept, dropped per reason.
+    pub texts: TextCounts,
 }
 
 impl Summary {
@@ -67,6 +70,7 @@ impl Summary {
         for (r, n) in &other.quarantine_reasons {
             *self.quarantine_reasons.entry(*r).or_default() += n;
         }
+        self.texts.add(&other.texts);
     }
 
     /// Checks that every line read is accounted for: written + dropped by policy +

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::model::RulesFile;
+use super::text::{TextElement, TextKind};
 use crate::shape::CodeShape;
 
 /// What to do with one element's value(s). Arrays are handled element-wise by the engine.
@@ -37,6 +38,8 @@ pub(crate) enum Treat {
     Reference,
     Contained,
     Drop,
+    /// A free-text element the profile sends to DLP (`[text]`): a placeholder, or dropped.
+    Text(TextKind),
     /// Extension array filtered by URL through extension set `n`.
     Ext(u32),
     /// Complex type / backbone element `n`.
@@ -188,8 +191,9 @@ fn index<'a>(names: impl Iterator<Item = &'a String>) -> HashMap<&'a str, u32> {
         .collect()
 }
 
-/// Compiles; the error is a schema message (no data).
-pub(crate) fn compile(file: &RulesFile) -> Result<Rules, String> {
+/// Compiles, with the profile's text elements (checked by [`super::text::text_elements`]);
+/// the error is a schema message (no data).
+pub(crate) fn compile(file: &RulesFile, text: &[TextElement]) -> Result<Rules, String> {
     // Type namespace: resources first, then named types.
     let mut all: BTreeMap<String, &BTreeMap<String, String>> = BTreeMap::new();
     for (name, t) in &file.types {
@@ -271,6 +275,9 @@ pub(crate) fn compile(file: &RulesFile) -> Result<Rules, String> {
             }
             rule.elements
                 .push((elem.clone(), treat_of(owner, elem, spec)?));
+        }
+        for (_, elem, kind) in text.iter().filter(|(o, _, _)| o == owner) {
+            rule.elements.push((elem.clone(), Treat::Text(*kind)));
         }
         rule.elements.sort_by(|a, b| a.0.cmp(&b.0));
         rule.index()?;

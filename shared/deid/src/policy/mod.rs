@@ -1,7 +1,8 @@
 //! De-identification policies: versioned TOML data files under `policies/`.
 //!
-//! A policy = one profile file (`shifted.toml`, `safe-harbor.toml`: date mode, age cap)
-//! plus the shared rules file it names (`rules-r4.toml`: the per-type allow-list, the
+//! A policy = one profile file (`shifted.toml`, `safe-harbor.toml`, `shifted-text.toml`:
+//! date mode, age cap, and optionally a `[text]` section of free-text elements sent to
+//! Cloud DLP, see `text`) plus the shared rules file it names (`rules-r4.toml`: the per-type allow-list, the
 //! extension allow-list, restricted ZIP prefixes).
 //!
 //! **Version** = `sha256:<hex>` of `"starvit-deid-policy/v1\n"` followed, for the profile
@@ -12,12 +13,14 @@
 
 mod compile;
 mod model;
+mod text;
 
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 pub(crate) use compile::{Rules, Treat};
+pub(crate) use text::TextKind;
 
 use crate::dates::DateMode;
 use crate::error::DeidError;
@@ -40,6 +43,8 @@ pub struct Policy {
     min_days: u32,
     max_days: u32,
     max_age: u32,
+    /// Number of `[text]` elements (0: every free-text element is dropped).
+    text_elements: usize,
     pub(crate) rules: Rules,
     sources: Vec<PolicySource>,
 }
@@ -47,6 +52,10 @@ pub struct Policy {
 const BUILTIN_RULES: &str = include_str!("../../../../policies/rules-r4.toml");
 const BUILTIN_SHIFTED: &str = include_str!("../../../../policies/shifted.toml");
 const BUILTIN_SAFE_HARBOR: &str = include_str!("../../../../policies/safe-harbor.toml");
+const BUILTIN_SHIFTED_TEXT: &str = include_str!("../../../../policies/shifted-text.toml");
+
+/// The builtin profile names ([`Policy::builtin`], [`Policy::resolve`]).
+pub const BUILTIN_NAMES: [&str; 3] = ["shifted", "safe-harbor", "shifted-text"];
 
 fn invalid(name: &str, message: impl Into<String>) -> DeidError {
     DeidError::PolicyInvalid {
@@ -56,7 +65,7 @@ fn invalid(name: &str, message: impl Into<String>) -> DeidError {
 }
 
 impl Policy {
-    /// A policy shipped in the binary: `shifted` or `safe-harbor`.
+    /// A policy shipped in the binary: `shifted`, `safe-harbor` or `shifted-text`.
     ///
     /// # Errors
     /// [`DeidError::UnknownPolicy`] for any other name.
@@ -64,6 +73,7 @@ impl Policy {
         let (file, text) = match name {
             "shifted" => ("shifted.toml", BUILTIN_SHIFTED),
             "safe-harbor" => ("safe-harbor.toml", BUILTIN_SAFE_HARBOR),
+            "shifted-text" => ("shifted-text.toml", BUILTIN_SHIFTED_TEXT),
             _ => return Err(DeidError::UnknownPolicy(name.to_owned())),
         };
         Self::from_sources(file, text, |rules| {
@@ -107,9 +117,10 @@ impl Policy {
     /// # Errors
     /// As [`Policy::builtin`] / [`Policy::load`].
     pub fn resolve(name_or_path: &str) -> Result<Self, DeidError> {
-        match name_or_path {
-            "shifted" | "safe-harbor" => Self::builtin(name_or_path),
-            p => Self::load(Path::new(p)),
+        if BUILTIN_NAMES.contains(&name_or_path) {
+            Self::builtin(name_or_path)
+        } else {
+            Self::load(Path::new(name_or_path))
         }
     }
 
@@ -127,7 +138,9 @@ impl Policy {
         let rules_text = rules_source(&profile.rules)?;
         let rules_file: model::RulesFile = toml::from_str(&rules_text)
             .map_err(|e| invalid(&profile.rules, e.message().to_owned()))?;
-        let rules = compile::compile(&rules_file).map_err(|m| invalid(&profile.rules, m))?;
+        let text = text::text_elements(&rules_file, &profile.text)
+            .map_err(|m| invalid(profile_file, m))?;
+        let rules = compile::compile(&rules_file, &text).map_err(|m| invalid(&profile.rules, m))?;
         let date_mode = match profile.dates.mode.as_str() {
             "shift" => DateMode::Shift,
             "year" => DateMode::Year,
@@ -157,6 +170,7 @@ impl Policy {
             min_days,
             max_days,
             max_age: profile.ages.max_age,
+            text_elements: text.len(),
             rules,
             sources,
         })
@@ -190,6 +204,14 @@ impl Policy {
     #[must_use]
     pub fn max_age(&self) -> u32 {
         self.max_age
+    }
+
+    /// True when the profile sends free-text elements to Cloud DLP (a `[text]` section):
+    /// then a caller without DLP drops them (see `Engine`), and `deidentify` needs the DLP
+    /// settings.
+    #[must_use]
+    pub fn has_text(&self) -> bool {
+        self.text_elements > 0
     }
 
     /// The exact files hashed into the version.
@@ -256,6 +278,33 @@ mod tests {
         })
         .unwrap();
         assert_ne!(changed.version(), loaded.version());
+    }
+
+    #[test]
+    fn the_text_profile_is_shifted_plus_text_and_checked_against_the_rules() {
+        let text = Policy::resolve("shifted-text").unwrap();
+        let shifted = Policy::builtin("shifted").unwrap();
+        assert!(text.has_text() && !shifted.has_text());
+        assert!(!Policy::builtin("safe-harbor").unwrap().has_text());
+        assert_ne!(text.version(), shifted.version());
+        assert_eq!(text.shift_range(), shifted.shift_range());
+        let with = |line: &str| {
+            let profile = format!("{BUILTIN_SHIFTED_TEXT}\n{line}\n");
+            Policy::from_sources("t.toml", &profile, |_| Ok(BUILTIN_RULES.to_owned()))
+        };
+        for bad in [
+            "\"Nothing.text\" = \"string\"",
+            "\"Observation\" = \"string\"",
+            "\"Observation.status\" = \"string\"",
+            "\"Observation.text\" = \"string\"",
+            "\"Observation.valueBase64Binary\" = \"base64-text\"",
+            "\"Patient.photo\" = \"html\"",
+        ] {
+            let err = with(bad).unwrap_err().to_string();
+            assert!(err.contains("t.toml"), "{bad}: {err}");
+        }
+        let more = with("\"Patient.multipleBirthInteger\" = \"string\"").unwrap();
+        assert_ne!(more.version(), text.version());
     }
 
     #[test]

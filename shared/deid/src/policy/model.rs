@@ -13,6 +13,10 @@ pub(crate) struct ProfileFile {
     pub rules: String,
     pub dates: DatesSection,
     pub ages: AgesSection,
+    /// `[text]`: free-text elements sent to Cloud DLP, `"Type.element" = "string" |
+    /// "base64-text"` (absent: every free-text element is dropped).
+    #[serde(default)]
+    pub text: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,7 +4,8 @@
 //!
 //! Module map: `mod.rs` the walk over objects and arrays; [`primitive`] one kept value
 //! (shapes, dates, references); [`ages`] ages over 89 wherever they hide; [`meta`] the
-//! rebuilt `meta`; `memo` the bounded digest memo.
+//! rebuilt `meta`; `memo` the bounded digest memo; `text` the placeholders of the
+//! profile's free-text elements (see [`crate::text`]).
 //!
 //! Date shift key: the patient the resource belongs to (the Patient itself, else the first
 //! patient link of its type in FHIR's Patient compartment that references a Patient or an
@@ -31,12 +32,14 @@ mod primitive;
 mod stream;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 pub(crate) use meta::MetaParts;
 pub use meta::{POLICY_PROFILE_SYSTEM, POLICY_VERSION_SYSTEM, SECURITY_SYSTEM};
+pub(crate) use text::Pending;
 
 use crate::dates::DateMode;
 use crate::gate::OpenValues;
@@ -70,6 +73,9 @@ struct Ctx<'c> {
     /// Set by a `#id` reference whose target is not kept: the enclosing object (the
     /// `Reference`) must be dropped whole. Scoped to one object by [`Transformer::object`].
     dangling: bool,
+    /// The enclosing object's `contentType` is `text/plain` (its `base64-text` body is sent
+    /// to DLP). Set by the `Value` walk only, under a profile with `[text]`.
+    text_plain: bool,
 }
 
 /// Applies one policy with one key. One per stream (it memoises digests; not `Sync`).
@@ -80,6 +86,8 @@ pub(crate) struct Transformer<'a> {
     reference_date: NaiveDate,
     memo: Memo,
     meta: &'a MetaParts,
+    /// The current line's text elements (`[text]` profiles only).
+    pending: std::cell::RefCell<Pending>,
 }
 
 /// The date-shift key of a resource: the id of its patient, `None` for its own id.
@@ -123,6 +131,7 @@ impl<'a> Transformer<'a> {
             reference_date,
             memo: Memo::default(),
             meta,
+            pending: std::cell::RefCell::default(),
         }
     }
 
@@ -304,6 +313,7 @@ impl<'a> Transformer<'a> {
                 None => false,
             },
             Treat::Type(ty) => self.object(ty, v, ctx),
+            Treat::Text(kind) => self.text(kind, v, ctx),
             primitive => self.primitive(primitive, v, ctx),
         }
     }
@@ -312,10 +322,12 @@ impl<'a> Transformer<'a> {
         let Some(saved) = self.enter(ty, &*v, ctx) else {
             return false;
         };
+        let outer_plain = std::mem::replace(&mut ctx.text_plain, self.text_plain(&*v));
         let Some(map) = v.as_object_mut() else {
             return false;
         };
         map.retain(|k, val| self.element(ty, k, val, ctx));
+        ctx.text_plain = outer_plain;
         self.leave(saved, ctx) && !map.is_empty()
     }
 
@@ -385,6 +397,7 @@ impl<'c> Ctx<'c> {
             oldest_age: 0.0,
             locals: &head.locals,
             dangling: false,
+            text_plain: false,
         }
     }
 }

@@ -126,7 +126,9 @@ impl Transformer<'_> {
             Treat::Country => replaced(v, false, |s| vocab::country(s).map(str::to_owned)),
             Treat::SampledData => same_if(v, true, shape::sampled_data),
             Treat::ExtUrl => same_if(v, false, |_| true),
-            Treat::Drop | Treat::Contained | Treat::Ext(_) | Treat::Type(_) => Kept::Drop,
+            Treat::Drop | Treat::Contained | Treat::Ext(_) | Treat::Type(_) | Treat::Text(_) => {
+                Kept::Drop
+            }
             Treat::Date => replaced(v, false, |s| self.date(s, ctx)),
             Treat::BirthDate => replaced(v, false, |s| self.birth_date(s, ctx)),
             Treat::Zip => {

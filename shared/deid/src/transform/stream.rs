@@ -172,7 +172,7 @@ impl Transformer<'_> {
 
     fn apply_one_doc(&self, t: Treat, v: At<'_>, ctx: &mut Ctx, out: &mut Vec<u8>) -> Walked {
         match t {
-            Treat::Contained => Err(Bail),
+            Treat::Contained | Treat::Text(_) => Err(Bail),
             Treat::Ext(set) => match self.ext_type(set, v) {
                 Some(ty) => self.object_doc(ty, v, ctx, out),
                 None => Ok(false),

@@ -30,7 +30,7 @@ pub const QUARANTINE_BUCKET: Setting = Setting::required(
 pub const DEID_POLICY: Setting = Setting::default(
     "STARVIT_DEID_POLICY",
     "shifted",
-    "shifted, safe-harbor or a policy file",
+    "shifted, safe-harbor, shifted-text or a policy file",
     "de-identification policy (the same for deidentify and subscription-relay)",
 )
 .local("shifted");
@@ -42,6 +42,19 @@ pub const DEID_APPROVAL_BUCKET: Setting = Setting::required(
 )
 .local("starvit-phi-staging")
 .infra(Infra::Bucket);
+/// Cloud DLP's base URL (`starvit_deid::settings`: the free text of a `[text]` policy).
+pub const DLP_ENDPOINT: Setting = Setting::default(
+    "STARVIT_DLP_ENDPOINT",
+    "https://dlp.googleapis.com",
+    "an http(s) URL",
+    "Cloud DLP base URL for the free text of a policy with a [text] section (the contract stub's URL locally); a metadata-server token is sent only to Google's",
+);
+/// Where DLP requests run.
+pub const DLP_PARENT: Setting = Setting::optional(
+    "STARVIT_DLP_PARENT",
+    "projects/P/locations/L",
+    "project and location of the DLP requests; required when the policy has a [text] section (deidentify fails at start-up otherwise)",
+);
 /// The de-ID key, hex.
 pub const DEID_KEY: Setting = Setting::optional(
     "STARVIT_DEID_KEY",
