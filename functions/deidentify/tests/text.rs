@@ -15,7 +15,7 @@ use starvit_deid::{Engine, Key, Policy};
 use starvit_dlp::{DlpClient, DlpConfig, PeopleWords};
 use starvit_dlp_stub::Stub;
 use starvit_runtime::{Classify, Disposition};
-use starvit_synth::{PlantedKind, PlantedList, SynthConfig};
+use starvit_synth::{PlantedKind, PlantedList, SynthConfig, WordSet};
 
 fn engine() -> Arc<Engine> {
     let key = Key::from_bytes(b"a-local-test-key-0001".to_vec()).expect("key");
@@ -67,15 +67,6 @@ fn notes(out: &Path) -> Vec<String> {
         .collect()
 }
 
-/// `value` in `text` as a whole word, case-insensitively.
-fn survives(value: &str, text: &str) -> bool {
-    let (text, value) = (text.to_lowercase(), value.to_lowercase());
-    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    text.match_indices(&value).any(|(at, m)| {
-        !word(text[..at].chars().next_back()) && !word(text[at + m.len()..].chars().next())
-    })
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn synthesized_notes_keep_their_text_and_lose_every_planted_value() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -95,13 +86,15 @@ async fn synthesized_notes_keep_their_text_and_lose_every_planted_value() {
     let values: BTreeSet<&str> = planted
         .identifiers
         .iter()
-        .filter(|p| p.kind == PlantedKind::NoteFragment)
+        .filter(|p| p.kind == PlantedKind::NoteFragment && p.resource_type == "DocumentReference")
         .map(|p| p.value.as_str())
         .collect();
-    let surviving = values
+    let words = WordSet::new(values.iter().copied());
+    let surviving = kept
         .iter()
-        .filter(|v| kept.iter().any(|t| survives(v, t)))
-        .count();
+        .flat_map(|t| words.found_in(t))
+        .collect::<BTreeSet<usize>>()
+        .len();
     let totals = spooled.summary.totals();
     println!(
         "notes in {}, out {}, quarantined {}; texts kept {}, dropped {} (gate {}, too large {}, \
