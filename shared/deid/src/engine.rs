@@ -112,7 +112,7 @@ impl Engine {
     pub fn with_options(policy: Policy, key: &Key, options: EngineOptions) -> Self {
         Self {
             meta: MetaParts::new(&policy),
-            pseudo: Pseudonymizer::for_profile(key, policy.name()),
+            pseudo: Pseudonymizer::for_profile(key, policy.pseudonym_domain()),
             options,
             policy,
         }

@@ -14,7 +14,10 @@
 //! with that ([`Pseudonymizer::for_profile`]). Outputs of two profiles of the same export
 //! therefore share no pseudonym and no shift: one cannot be joined to the other, and the
 //! year-only dates of `safe-harbor` cannot bound a `shifted` patient's shift. The batch
-//! path and the relay of one profile derive the same key, so they stay equal.
+//! path and the relay of one profile derive the same key, so they stay equal. A profile may
+//! name another's domain (`pseudonym_domain`, [`crate::Policy::pseudonym_domain`]):
+//! `shifted-text` is `shifted` plus free text and uses `shifted`'s key, since a superset of
+//! one output with an independent shift would let the two shifts of a date narrow it.
 //!
 //! **Shifts go back in time only** ([`Pseudonymizer::shift_days`] is a positive number of
 //! days the engine subtracts): a shifted date is always earlier than the real one, so no

@@ -157,3 +157,32 @@ fn an_unreadable_text_body_is_dropped_and_counted() {
     assert_eq!(summary.texts.dropped_unreadable, 1);
     assert!(!String::from_utf8(out).unwrap().contains("not base64"));
 }
+
+#[test]
+fn shifted_text_derives_the_pseudonyms_and_shifts_of_shifted() {
+    let input = [
+        json!({"resourceType": "Patient", "id": "p1", "birthDate": "1970-05-06", "gender": "female"}),
+        json!({"resourceType": "Encounter", "id": "e1", "status": "finished",
+            "subject": {"reference": "Patient/p1"},
+            "period": {"start": "2021-03-04T10:00:00Z", "end": "2021-03-04T11:00:00Z"}}),
+    ]
+    .iter()
+    .map(Value::to_string)
+    .collect::<Vec<_>>()
+    .join("\n");
+    let run = |profile: &str| {
+        let (mut lines, _) = common::run(&common::engine(profile), &input);
+        for l in &mut lines {
+            l.as_object_mut().unwrap().remove("meta");
+        }
+        lines
+    };
+    let shifted = run("shifted");
+    assert!(shifted[1]["period"]["start"].is_string() && shifted[0]["birthDate"].is_string());
+    assert_eq!(run("shifted-text"), shifted, "same ids, same dates");
+    let safe = run("safe-harbor");
+    assert_ne!(
+        safe[0]["id"], shifted[0]["id"],
+        "safe-harbor keeps its own key"
+    );
+}

@@ -43,6 +43,8 @@ pub struct Policy {
     min_days: u32,
     max_days: u32,
     max_age: u32,
+    /// The profile whose pseudonyms and shifts this one derives (its own name by default).
+    pseudonym_domain: String,
     /// Number of `[text]` elements (0: every free-text element is dropped).
     text_elements: usize,
     pub(crate) rules: Rules,
@@ -163,7 +165,14 @@ impl Policy {
                 text: rules_text,
             },
         ];
+        let pseudonym_domain = profile
+            .pseudonym_domain
+            .unwrap_or_else(|| profile.profile.clone());
+        if pseudonym_domain.trim().is_empty() {
+            return Err(invalid(profile_file, "pseudonym_domain is empty"));
+        }
         Ok(Self {
+            pseudonym_domain,
             name: profile.profile,
             version: version_of(&sources),
             date_mode,
@@ -186,6 +195,13 @@ impl Policy {
     #[must_use]
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// Whose pseudonyms and date shifts this profile derives (`pseudonym_domain`, default
+    /// its name): `shifted-text` derives `shifted`'s, as it is `shifted` plus free text.
+    #[must_use]
+    pub fn pseudonym_domain(&self) -> &str {
+        &self.pseudonym_domain
     }
 
     /// Date treatment of this profile.

@@ -11,6 +11,9 @@ pub(crate) struct ProfileFile {
     pub profile: String,
     /// Rules file name, relative to the profile file's directory.
     pub rules: String,
+    /// Whose pseudonyms and date shifts this profile derives (default: its own name).
+    #[serde(default)]
+    pub pseudonym_domain: Option<String>,
     pub dates: DatesSection,
     pub ages: AgesSection,
     /// `[text]`: free-text elements sent to Cloud DLP, `"Type.element" = "string" |
