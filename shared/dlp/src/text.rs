@@ -30,22 +30,53 @@ pub async fn deidentify_texts(
     record: &Value,
     texts: &[&str],
 ) -> Result<Vec<TextResult>, DlpError> {
-    let dictionary = words.for_record(record);
-    let results = client.deidentify(texts, &dictionary).await?;
-    let line = LineValues::of(record);
+    let mut out = deidentify_records(client, words, people, &[(record, texts)]).await?;
+    Ok(out.pop().unwrap_or_default())
+}
+
+/// [`deidentify_texts`] for several records at once: their texts share requests (packed under
+/// the request limit) and one dictionary, the union of theirs (more is replaced, never less:
+/// a name of one record's people is removed from every text of the batch). Each result still
+/// passes the gate against its own record's values and the export's `people`. One list of
+/// results per record, in order.
+///
+/// # Errors
+/// [`DlpError`]: no text of the batch may be kept.
+pub async fn deidentify_records(
+    client: &DlpClient,
+    words: &PeopleWords,
+    people: Option<&PeopleIndex>,
+    records: &[(&Value, &[&str])],
+) -> Result<Vec<Vec<TextResult>>, DlpError> {
+    let mut dictionary = std::collections::BTreeSet::new();
+    for (record, _) in records {
+        dictionary.extend(words.for_record(record));
+    }
+    let dictionary: Vec<String> = dictionary.into_iter().collect();
+    let all: Vec<&str> = records
+        .iter()
+        .flat_map(|(_, t)| t.iter().copied())
+        .collect();
+    let mut results = client.deidentify(&all, &dictionary).await?.into_iter();
     let mut open = OpenValues::new();
-    Ok(results
-        .into_iter()
-        .map(|r| match r {
-            None => TextResult::TooLarge,
-            Some(text) => {
-                open.clear();
-                open.push_str(&text);
-                match gate::check(&line, people, &open) {
-                    Some(kind) => TextResult::Leak(kind),
-                    None => TextResult::Kept(text),
-                }
-            }
+    Ok(records
+        .iter()
+        .map(|(record, texts)| {
+            let line = LineValues::of(record);
+            texts
+                .iter()
+                .map(|_| match results.next().flatten() {
+                    None => TextResult::TooLarge,
+                    Some(text) => {
+                        open.clear();
+                        open.push_str(&text);
+                        match gate::check(&line, people, &open) {
+                            Some(kind) => TextResult::Leak(kind),
+                            None => TextResult::Kept(text),
+                        }
+                    }
+                })
+                .collect()
         })
         .collect())
 }

@@ -30,12 +30,13 @@ fn parsed_config(function: &str, env: &Env) -> Result<(&'static [Setting], Strin
         "deidentify" => {
             let c = deidentify::Config::from_vars(vars()).map_err(|x| e(&x))?;
             let state = format!(
-                "{:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
                 c.phi_bucket,
                 c.deid_bucket,
                 c.quarantine_bucket,
                 c.policy.name(),
                 c.key,
+                c.dlp,
                 c.pipeline,
                 c.spool_dir
             );
