@@ -8,10 +8,12 @@
 //! [`events`] (`load-complete` by hand, export triggers), [`fhir`] (the stack's FHIR server),
 //! [`wait`] (waiting for the chain, and what a timed-out wait prints), [`warehouse`] (the
 //! tables Terraform owns in production, created here in its place), [`approval`] (the local
-//! approval of the chain's policy version, as `starvit approve` writes it).
+//! approval of the chain's policy version, as `starvit approve` writes it), [`dlp`] (the DLP
+//! stub of a policy that sends text to Cloud DLP).
 
 pub mod approval;
 mod bigquery;
+mod dlp;
 mod events;
 mod export;
 mod fhir;
@@ -172,6 +174,8 @@ pub struct Chain {
     pub bulk_export: Option<FunctionProcess>,
     /// The `subscription-relay` service, when [`ChainOptions::relay`] asked for it.
     pub relay: Option<FunctionProcess>,
+    /// The Cloud DLP stub `deidentify` calls, when the policy has a `[text]` section.
+    pub dlp: Option<starvit_dlp_stub::Stub>,
     router: Router,
     router_stop: Option<oneshot::Sender<()>>,
     router_task: Option<JoinHandle<()>>,
@@ -219,8 +223,11 @@ impl Chain {
             approval::approve(&stack, &options.policy).await?;
         }
         let policy = [("STARVIT_DEID_POLICY", options.policy.as_str())];
+        let (dlp, dlp_env) = dlp::start_for(&stack, &options.policy).await?.unzip();
+        let mut deid_env = policy.to_vec();
+        deid_env.extend(dlp_env.iter().flatten().map(|(k, v)| (*k, v.as_str())));
         let deidentify =
-            start::<deidentify::Context>(&stack, &binaries.deidentify, &policy).await?;
+            start::<deidentify::Context>(&stack, &binaries.deidentify, &deid_env).await?;
         let bq_load = start::<bq_load::Context>(&stack, &binaries.bq_load, &[]).await?;
         let graph = if options.graph {
             Some(start_graph(&stack, binaries, &options.graph_env).await?)
@@ -266,6 +273,7 @@ impl Chain {
             graph,
             bulk_export,
             relay,
+            dlp,
             router,
             router_stop: Some(router_stop),
             router_task: Some(router_task),
@@ -411,6 +419,9 @@ impl Drop for Chain {
         }
         if let Some(task) = self.router_task.take() {
             task.abort();
+        }
+        if let Some(dlp) = &self.dlp {
+            dlp.stop();
         }
     }
 }

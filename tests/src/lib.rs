@@ -7,6 +7,7 @@
 //! - [`demo`]   timed stages and the printed summary of `make demo`.
 //! - [`chain`]  buckets + functions + the local Eventarc wired together; upload an export, wait
 //!   for the chain to go idle, read back what landed.
+//! - [`notes`]  clinical notes across the boundary: decoded, counted, searched for planted values.
 //! - [`views`]  the SQL-on-FHIR views of `views/` created over the raw tables and counted.
 //! - [`analytics`]  `dbt build` of `analytics/` on the stack, read back (cohorts, features,
 //!   splits, test results), and the t2dm example computed independently.
@@ -17,6 +18,7 @@
 pub mod analytics;
 pub mod chain;
 pub mod demo;
+pub mod notes;
 pub mod procs;
 pub mod views;
 

@@ -35,12 +35,13 @@ struct Inner {
     fail: Option<(u16, u64)>,
 }
 
-/// A running stub on `127.0.0.1:0`; stops with the runtime that started it.
+/// A running stub on `127.0.0.1:0`; stops on [`Stub::stop`] or with the runtime that started it.
 #[derive(Clone)]
 pub struct Stub {
     /// Base URL, e.g. `http://127.0.0.1:PORT` (the client's endpoint).
     pub url: String,
     inner: Arc<Mutex<Inner>>,
+    task: tokio::task::AbortHandle,
 }
 
 impl std::fmt::Debug for Stub {
@@ -63,10 +64,16 @@ impl Stub {
             .with_state(Arc::clone(&inner));
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let url = format!("http://{}", listener.local_addr()?);
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
-        });
-        Ok(Self { url, inner })
+        })
+        .abort_handle();
+        Ok(Self { url, inner, task })
+    }
+
+    /// Stops serving (every clone); the port is released.
+    pub fn stop(&self) {
+        self.task.abort();
     }
 
     /// Answers the next `n` requests with `status` (429 or 5xx) and DLP's error body.

@@ -53,6 +53,19 @@ async fn export_is_deidentified_into_the_deid_bucket() {
         "identifiers leaked into the de-ID bucket: {:?}",
         report.hits
     );
+    // The default profile still drops free text: no note lands.
+    let landed = starvit_e2e::notes::resources_in(deid_dir.path()).expect("resources");
+    let documents = landed
+        .iter()
+        .filter(|r| r["resourceType"] == "DocumentReference");
+    assert!(documents.clone().count() > 0, "notes' metadata lands");
+    assert!(
+        documents
+            .flat_map(starvit_e2e::notes::attachment_texts)
+            .next()
+            .is_none(),
+        "shifted keeps no attachment data"
+    );
     assert!(chain.list(PHI_BUCKET).await.expect("list").len() >= uploaded.len());
     assert!(
         chain
