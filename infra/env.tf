@@ -16,7 +16,7 @@ locals {
       # Parts of at most this size: one deidentify and one bq-load delivery each (memory on Cloud Run).
       STARVIT_EXPORT_PART_BYTES = tostring(var.export_part_bytes)
     }
-    deidentify = {
+    deidentify = merge({
       GOOGLE_CLOUD_PROJECT      = local.phi_project
       LOG_FORMAT                = "json"
       STARVIT_PIPELINE          = local.functions_all["deidentify"].pipeline
@@ -26,7 +26,11 @@ locals {
       STARVIT_DEID_POLICY       = var.deid_policy
       # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.
       STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name
-    }
+      }, local.dlp_used ? {
+      # Cloud DLP for the text elements of the profile's [text] section (dlp.tf).
+      STARVIT_DLP_ENDPOINT = var.dlp_endpoint
+      STARVIT_DLP_PARENT   = local.dlp_parent
+    } : {})
     bq-load = {
       GOOGLE_CLOUD_PROJECT        = local.deid_project
       LOG_FORMAT                  = "json"

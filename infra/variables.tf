@@ -125,12 +125,32 @@ variable "policy_approvers" {
 }
 
 variable "deid_policy" {
-  description = "De-identification profile: shifted (default) or safe-harbor."
+  description = "De-identification profile: shifted (default), safe-harbor, or shifted-text (shifted, plus the free-text elements of its [text] section through Cloud DLP: enables the DLP API and grants deidentify roles/dlp.user in the PHI project)."
   type        = string
   default     = "shifted"
   validation {
-    condition     = contains(["shifted", "safe-harbor"], var.deid_policy)
-    error_message = "deid_policy must be shifted or safe-harbor."
+    condition     = contains(["shifted", "safe-harbor", "shifted-text"], var.deid_policy)
+    error_message = "deid_policy must be shifted, safe-harbor or shifted-text."
+  }
+}
+
+variable "dlp_endpoint" {
+  description = "Cloud DLP API base URL deidentify calls for the text elements of the shifted-text profile (STARVIT_DLP_ENDPOINT)."
+  type        = string
+  default     = "https://dlp.googleapis.com"
+  validation {
+    condition     = can(regex("^https://[a-z0-9.-]+$", var.dlp_endpoint))
+    error_message = "dlp_endpoint must be an https:// base URL without a path."
+  }
+}
+
+variable "dlp_location" {
+  description = "Location of the DLP requests (STARVIT_DLP_PARENT = projects/<PHI project>/locations/<this>): global, or a region to keep the text processing there."
+  type        = string
+  default     = "global"
+  validation {
+    condition     = var.dlp_location == "global" || can(regex("^[a-z]+-[a-z]+[0-9]$", var.dlp_location))
+    error_message = "dlp_location must be global or a region such as us-central1."
   }
 }
 

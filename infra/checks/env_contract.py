@@ -9,7 +9,8 @@ defaults are exercised), it evaluates infra/ and checks, per function:
 - every resource the parsed settings name (set or defaulted) exists in Terraform: buckets,
   datasets and topics in the function's GOOGLE_CLOUD_PROJECT; the pipeline equals the service's
   `pipeline` label; bq-load's concurrency matches the service and BigQuery's DML limits;
-- the function's identity holds a role that lets it do there what it does (NEEDS);
+- the function's identity holds a role that lets it do there what it does (NEEDS); a function
+  that calls Cloud DLP does it in its own project, with the API enabled and roles/dlp.user;
 - deidentify and subscription-relay mount the same de-ID key at the same pinned version with the
   same policy; service names fit Google's limits for the longest valid env.
 Usage: env_contract.py INFRA_DIR PROBE_BINARY
@@ -183,6 +184,27 @@ def check_access(model, full, err):
             err(f"{fn}: env-probe reports no {missing}; mark the setting with Setting::infra in the function's SETTINGS (or fix NEEDS)")
 
 
+def check_dlp(model, envs, err):
+    """A function that calls Cloud DLP (STARVIT_DLP_PARENT set) does it in its own project (the
+    texts are that zone's data), where the DLP API is enabled and it holds roles/dlp.user."""
+    grants = Grants(model)
+    grants.collect([])
+    services = {(i.attr("project"), i.attr("service")) for i in model.instances("google_project_service")}
+    for fn, (_, _, env) in envs.items():
+        parent = env.get("STARVIT_DLP_PARENT")
+        if parent is None:
+            continue
+        parts = parent.split("/")
+        project = parts[1] if len(parts) == 4 and parts[0] == "projects" else None
+        if project != env.get("GOOGLE_CLOUD_PROJECT"):
+            err(f"{fn}: STARVIT_DLP_PARENT {parent!r} is not in its own project {env.get('GOOGLE_CLOUD_PROJECT')!r}")
+        if (project, "dlp.googleapis.com") not in services:
+            err(f"{fn}: calls Cloud DLP in {project}, where Terraform does not enable dlp.googleapis.com")
+        roles = {row[4] for row in grants.rows if row[0] == f"fn:{fn}" and row[2] == "project" and str(row[3]) == project}
+        if "roles/dlp.user" not in roles:
+            err(f"{fn}: calls Cloud DLP in {project} without roles/dlp.user there; it holds {sorted(roles) or 'nothing'}")
+
+
 def check_model(model, label, binary, errors):
     err = lambda msg: errors.append(f"[{label}] {msg}")  # noqa: E731
     envs, mounts = collect_envs(model, err)
@@ -196,6 +218,7 @@ def check_model(model, label, binary, errors):
                 err(f"{fn}: Terraform sets {name}, which its config.rs never reads")
         check_refs(model, fn, svc, template, env, full[fn]["refs"], err)
     check_access(model, {fn: r for fn, r in full.items() if r["ok"]}, err)
+    check_dlp(model, envs, err)
     key_mounts = {k: v for k, v in mounts.items() if k[1] == "STARVIT_DEID_KEY"}
     if len(set(key_mounts.values())) > 1:
         err(f"deidentify and subscription-relay mount different de-ID keys or versions: {key_mounts}")

@@ -25,8 +25,8 @@ BREAKS = [
         ("env.tf", '      STARVIT_STAGING_DATASET     = google_bigquery_dataset.ds["staging"].dataset_id\n', "",
          "STARVIT_STAGING_DATASET (defaulted) = 'deid_staging' is not a dataset")]),
     ("env", "a misspelt setting", [
-        ("env.tf", "      STARVIT_DEID_POLICY       = var.deid_policy\n      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.\n      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name\n    }\n    bq-load",
-         "      STARVIT_DEID_POLICIY      = var.deid_policy\n      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.\n      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name\n    }\n    bq-load",
+        ("env.tf", "      STARVIT_DEID_POLICY       = var.deid_policy\n      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.\n      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name\n      }, local.dlp_used ? {",
+         "      STARVIT_DEID_POLICIY      = var.deid_policy\n      # Where the policy approvals are (starvit-approval): approvals/ in the PHI staging bucket.\n      STARVIT_DEID_APPROVAL_BUCKET = google_storage_bucket.phi_staging.name\n      }, local.dlp_used ? {",
          "Terraform sets STARVIT_DEID_POLICIY, which its config.rs never reads")]),
     ("env", "the relay's pipeline left to its default (issue 9)", [
         ("env.tf", '      STARVIT_PIPELINE          = local.functions_all["subscription-relay"].pipeline\n', "", ""),
@@ -56,6 +56,11 @@ BREAKS = [
         ("analytics.tf", '  member   = "serviceAccount:${google_service_account.analytics_run.email}"',
          '  member   = local.sa["bq-load"]',
          "fn:bq-load (deid zone) has roles/run.invoker on job starvit-prod-analytics")]),
+    ("env", "deidentify calling Cloud DLP without the API or the role (issue 13)", [
+        ("dlp.tf", '  role    = "roles/dlp.user"', '  role    = "roles/dlp.reader"',
+         "deidentify: calls Cloud DLP in starvit-dev-sandbox without roles/dlp.user there"),
+        ("dlp.tf", '  service            = "dlp.googleapis.com"', '  service            = "healthcare.googleapis.com"',
+         "where Terraform does not enable dlp.googleapis.com")]),
     ("iam", "a de-ID-zone function reading PHI staging", [
         ("iam.tf", '    role    = "roles/storage.objectViewer"\n    members = [local.sa["deidentify"]]',
          '    role    = "roles/storage.objectViewer"\n    members = [local.sa["deidentify"], local.sa["bq-load"]]',

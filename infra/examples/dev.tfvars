@@ -18,3 +18,5 @@ enable_subscription_relay = true
 deploy_functions          = true
 bq_load_max_instances     = 2
 snapshot_quiet_secs       = 60
+# The demo's profile: notes de-identified through Cloud DLP (dlp.tf), not dropped.
+deid_policy = "shifted-text"

@@ -27,7 +27,7 @@ pub const LOAD_COMPLETE_TOPIC: Setting = Setting::required(
 /// Policies whose text may be recorded.
 pub const POLICIES: Setting = Setting::default(
     "STARVIT_DEID_POLICIES",
-    "shifted,safe-harbor",
+    "shifted,safe-harbor,shifted-text",
     "comma-separated policy names or files",
     "policies whose text may be recorded in `deid_policy_versions`",
 );
@@ -234,7 +234,7 @@ pub(crate) mod tests {
         assert_eq!(c.governance_dataset, "governance");
         assert_eq!(c.staging_dataset, "deid_staging");
         assert_eq!(c.pipeline, "fhir-batch");
-        assert_eq!(c.policies, ["shifted", "safe-harbor"]);
+        assert_eq!(c.policies, ["shifted", "safe-harbor", "shifted-text"]);
         assert_eq!(c.location, None);
         assert_eq!(c.gcp.project_id, "starvit-test");
     }

@@ -3,12 +3,9 @@
 //! `deidentify` (the only function that calls DLP), stopped with the chain.
 
 use starvit_dlp_stub::Stub;
+use starvit_runtime::settings::common::{DLP_ENDPOINT, DLP_PARENT};
 
 use crate::stack::Stack;
-
-/// `deidentify`'s DLP settings on the local stack.
-const ENDPOINT: &str = "STARVIT_DLP_ENDPOINT";
-const PARENT: &str = "STARVIT_DLP_PARENT";
 
 /// The stub and `deidentify`'s settings for it when `policy` (a name or a file) sends text to
 /// DLP; `None` otherwise (no stub, no settings).
@@ -19,16 +16,16 @@ pub(super) async fn start_for(
     stack: &Stack,
     policy: &str,
 ) -> anyhow::Result<Option<(Stub, Vec<(&'static str, String)>)>> {
-    if starvit_deid::Policy::resolve(policy)?.name() != "shifted-text" {
+    if !starvit_deid::Policy::resolve(policy)?.has_text() {
         return Ok(None);
     }
     let stub = Stub::start()
         .await
         .map_err(|e| anyhow::anyhow!("starting the DLP stub: {e}"))?;
     let env = vec![
-        (ENDPOINT, stub.url.clone()),
+        (DLP_ENDPOINT.name, stub.url.clone()),
         (
-            PARENT,
+            DLP_PARENT.name,
             format!("projects/{}/locations/global", stack.project()),
         ),
     ];

@@ -7,10 +7,12 @@
 //! - `recovery`: a function killed mid-file, BigQuery down then back.
 //! - `load`: BigQuery rows, lineage, labels, replays.
 //! - `graph`: graph snapshots in TigerGraph 4.x and 3.x.
+//! - `notes`: notes through the DLP stub under `shifted-text`, no planted value lands.
 
 mod deid;
 mod graph;
 mod load;
+mod notes;
 mod quarantine;
 mod recovery;
 mod support;
