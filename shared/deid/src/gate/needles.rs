@@ -106,6 +106,23 @@ impl NeedleSet {
         &self.kinds
     }
 
+    /// Frees what only deduplication needs (hash table, hashes, scratch) and the arenas'
+    /// slack: a set that takes no more needles holds its encoded bytes + 5 per needle.
+    pub(crate) fn seal(&mut self) {
+        self.table = HashTable::new();
+        self.hashes = Vec::new();
+        self.core = String::new();
+        self.form = String::new();
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.kinds.shrink_to_fit();
+    }
+
+    /// The kinds, taken out of the set (its needles stay readable by [`Self::pattern`]).
+    pub(crate) fn take_kinds(&mut self) -> Vec<ValueKind> {
+        std::mem::take(&mut self.kinds)
+    }
+
     /// Bytes held by the needles (arena, offsets, kinds, hash table).
     pub(crate) fn memory_bytes(&self) -> usize {
         self.text.capacity()

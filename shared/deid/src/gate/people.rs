@@ -125,9 +125,12 @@ impl PeopleIndexBuilder {
     /// the index reports every value as [`ValueKind::Unchecked`] (fail closed).
     #[must_use]
     pub fn build(mut self) -> PeopleIndex {
+        // The deduplication table is not needed any more: free it before the automaton's
+        // construction, the peak of the index's life.
+        self.set.seal();
         let matcher = Matcher::build(&self.set, true);
         PeopleIndex {
-            kinds: self.set.kinds().to_vec(),
+            kinds: self.set.take_kinds(),
             tokens: std::mem::take(&mut self.set.tokens),
             matcher,
         }

@@ -22,6 +22,7 @@ use starvit_e2e::chain::{
 use starvit_e2e::stack::Stack;
 
 mod bulk_server;
+mod logs;
 mod scan;
 
 /// The export id the static server's status URL names.
@@ -102,12 +103,22 @@ async fn run_one(out: &Path, mb: u64, part_bytes: u64) -> anyhow::Result<Value> 
     let parts = wait_chain(&chain, t0).await?;
     let times = stage_ends(&chain, started).await?;
     let rss = peak_rss(&chain);
+    let mut handlers = json!({
+        "deidentify": logs::handlers(chain.deidentify.log_path()),
+        "bq_load": logs::handlers(chain.bq_load.log_path()),
+    });
+    if let Some(p) = &chain.bulk_export {
+        handlers["bulk_export"] = logs::handlers(p.log_path());
+    }
+    let people = logs::people_index(chain.deidentify.log_path());
     let scans = scan::merges(&chain).await?;
     Ok(json!({
         "export_mb": bytes as f64 / 1e6,
         "parts": parts,
         "stage_end_seconds": times,
         "peak_rss_mib": rss,
+        "handlers": handlers,
+        "people_index": people,
         "merge_scan": scans,
     }))
 }
@@ -235,6 +246,28 @@ fn print_run(run: &Value) {
         f(&r["deidentify"]),
         f(&r["bq_load"])
     );
+    let h = &run["handlers"];
+    println!(
+        "  handler seconds (sum / longest delivery): bulk-export {:.1} / {:.1}, deidentify \
+         {:.1} / {:.1}, bq-load {:.1} / {:.1}",
+        f(&h["bulk_export"]["handler_seconds"]),
+        f(&h["bulk_export"]["longest_event_seconds"]),
+        f(&h["deidentify"]["handler_seconds"]),
+        f(&h["deidentify"]["longest_event_seconds"]),
+        f(&h["bq_load"]["handler_seconds"]),
+        f(&h["bq_load"]["longest_event_seconds"]),
+    );
+    let p = &run["people_index"];
+    println!(
+        "  deidentify people index: {} people, {} values, {:.1} MiB ({:.0} bytes/person, \
+         built in {} ms); deidentify peak RSS minus the index {:.0} MiB",
+        p["people"],
+        p["values"],
+        f(&p["index_bytes"]) / 1048576.0,
+        f(&p["bytes_per_person"]),
+        p["build_ms"],
+        f(&r["deidentify"]) - f(&p["index_bytes"]) / 1048576.0,
+    );
     println!(
         "  raw tables {:.1} MB ({} rows); MERGE reads per object: as built max {:.2} MB, \
          median {:.2} MB; unpruned (before) {:.2} MB; hourly incremental {:.2} MB",
@@ -269,5 +302,14 @@ fn print_growth(runs: &[Value]) {
             f(&b["peak_rss_mib"][stage]) / f(&a["peak_rss_mib"][stage]),
         );
     }
+    let rest = |r: &Value| {
+        f(&r["peak_rss_mib"]["deidentify"]) - f(&r["people_index"]["index_bytes"]) / 1048576.0
+    };
+    println!(
+        "  deidentify peak RSS minus its people index x{:.2}; people x{:.2}, index bytes x{:.2}",
+        rest(b) / rest(a),
+        f(&b["people_index"]["people"]) / f(&a["people_index"]["people"]),
+        f(&b["people_index"]["index_bytes"]) / f(&a["people_index"]["index_bytes"]),
+    );
     let _ = RAW_DATASET;
 }
