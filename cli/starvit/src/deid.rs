@@ -105,6 +105,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         "leak gate: {} resources checked, {stopped} line(s) stopped and quarantined",
         total.leak_checked
     );
+    if engine.policy().has_text() {
+        println!(
+            "free text: {} element(s) dropped (this command has no DLP; deidentify sends them)",
+            total.texts.dropped()
+        );
+    }
     Ok(if failures > 0 {
         ExitCode::from(2)
     } else {
