@@ -236,7 +236,7 @@ fi
 # parts of BENCH_SCALE_PART_BYTES (default 256 MiB), deidentify and bq-load: time per stage,
 # peak RSS per function process, part count, growth between the sizes, and the bytes each
 # raw-table MERGE reads (tests/src/bin/bench-scale/). Heavy (several GB in the emulators): the
-# 2 GB run takes tens of minutes on 2 cores. BENCH_SKIP_SCALE=1 leaves it out.
+# 2 GB run took ~7 minutes on 2 loaded cores (release). BENCH_SKIP_SCALE=1 leaves it out.
 if [[ ${BENCH_SKIP_SCALE:-0} != 1 ]]; then
     echo
     chain_bins
