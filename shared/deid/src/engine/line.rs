@@ -122,12 +122,18 @@ impl Engine {
         }
         doc.parse(text)?;
         let root = doc.doc(text).root();
-        let rt = match self.admit_line(root, s) {
+        let rt = match self.admit_line(root) {
             Ok(rt) => rt,
             Err(verdict) => return Ok(verdict),
         };
         s.out.clear();
         let kept = s.tx.resource_doc(root, &mut s.open, &mut s.out)?;
+        // The line's values are read after the walk (the input is still there, unchanged),
+        // only when the output copied an open value (else the gate has nothing to check),
+        // and only those that can fit in the hays the gate will search.
+        if self.options.leak_gate && kept && !s.open.is_empty() {
+            s.line.fill_for(root, &s.open);
+        }
         Ok(self.gate(rt, kept, s))
     }
 
@@ -139,10 +145,14 @@ impl Engine {
                 UNKNOWN_TYPE,
             ));
         };
-        let rt = match self.admit_line(&value, s) {
+        let rt = match self.admit_line(&value) {
             Ok(rt) => rt,
             Err(verdict) => return Ok(verdict),
         };
+        // The walk changes the tree in place: the line's values are read before it.
+        if self.options.leak_gate {
+            s.line.fill_from(&value);
+        }
         let kept = s.tx.resource(&mut value, &mut s.open);
         if kept {
             s.out.clear();
@@ -152,18 +162,11 @@ impl Engine {
         Ok(self.gate(rt, kept, s))
     }
 
-    /// [`admit`], then the policy's type list, then the line's identifying values.
-    fn admit_line<'v>(
-        &self,
-        root: impl Json<'v>,
-        s: &mut Scratch<'_>,
-    ) -> Result<&'static str, Verdict> {
+    /// [`admit`], then the policy's type list.
+    fn admit_line<'v>(&self, root: impl Json<'v>) -> Result<&'static str, Verdict> {
         let rt = admit(root)?;
         if !self.policy.keeps_type(rt) {
             return Err(Verdict::Dropped(rt));
-        }
-        if self.options.leak_gate {
-            s.line.fill_from(root);
         }
         Ok(rt)
     }

@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
-use super::ValueKind;
 use super::extract::extract;
 use super::matcher::Matcher;
-use super::needles::NeedleSet;
+use super::needles::{Fits, NeedleSet};
+use super::{OpenValues, ValueKind};
 
 /// The identifying values of one input resource (see [`super::extract`] for where they are
 /// looked for), folded, deduplicated, in every form they match in, with their matcher.
@@ -44,7 +44,19 @@ impl LineValues {
 
     /// [`LineValues::fill`] from any view of the resource (the engine's parsed line).
     pub(crate) fn fill_from<'v>(&mut self, resource: impl crate::json::Json<'v>) {
+        self.fill_within(resource, None);
+    }
+
+    /// [`LineValues::fill_from`] for the checks of `open` only: the needles longer than its
+    /// longest searched hay cannot occur in it and are left out, and so are the opaque
+    /// tokens when it holds none. Finds what `fill_from` would in `open`.
+    pub(crate) fn fill_for<'v>(&mut self, resource: impl crate::json::Json<'v>, open: &OpenValues) {
+        self.fill_within(resource, Some(open.fits()));
+    }
+
+    fn fill_within<'v>(&mut self, resource: impl crate::json::Json<'v>, fits: Option<Fits>) {
         self.set.clear();
+        self.set.fits = fits;
         extract(resource, &mut self.set);
         self.matcher = Matcher::build(&self.set, false);
     }

@@ -76,6 +76,17 @@ pub(crate) struct NeedleSet {
     core: String,
     form: String,
     pub(crate) birth: BirthDates,
+    /// `Some(hays)`: keep only what can match those hays; `None`: everything.
+    pub(crate) fits: Option<Fits>,
+}
+
+/// What the hays a set will be searched in can match ([`NeedleSet::fits`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fits {
+    /// Bytes of the longest searched hay: a longer needle cannot occur in it.
+    pub(crate) longest: usize,
+    /// Whether there is an opaque token hay (looked up in [`NeedleSet::tokens`]).
+    pub(crate) tokens: bool,
 }
 
 impl NeedleSet {
@@ -134,11 +145,16 @@ impl NeedleSet {
 
     /// Adds one identifying value of `kind` (raw input text) in every form it matches in.
     pub(crate) fn push(&mut self, kind: ValueKind, raw: &str) {
-        let mut core = std::mem::take(&mut self.core);
-        core.clear();
-        if let Some(token) = fold::opaque_token(raw) {
+        if self.fits.is_none_or(|f| f.tokens)
+            && let Some(token) = fold::opaque_token(raw)
+        {
             self.tokens.insert(kind, token);
         }
+        if !self.may_fit(shortest_form(raw)) {
+            return;
+        }
+        let mut core = std::mem::take(&mut self.core);
+        core.clear();
         fold::push_core(raw, &mut core);
         self.push_folded(kind, raw, &core);
         self.core = core;
@@ -147,6 +163,9 @@ impl NeedleSet {
     /// Adds the concatenation of two values without separator (`johnsmith`), when it is
     /// long enough to match inside words.
     pub(crate) fn push_concat(&mut self, kind: ValueKind, a: &str, b: &str) {
+        if !self.may_fit(ascii_alnum(a) + ascii_alnum(b)) {
+            return;
+        }
         let mut core = std::mem::take(&mut self.core);
         core.clear();
         fold::push_core(a, &mut core);
@@ -156,6 +175,11 @@ impl NeedleSet {
             self.add(kind, Class::Sub, &core);
         }
         self.core = core;
+    }
+
+    /// False when a needle of at least `shortest` bytes cannot occur in the hays ([`Self::fits`]).
+    fn may_fit(&self, shortest: usize) -> bool {
+        self.fits.is_none_or(|f| shortest <= f.longest)
     }
 
     fn push_folded(&mut self, kind: ValueKind, raw: &str, core: &str) {
@@ -264,6 +288,26 @@ impl NeedleSet {
         self.ends.push(end);
         self.kinds.push(kind);
     }
+}
+
+/// ASCII letters and digits of `s`: each folds to exactly one byte of the core (other
+/// characters to zero or more), so the core has at least this many bytes.
+fn ascii_alnum(s: &str) -> usize {
+    s.bytes().filter(u8::is_ascii_alphanumeric).count()
+}
+
+/// A lower bound of the length in bytes of every needle [`NeedleSet::push`] makes of
+/// `raw`: its core and the core's encodings, and the concatenated name, hold at least its
+/// ASCII letters and digits ([`ascii_alnum`]); its digits-only form at least its ASCII
+/// digits and never fewer than [`DIGITS_MIN`].
+fn shortest_form(raw: &str) -> usize {
+    let (alnum, digits) = raw.bytes().fold((0, 0), |(a, d), b| {
+        (
+            a + usize::from(b.is_ascii_alphanumeric()),
+            d + usize::from(b.is_ascii_digit()),
+        )
+    });
+    alnum.min(digits.max(DIGITS_MIN))
 }
 
 /// Values shaped as opaque tokens ([`fold::opaque_token`]: ids, UUIDs), compared whole:

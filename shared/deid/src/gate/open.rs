@@ -11,7 +11,7 @@
 use serde_json::{Number, Value};
 
 use super::fold::{self, BIRTH_FIELD, STX, TOKEN};
-use super::needles::DIGITS_MIN;
+use super::needles::{DIGITS_MIN, Fits, TOKEN_BYTE};
 
 /// Bases of URIs that name terminologies or the engine's own systems. Their text is
 /// vocabulary, never a person's (the engine validates systems; the gate still checks
@@ -196,6 +196,23 @@ impl OpenValues {
     /// True when more than 4 GiB were pushed (offsets no longer fit): fail closed.
     pub(crate) fn overflowed(&self) -> bool {
         self.ends.last() == Some(&u32::MAX)
+    }
+
+    /// What the stored hays can match: the length of the longest searched hay, and
+    /// whether an opaque token (looked up whole, not searched) is among them.
+    pub(crate) fn fits(&self) -> Fits {
+        let mut fits = Fits {
+            longest: 0,
+            tokens: false,
+        };
+        for h in self.hays() {
+            if h.first() == Some(&TOKEN_BYTE) {
+                fits.tokens = true;
+            } else {
+                fits.longest = fits.longest.max(h.len());
+            }
+        }
+        fits
     }
 
     /// The stored hays, in push order.

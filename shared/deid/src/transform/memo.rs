@@ -20,12 +20,18 @@ struct Slots {
 pub(super) struct Memo(RefCell<Slots>);
 
 fn slot_of(id: &str) -> usize {
-    // FNV-1a: short keys, no need for DoS resistance (a miss only costs a digest).
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in id.as_bytes() {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    (h as usize) & (MEMO_SLOTS - 1)
+    // The length and the first and last 8 bytes (ids are mostly UUIDs, which differ in
+    // both), multiplied: no need for DoS resistance (a miss only costs a digest).
+    let b = id.as_bytes();
+    let word = |s: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..s.len()].copy_from_slice(s);
+        u64::from_le_bytes(w)
+    };
+    let (head, tail) = (&b[..b.len().min(8)], &b[b.len().saturating_sub(8)..]);
+    let h = (word(head) ^ word(tail).rotate_left(29) ^ b.len() as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 40) as usize & (MEMO_SLOTS - 1)
 }
 
 impl Memo {
