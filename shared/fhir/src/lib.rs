@@ -44,7 +44,7 @@ pub mod time;
 pub mod types;
 
 pub use name::type_name_ok;
-pub use r4::{R4_RESOURCE_TYPES, is_resource_type};
+pub use r4::{R4_RESOURCE_TYPES, is_resource_type, resource_type_index};
 pub use types::{ResourceType, TYPES};
 
 /// The resource type that defines the patient compartment.

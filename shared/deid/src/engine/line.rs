@@ -24,8 +24,8 @@ fn valid_type_name(s: &str) -> bool {
 /// The summary bucket of a resource type: the type itself when it is a FHIR R4 resource
 /// type, else [`UNKNOWN_TYPE`] (an input's "type" is never echoed).
 fn summary_type(rt: &str) -> &'static str {
-    let types = &starvit_fhir::R4_RESOURCE_TYPES;
-    types.binary_search(&rt).map_or(UNKNOWN_TYPE, |i| types[i])
+    starvit_fhir::resource_type_index(rt)
+        .map_or(UNKNOWN_TYPE, |i| starvit_fhir::R4_RESOURCE_TYPES[i])
 }
 
 /// The checks every line passes before the walk: its summary type, or why it is
@@ -89,17 +89,21 @@ impl Engine {
                 Err(Bail) => self.slow(scratch, text, line_no)?,
             },
         };
-        let (ty, written) = match verdict {
+        let written = match verdict {
             Verdict::Out(ty) => {
-                summary.entry(ty).output += 1;
                 if self.options.leak_gate {
                     summary.leak_checked += 1;
                 }
-                (ty, true)
+                let counts = summary.entry(ty);
+                counts.output += 1;
+                counts.input += 1;
+                true
             }
             Verdict::Dropped(ty) => {
-                summary.entry(ty).dropped += 1;
-                (ty, false)
+                let counts = summary.entry(ty);
+                counts.dropped += 1;
+                counts.input += 1;
+                false
             }
             Verdict::Quarantined(reason, ty) => {
                 q.quarantine(&QuarantineRecord {
@@ -111,7 +115,6 @@ impl Engine {
                 return Ok(false);
             }
         };
-        summary.entry(ty).input += 1;
         Ok(written)
     }
 

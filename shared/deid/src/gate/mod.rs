@@ -20,7 +20,10 @@
 //! Cost: [`check`] is O(total bytes of the open values) whatever the number of needles (one
 //! Aho-Corasick search per value that stops at the first match, since every match is a
 //! hit); with the fill of [`LineValues`] (linear) and a [`PeopleIndex`] built once, the gate
-//! is linear in the size of its input. A hit is the concern of its line only: the engine
+//! is linear in the size of its input. The engine fills a line's values after its walk, only
+//! when the output has open values, and only what they can match (no needle longer than the
+//! longest searched hay, no token unless one is open: `LineValues::fill_for`), which finds
+//! what the whole set would. A hit is the concern of its line only: the engine
 //! quarantines that line with the returned [`ValueKind`] as its reason.
 
 mod extract;

@@ -367,4 +367,31 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn a_set_filled_for_its_hays_finds_what_the_whole_set_finds(
+        values in proptest::collection::vec((0..KINDS.len(), text()), 0..30),
+        pieces in proptest::collection::vec((any::<prop::sample::Index>(), text(), text(), any::<bool>()), 1..6),
+    ) {
+        let mut whole = NeedleSet::default();
+        for (k, raw) in &values {
+            whole.push(KINDS[*k], raw);
+        }
+        let whole_m = Matcher::build(&whole, false);
+        for (i, pre, post, upper) in &pieces {
+            let v = values.get(i.index(values.len().max(1))).map_or("", |(_, v)| v.as_str());
+            let v = if *upper { v.to_uppercase() } else { v.to_owned() };
+            let mut open = OpenValues::new();
+            open.push_str(&format!("{pre}{v}{post}"));
+            open.push_str(&v);
+            let mut fit = NeedleSet { fits: Some(open.fits()), ..NeedleSet::default() };
+            for (k, raw) in &values {
+                fit.push(KINDS[*k], raw);
+            }
+            let fit_m = Matcher::build(&fit, false);
+            let a = open.hays().find_map(|h| whole_m.find(&whole, h));
+            let b = open.hays().find_map(|h| fit_m.find(&fit, h));
+            prop_assert_eq!(a.is_some(), b.is_some(), "{:?}", v);
+        }
+    }
 }
