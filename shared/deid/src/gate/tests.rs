@@ -384,7 +384,8 @@ proptest! {
             let mut open = OpenValues::new();
             open.push_str(&format!("{pre}{v}{post}"));
             open.push_str(&v);
-            let mut fit = NeedleSet { fits: Some(open.fits()), ..NeedleSet::default() };
+            let mut fit = NeedleSet::default();
+            fit.fits = Some(open.fits());
             for (k, raw) in &values {
                 fit.push(KINDS[*k], raw);
             }
