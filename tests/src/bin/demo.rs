@@ -3,7 +3,8 @@
 //! Installs and starts the local cloud (with a FHIR server), starts the functions and the local
 //! Eventarc, synthesizes patients and loads them into the FHIR server, triggers `bulk-export` as
 //! Cloud Scheduler would (Pattern A: `$export` -> PHI bucket), lets the chain run (one line per
-//! stage), checks the de-ID bucket for leaks, prints the summary as tables (also
+//! stage) under the `shifted-text` profile (notes through the DLP stub), checks the de-ID bucket
+//! and the landed notes for leaks, prints the summary as tables (also
 //! `target/demo/summary.json`) and stops everything it started.
 
 use std::collections::BTreeMap;
@@ -19,10 +20,13 @@ use starvit_e2e::demo::summary::{
     BigQueryPart, DeidPart, EventarcPart, ExportPart, GraphPart, LeakPart, Snapshot, StageTime,
 };
 use starvit_e2e::demo::{Progress, Summary, keep, watch};
+use starvit_e2e::notes;
 use starvit_e2e::stack::Stack;
 
 const PATIENTS: u64 = 100;
 const SEED: u64 = 42;
+/// The third profile: `shifted`, plus the notes de-identified through Cloud DLP (its stub).
+const PROFILE: &str = "shifted-text";
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> std::process::ExitCode {
@@ -62,6 +66,7 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
         graph: true,
         bulk_export: true,
         relay: keep,
+        policy: PROFILE.into(),
         ..ChainOptions::default()
     };
     let chain = Chain::start(stack, &Binaries::beside_current_exe()?, &options).await?;
@@ -86,7 +91,7 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     chain
         .download(DEID_BUCKET, "exports/", ".ndjson", &deid_dir)
         .await?;
-    let scan = starvit_deid::leakscan(&export, &deid_dir)?;
+    let scan = notes::leak_scan(&export, notes::resources_in(&deid_dir)?)?;
     let leak = LeakPart {
         phi_values: scan.values,
         deid_lines: scan.deid_lines,
@@ -102,6 +107,15 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
     let line = progress.stage("read back BigQuery");
     let bigquery = bigquery_part(&chain, &deidentify).await?;
     line.done(&format!("{} jobs", bigquery.jobs));
+
+    let line = progress.stage("notes: planted values in what landed");
+    let notes = notes::landed(&chain, PROFILE, &export, &deid_dir).await?;
+    line.done(&format!(
+        "{} of {} notes kept, {} planted values found",
+        notes.notes_kept,
+        notes.notes_in,
+        notes.surviving()
+    ));
 
     let line = progress.stage("SQL-on-FHIR views (views/)");
     let gcp = starvit_gcp::GcpConfig::from_vars(chain.stack.gcp_vars())?;
@@ -143,6 +157,7 @@ async fn run(progress: &Progress, keep: bool) -> anyhow::Result<()> {
         views,
         analytics,
         graph,
+        notes,
         leak_check: leak,
         eventarc: EventarcPart {
             delivered: stats.delivered,
@@ -233,7 +248,7 @@ async fn deid_part(chain: &Chain, deid_dir: &Path) -> anyhow::Result<DeidPart> {
             .to_owned();
         *resources_out.entry(ty).or_insert(0) += lines;
     }
-    let approval = approval_of(chain, &policy_version).await?;
+    let approval = chain.approval_of(&policy_version).await?;
     Ok(DeidPart {
         objects: objects.len(),
         resources_out,
@@ -241,29 +256,6 @@ async fn deid_part(chain: &Chain, deid_dir: &Path) -> anyhow::Result<DeidPart> {
         policy_version,
         approval,
     })
-}
-
-/// The approval of `policy_version` as `governance.deid_policy_approvals` mirrors it: route
-/// and approver, or `None`.
-async fn approval_of(chain: &Chain, policy_version: &str) -> anyhow::Result<Option<String>> {
-    let hex = policy_version.strip_prefix("sha256:").unwrap_or_default();
-    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(None);
-    }
-    let table = chain.table(
-        GOVERNANCE_DATASET,
-        starvit_warehouse::tables::POLICY_APPROVALS.name,
-    );
-    let sql = format!("SELECT route, approver FROM {table} WHERE policy_version = 'sha256:{hex}'");
-    let rows = chain.query(&sql).await?;
-    Ok(rows.first().and_then(|row| match row.as_slice() {
-        [route, approver] => Some(format!(
-            "{} by {}",
-            route.as_str().unwrap_or("?"),
-            approver.as_str().unwrap_or("?")
-        )),
-        _ => None,
-    }))
 }
 
 /// Rows per raw table, lineage rows per stage, policy rows, job labels, `load-complete`.
@@ -370,6 +362,11 @@ fn check(summary: &Summary) -> anyhow::Result<()> {
     anyhow::ensure!(
         summary.leak_check.passed,
         "the leak check found identifying values in the de-ID bucket"
+    );
+    let notes = &summary.notes;
+    anyhow::ensure!(
+        notes.notes_kept > 0 && notes.surviving() == 0 && notes.leak_scan_hits == 0,
+        "notes: none kept, or planted values in what landed"
     );
     anyhow::ensure!(
         summary.bigquery.rows_equal_deid_resources,

@@ -70,3 +70,29 @@ impl Chain {
         Ok(approve(&self.stack, policy).await?.0)
     }
 }
+
+impl Chain {
+    /// The approval of `policy_version` as `governance.deid_policy_approvals` mirrors it:
+    /// "route by approver", or `None`.
+    ///
+    /// # Errors
+    /// The query fails.
+    pub async fn approval_of(&self, policy_version: &str) -> anyhow::Result<Option<String>> {
+        let hex = policy_version.strip_prefix("sha256:").unwrap_or_default();
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let table = self.table(GOVERNANCE_DATASET, POLICY_APPROVALS.name);
+        let sql =
+            format!("SELECT route, approver FROM {table} WHERE policy_version = 'sha256:{hex}'");
+        let rows = self.query(&sql).await?;
+        Ok(rows.first().and_then(|row| match row.as_slice() {
+            [route, approver] => Some(format!(
+                "{} by {}",
+                route.as_str().unwrap_or("?"),
+                approver.as_str().unwrap_or("?")
+            )),
+            _ => None,
+        }))
+    }
+}

@@ -23,7 +23,9 @@ pub struct Summary {
     pub analytics: crate::analytics::DemoPart,
     /// The graph snapshot.
     pub graph: GraphPart,
-    /// The leak check of the de-ID bucket against the PHI export.
+    /// The clinical notes: kept, dropped, planted values in what landed.
+    pub notes: crate::notes::NotesPart,
+    /// The leak check of the de-ID bucket (notes decoded) against the PHI export.
     pub leak_check: LeakPart,
     /// The local Eventarc's counters.
     pub eventarc: EventarcPart,
@@ -174,6 +176,7 @@ impl Summary {
             self.graph_table(),
             self.tigergraph_table(),
             self.leak_table(),
+            self.notes.table(),
             self.time_table(),
         ]
     }
@@ -355,7 +358,7 @@ impl Summary {
     fn leak_table(&self) -> Table {
         let l = &self.leak_check;
         let mut t = Table::new(
-            "Leak check (de-ID bucket against the PHI export)",
+            "Leak check (de-ID bucket, notes decoded, against the PHI export)",
             &["", ""],
         );
         t.row(vec![
