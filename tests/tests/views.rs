@@ -95,4 +95,93 @@ async fn views_hold_one_row_per_resource_and_per_component() {
         assert_eq!(c.rows, want, "view {}", c.view);
         assert!(c.rows > 0, "view {} is empty", c.view);
     }
+    let patients = per_type.get("Patient").copied().unwrap_or_default();
+    a_view_reads_the_latest_exports_version(&chain, export.path(), patients).await;
+}
+
+/// Two later versions of one patient, in two exports that land in the wrong order (the newer
+/// export first, as after a delayed redelivery of the older): the raw table keeps all three
+/// versions, the view reads one row per patient, the one of the latest export.
+async fn a_view_reads_the_latest_exports_version(
+    chain: &Chain,
+    export: &std::path::Path,
+    patients: u64,
+) {
+    let file = std::fs::read_dir(export)
+        .expect("read dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("Patient"))
+        })
+        .expect("a Patient file");
+    let text = std::fs::read_to_string(&file).expect("read");
+    let line = text.lines().next().expect("a patient");
+    let version = |version: &str, gender: &str| {
+        let mut patient: serde_json::Value = serde_json::from_str(line).expect("json");
+        patient["meta"] = serde_json::json!({ "versionId": version });
+        patient["gender"] = serde_json::json!(gender);
+        patient.to_string()
+    };
+    for (export_id, time, version_id, gender) in [
+        (
+            "job-views-newer",
+            "2026-03-01T00:00:00Z",
+            "views-2",
+            "other",
+        ),
+        (
+            "job-views-older",
+            "2026-02-01T00:00:00.000+00:00",
+            "views-1",
+            "unknown",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("Patient.ndjson"),
+            version(version_id, gender) + "\n",
+        )
+        .expect("write");
+        chain
+            .upload_export_at(dir.path(), export_id, time)
+            .await
+            .expect("upload");
+        assert!(
+            chain
+                .wait_loaded(export_id, 1, Duration::from_secs(300))
+                .await,
+            "chain did not load {export_id}"
+        );
+    }
+    let genders = chain
+        .query(&format!(
+            "SELECT gender, COUNT(*) FROM {} GROUP BY gender",
+            chain.table(starvit_e2e::views::VIEWS_DATASET, "patients")
+        ))
+        .await
+        .expect("query");
+    let count = |gender: &str| {
+        genders
+            .iter()
+            .find(|r| r[0].as_str() == Some(gender))
+            .and_then(|r| r[1].as_str()?.parse::<u64>().ok())
+            .unwrap_or_default()
+    };
+    let total: u64 = genders
+        .iter()
+        .filter_map(|r| r[1].as_str()?.parse::<u64>().ok())
+        .sum();
+    println!("patients view after two later versions of one patient: {genders:?}");
+    assert_eq!(
+        total, patients,
+        "one row per patient, whatever its versions"
+    );
+    assert_eq!(count("other"), 1, "the latest export's version is read");
+    assert_eq!(
+        count("unknown"),
+        0,
+        "the older export's version, loaded last, is not"
+    );
 }

@@ -16,6 +16,7 @@
 //! | `code` | STRING | main code `system\|code` of the first coding of the first of the type's [`starvit_fhir::code_paths`]; `\|code` without a system |
 //! | `export_job_id` .. `load_job_id` | STRING / INT64 | the lineage of the object |
 //! | `resource` | JSON | the whole de-identified resource |
+//! | `export_time` | TIMESTAMP | the export's `transactionTime` (lineage): a resource's current version is the one of the latest export ([`starvit_warehouse::tables::CURRENT_VERSION_ORDER`]); added after the others, so a deployed table takes it with `ALTER TABLE ... ADD COLUMN` |
 //!
 //! Partitioned by month of `partition_date` (null: BigQuery's `__NULL__` partition), clustered by `patient_id, code`. Times are normalised by
 //! [`starvit_fhir::time`] (partial dates are the start of their period).

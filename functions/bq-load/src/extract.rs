@@ -25,6 +25,9 @@ pub struct RowLineage {
     pub deid_run_id: Option<String>,
     /// Base id of the load job (`bqload_<key>_load`).
     pub load_job_id: Option<String>,
+    /// The export's `transactionTime`, UTC (the raw table's last column, see [`Row`]).
+    #[serde(skip)]
+    pub export_time: Option<String>,
 }
 
 /// One raw table row. Field order = the columns of [`crate::columns::RAW`].
@@ -52,6 +55,8 @@ pub struct Row<'a> {
     pub lineage: &'a RowLineage,
     /// The resource.
     pub resource: &'a Value,
+    /// The export's `transactionTime`: orders a resource's versions across exports.
+    pub export_time: Option<&'a str>,
 }
 
 /// Why a line is not a usable FHIR resource. Static reasons only (never the value).
@@ -105,6 +110,7 @@ pub fn row<'a>(
         code: code(resource, resource_type),
         lineage,
         resource,
+        export_time: lineage.export_time.as_deref(),
     })
 }
 
@@ -300,6 +306,7 @@ mod tests {
             deid_policy_version: None,
             deid_run_id: None,
             load_job_id: None,
+            export_time: None,
         };
         let now = Utc::now();
         let err = |v: Value| row(&v, "Observation", &l, now).map(|_| ()).unwrap_err();
@@ -325,6 +332,7 @@ mod tests {
             deid_policy_version: None,
             deid_run_id: None,
             load_job_id: None,
+            export_time: None,
         };
         let now = fhirtime::parse("2026-11-02T10:00:00Z").unwrap();
         let p = json!({"resourceType":"Patient","id":"p","meta":{"versionId":"3","lastUpdated":"2026-11-01T00:00:00.5+01:00"}});

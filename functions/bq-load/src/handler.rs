@@ -235,6 +235,10 @@ fn row_lineage(lineage: &Lineage) -> RowLineage {
         deid_policy_version: s(lineage.deid_policy_version.as_ref()),
         deid_run_id: s(lineage.deid_run_id.as_ref()),
         load_job_id: s(lineage.load_job_id.as_ref()),
+        export_time: lineage
+            .export_time
+            .as_ref()
+            .and_then(|t| starvit_fhir::time::normalize(t.as_str())),
     }
 }
 

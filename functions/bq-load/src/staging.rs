@@ -144,6 +144,7 @@ mod tests {
             deid_policy_version: None,
             deid_run_id: None,
             load_job_id: None,
+            export_time: Some("2026-11-02T10:00:00.000000Z".into()),
         }
     }
 

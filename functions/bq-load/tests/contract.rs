@@ -126,6 +126,7 @@ fn load_and_merge_job_bodies() {
                         field("deid_run_id", "STRING", "NULLABLE"),
                         field("load_job_id", "STRING", "NULLABLE"),
                         field("resource", "JSON", "NULLABLE"),
+                        field("export_time", "TIMESTAMP", "NULLABLE"),
                     ]},
                     "destinationTable": {
                         "projectId": "starvit-prod",
@@ -142,7 +143,7 @@ fn load_and_merge_job_bodies() {
 
     let cols = "id, version_id, patient_id, event_time, partition_date, last_updated, \
                 ingested_at, code, export_job_id, source_object, source_generation, \
-                deid_policy_version, deid_run_id, load_job_id, resource";
+                deid_policy_version, deid_run_id, load_job_id, resource, export_time";
     let s_cols = cols
         .split(", ")
         .map(|c| format!("S.{c}"))

@@ -17,6 +17,7 @@ async fn observation_rows() {
         deid_policy_version: Some(format!("sha256:{}", "ab".repeat(32))),
         deid_run_id: Some("deid-0123456789abcdef01234567".into()),
         load_job_id: Some("bqload_0123456789abcdef01234567_load".into()),
+        export_time: Some("2026-11-02T09:00:00.000000Z".into()),
     };
     let ingested_at = fhirtime::parse("2026-11-02T10:15:30.5Z").unwrap();
     let mut out = Vec::new();

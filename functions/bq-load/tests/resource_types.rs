@@ -27,6 +27,7 @@ fn lineage() -> RowLineage {
         deid_policy_version: None,
         deid_run_id: None,
         load_job_id: None,
+        export_time: None,
     }
 }
 

@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use starvit_gcp::storage::{WriteAttrs, WriteOutcome};
 use starvit_lineage::manifest::{ExportManifest, ManifestFile, PartOf, manifest_name};
-use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
+use starvit_lineage::{ExportJobId, ExportTime, Lineage, PipelineName, StageName};
 use starvit_runtime::Outcome;
 use starvit_runtime::disposition::Counts;
 
@@ -25,6 +25,7 @@ pub(crate) async fn land(
 ) -> Result<Outcome, Error> {
     let mut lineage = Lineage::new(StageName::new(SERVICE)?);
     lineage.export_job_id = Some(ExportJobId::new(run.export_id.as_str())?);
+    lineage.export_time = Some(ExportTime::new(manifest.transaction_time.as_str())?);
     lineage.pipeline = Some(PipelineName::new(ctx.config.pipeline.as_str())?);
     let attrs = WriteAttrs {
         content_type: Some("application/x-ndjson".to_owned()),

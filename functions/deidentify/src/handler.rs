@@ -308,7 +308,10 @@ fn lineage_for(ctx: &Context, object: &StorageObjectData, version: &str) -> Resu
         None
     };
     let mut lineage = Lineage::new(StageName::new(SERVICE)?);
-    lineage.export_job_id = source.and_then(|s| s.export_job_id);
+    let (export_job_id, export_time) =
+        source.map_or((None, None), |s| (s.export_job_id, s.export_time));
+    lineage.export_job_id = export_job_id;
+    lineage.export_time = export_time;
     lineage.pipeline = Some(PipelineName::new(ctx.pipeline.clone())?);
     lineage.source_bucket = Some(SourceBucket::new(object.bucket.clone())?);
     lineage.source_object = Some(SourceObject::new(object.name.clone())?);

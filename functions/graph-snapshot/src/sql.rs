@@ -4,17 +4,16 @@
 //! `e_<type>_<version>` (`CREATE OR REPLACE TABLE`: rerunning a version rewrites identical
 //! content), every row stamped with `graph_version`. Rows come from the raw de-ID tables,
 //! restricted to the loads of the snapshot (`load_job_id IN (...)`), latest version per
-//! resource (`QUALIFY ROW_NUMBER() ... = 1`, ordered by `ingested_at DESC, version_id DESC`:
-//! `meta.lastUpdated` is dropped by de-identification, so `last_updated` is null; `ingested_at`
-//! is the real time `bq-load` first loaded that version, kept across replays by its MERGE, so a
-//! version loaded later wins and the versions of one file fall back to `version_id`). Edges keep
+//! resource (`QUALIFY ROW_NUMBER() ... = 1`, ordered by
+//! [`starvit_warehouse::tables::current_version_order`]: the latest export's version, the one
+//! rule the flat views use too; `meta.lastUpdated` is dropped by de-identification). Edges keep
 //! only endpoints present in the vertex tables of the same version, so every edge endpoint
 //! exists as a vertex. Only ids of operations, object names and model paths enter SQL text, all
 //! as escaped literals; data never does.
 
 use starvit_gcp::bigquery::spec::TableRef;
 use starvit_warehouse::sql::names as column_list;
-use starvit_warehouse::tables::GRAPH_PROVENANCE;
+use starvit_warehouse::tables::{GRAPH_PROVENANCE, VERSION_ORDER, current_version_order};
 
 use crate::model::{Attribute, Edge, Kind, Model, Source, Vertex, slug};
 
@@ -161,6 +160,15 @@ fn inner_attrs(attrs: &[Attribute]) -> String {
         .collect()
 }
 
+/// `export_time AS _export_time,\n    ...`: the version-order columns under `_` names.
+fn order_columns() -> String {
+    VERSION_ORDER
+        .iter()
+        .map(|c| format!("{c} AS _{c}"))
+        .collect::<Vec<_>>()
+        .join(",\n    ")
+}
+
 /// `CREATE OR REPLACE TABLE` of a vertex type.
 pub fn create_vertex_table(scope: &Scope<'_>, v: &Vertex) -> String {
     let target = scope.graph_table(Kind::Vertex, &v.name);
@@ -174,10 +182,12 @@ pub fn create_vertex_table(scope: &Scope<'_>, v: &Vertex) -> String {
     format!(
         "CREATE OR REPLACE TABLE {target} AS\n\
          SELECT id{attrs}, {version} AS graph_version\n\
-         FROM (\n  SELECT\n    {id} AS id{inner},\n    ingested_at AS _ingested_at,\n    version_id AS _version_id\n  \
+         FROM (\n  SELECT\n    {id} AS id{inner},\n    {order_columns}\n  \
          FROM {raw}\n  WHERE load_job_id IN ({loads})\n)\n\
          WHERE id IS NOT NULL\n\
-         QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY _ingested_at DESC, _version_id DESC) = 1",
+         QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY {order}) = 1",
+        order_columns = order_columns(),
+        order = current_version_order("_"),
         attrs = names(&v.attributes),
         version = literal(scope.version),
         inner = inner_attrs(&v.attributes),
@@ -206,10 +216,12 @@ pub fn create_edge_table(scope: &Scope<'_>, e: &Edge) -> String {
         "CREATE OR REPLACE TABLE {target} AS\n\
          SELECT from_id, to_id{attrs}, {version} AS graph_version\n\
          FROM (\n  SELECT\n    {from} AS from_id,\n    {to} AS to_id{inner},\n    id AS _resource_id,\n    \
-         ingested_at AS _ingested_at,\n    version_id AS _version_id\n  \
+         {order_columns}\n  \
          FROM {raw}\n  WHERE load_job_id IN ({loads}){filters}\n)\n\
          WHERE from_id IN (SELECT id FROM {from_table}) AND to_id IN (SELECT id FROM {to_table})\n\
-         QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY _ingested_at DESC, _version_id DESC) = 1",
+         QUALIFY ROW_NUMBER() OVER (PARTITION BY _resource_id ORDER BY {order}) = 1",
+        order_columns = order_columns(),
+        order = current_version_order("_"),
         attrs = names(&e.attributes),
         version = literal(scope.version),
         inner = inner_attrs(&e.attributes),

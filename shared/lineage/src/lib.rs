@@ -1,7 +1,8 @@
 //! `starvit-lineage`: the [`Lineage`] record that travels along the chain, and its encodings.
 //!
-//! Lineage = export job id -> source object + generation -> de-ID policy version (content hash)
-//! -> de-ID run id -> load job id -> destination table/partition -> graph version.
+//! Lineage = export job id (and its transaction time) -> source object + generation -> de-ID
+//! policy version (content hash) -> de-ID run id -> load job id -> destination table/partition
+//! -> graph version.
 //!
 //! # PHI by construction
 //! Every field is a validated newtype ([`field`]): a bounded token from a narrow charset (ids of
@@ -26,8 +27,8 @@ pub mod manifest;
 pub mod row;
 
 pub use field::{
-    DeidRunId, DestinationPartition, DestinationTable, ExportJobId, GraphVersion, LineageError,
-    LoadJobId, PipelineName, PolicyVersion, SourceBucket, SourceObject, StageName,
+    DeidRunId, DestinationPartition, DestinationTable, ExportJobId, ExportTime, GraphVersion,
+    LineageError, LoadJobId, PipelineName, PolicyVersion, SourceBucket, SourceObject, StageName,
 };
 pub use labels::JobLabels;
 
@@ -62,6 +63,8 @@ pub struct Lineage {
     pub destination_partition: Option<DestinationPartition>,
     /// Graph snapshot version.
     pub graph_version: Option<GraphVersion>,
+    /// The export's `transactionTime` (orders a resource's versions across exports).
+    pub export_time: Option<ExportTime>,
 }
 
 /// A GCS object generation: a positive int64.
@@ -94,7 +97,7 @@ impl Generation {
 }
 
 /// Field names in canonical order (also the lineage table's columns).
-pub const FIELDS: [&str; 12] = [
+pub const FIELDS: [&str; 13] = [
     "stage",
     "pipeline",
     "export_job_id",
@@ -107,6 +110,7 @@ pub const FIELDS: [&str; 12] = [
     "destination_table",
     "destination_partition",
     "graph_version",
+    "export_time",
 ];
 
 impl Lineage {
@@ -125,6 +129,7 @@ impl Lineage {
             destination_table: None,
             destination_partition: None,
             graph_version: None,
+            export_time: None,
         }
     }
 
@@ -174,6 +179,7 @@ impl Lineage {
             self.destination_partition.as_ref(),
         );
         put(&mut out, "graph_version", self.graph_version.as_ref());
+        put(&mut out, "export_time", self.export_time.as_ref());
         out
     }
 
@@ -207,6 +213,7 @@ impl Lineage {
                     l.destination_partition = Some(DestinationPartition::new(value)?);
                 }
                 "graph_version" => l.graph_version = Some(GraphVersion::new(value)?),
+                "export_time" => l.export_time = Some(ExportTime::new(value)?),
                 _ => {}
             }
         }

@@ -28,7 +28,7 @@ const fn col(name: &'static str, field_type: &'static str, mode: &'static str) -
 }
 
 /// The lineage table's schema, in [`FIELDS`] order.
-pub const TABLE_SCHEMA: [FieldSchema; 12] = [
+pub const TABLE_SCHEMA: [FieldSchema; 13] = [
     col("stage", "STRING", "REQUIRED"),
     col("pipeline", "STRING", "NULLABLE"),
     col("export_job_id", "STRING", "NULLABLE"),
@@ -41,6 +41,7 @@ pub const TABLE_SCHEMA: [FieldSchema; 12] = [
     col("destination_table", "STRING", "NULLABLE"),
     col("destination_partition", "STRING", "NULLABLE"),
     col("graph_version", "STRING", "NULLABLE"),
+    col("export_time", "STRING", "NULLABLE"),
 ];
 
 impl Lineage {

@@ -1,8 +1,8 @@
 //! The project's views: a folder of ViewDefinition JSON files (`views/<name>.json`), each
 //! created as the BigQuery view `<views dataset>.<name>` over the raw table of its resource
-//! (`<raw dataset>.<Resource>`) with `CREATE OR REPLACE VIEW`. One code path for production
-//! and the emulators; run it after the raw tables exist (it is idempotent: re-running
-//! replaces each view with the SQL of its current file).
+//! (`<raw dataset>.<Resource>`, the current version of each resource) with `CREATE OR REPLACE
+//! VIEW`. One code path for production and the emulators; run it after the raw tables exist
+//! (it is idempotent: re-running replaces each view with the SQL of its current file).
 
 use std::path::{Path, PathBuf};
 
@@ -87,8 +87,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<ViewFile>, ApplyError> {
         .collect()
 }
 
-/// The `CREATE OR REPLACE VIEW` statement of `view`: `project.views_dataset.name` over
-/// `project.raw_dataset.<Resource>`.
+/// The `CREATE OR REPLACE VIEW` statement of `view`: `project.views_dataset.name` over the
+/// current version of each resource of `project.raw_dataset.<Resource>` (the rule graph
+/// snapshots use too: [`starvit_warehouse::tables::current_version_order`]).
 ///
 /// # Errors
 /// [`ApplyError::Compile`].
@@ -103,9 +104,10 @@ pub fn create_view_sql(
         source,
     };
     let resource = crate::resource_of(&view.definition).map_err(compile_error)?;
-    let compiled = crate::compile(
+    let compiled = crate::compile_current(
         &view.definition,
         &format!("{project}.{raw_dataset}.{resource}"),
+        &starvit_warehouse::tables::current_version_order(""),
     )
     .map_err(compile_error)?;
     Ok(format!(

@@ -85,9 +85,32 @@ pub fn resource_of(view: &Value) -> Result<String, Error> {
 /// # Errors
 /// [`Error`] for an invalid ViewDefinition or an unsupported construct.
 pub fn compile(view: &Value, table: &str) -> Result<Compiled, Error> {
+    compile_from(view, &table_sql(table)?)
+}
+
+/// [`compile`] over the current version of each resource of `table`: of the rows of one `id`,
+/// the first by `version_order` (an `ORDER BY` list of the table's columns, e.g.
+/// `starvit_warehouse::tables::current_version_order("")`). A raw table keeps every version
+/// of a resource (one row per `id` and `version_id`); a view over it reads each resource once.
+///
+/// # Errors
+/// As [`compile`].
+pub fn compile_current(view: &Value, table: &str, version_order: &str) -> Result<Compiled, Error> {
+    let from = format!(
+        "(SELECT * FROM {} WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY {version_order}) = 1)",
+        table_sql(table)?
+    );
+    compile_from(view, &from)
+}
+
+fn table_sql(table: &str) -> Result<String, Error> {
+    sql::table(table)
+        .ok_or_else(|| Error::invalid(format!("table name `{table}`: [project.]dataset.table")))
+}
+
+/// Compiles `view` into one `SELECT` over `table_sql` (a quoted table or a subquery).
+fn compile_from(view: &Value, table_sql: &str) -> Result<Compiled, Error> {
     let view = view::parse(view)?;
-    let table_sql = sql::table(table)
-        .ok_or_else(|| Error::invalid(format!("table name `{table}`: [project.]dataset.table")))?;
     let mut constants = BTreeMap::new();
     for entry in &view.constants {
         let (name, value) = types::constant(entry)?;

@@ -58,3 +58,28 @@ fn output_columns_are_typed_in_order() {
         ]
     );
 }
+
+#[test]
+fn views_over_raw_tables_read_the_current_version_of_each_resource() {
+    let view: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/foreach_union.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let table = format!("deid_raw.{}", starvit_sof::resource_of(&view).unwrap());
+    let order = "export_time DESC, ingested_at DESC, version_id DESC";
+    let plain = starvit_sof::compile(&view, &table).unwrap();
+    let current = starvit_sof::compile_current(&view, &table, order).unwrap();
+    let from = format!(
+        "(SELECT * FROM `{table}` WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY {order}) = 1)"
+    );
+    assert_eq!(
+        current.sql,
+        plain.sql.replacen(&format!("`{table}`"), &from, 1),
+        "the same SELECT, over the latest row of each id"
+    );
+    assert_eq!(current.columns, plain.columns);
+    assert!(starvit_sof::compile_current(&view, "x; DROP", order).is_err());
+}

@@ -61,6 +61,24 @@ pub static RAW: Table = table!(
     Some("partition_date"),
     &["patient_id", "code"]
 );
+/// The raw columns that order the versions of one resource (rows of one `id`), most significant
+/// first, each descending: the version of the latest export wins (`export_time`, the FHIR
+/// server's `transactionTime`, so the order does not depend on when a delayed object was
+/// loaded); then the version loaded last (`ingested_at`: rows without an export time); then
+/// `version_id`, within one file.
+pub const VERSION_ORDER: [&str; 3] = ["export_time", "ingested_at", "version_id"];
+
+/// `ORDER BY` of a resource's current version: `{prefix}<column> DESC` for each of
+/// [`VERSION_ORDER`] (`QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY ...) = 1`).
+#[must_use]
+pub fn current_version_order(prefix: &str) -> String {
+    VERSION_ORDER
+        .iter()
+        .map(|c| format!("{prefix}{c} DESC"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `governance.lineage`: one row per stage and object.
 pub static LINEAGE: Table = table!(
     "lineage",
@@ -194,10 +212,17 @@ mod tests {
 
     #[test]
     fn the_lineage_table_is_the_lineage_record_plus_recorded_at() {
-        let record: Vec<(&str, &str, &str)> = starvit_lineage::row::TABLE_SCHEMA
+        // Fields added to the record after the table existed come after `recorded_at` (BigQuery
+        // adds columns at the end, so a deployed table takes them in place).
+        let added_later = ["export_time"];
+        let fields = starvit_lineage::row::TABLE_SCHEMA
             .iter()
-            .map(|f| (f.name, f.field_type, f.mode))
+            .map(|f| (f.name, f.field_type, f.mode));
+        let record: Vec<(&str, &str, &str)> = fields
+            .clone()
+            .filter(|f| !added_later.contains(&f.0))
             .chain([("recorded_at", "TIMESTAMP", "REQUIRED")])
+            .chain(fields.filter(|f| added_later.contains(&f.0)))
             .collect();
         let table: Vec<(&str, &str, &str)> = LINEAGE
             .columns()

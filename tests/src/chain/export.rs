@@ -5,17 +5,21 @@
 
 use starvit_gcp::storage::WriteAttrs;
 use starvit_lineage::manifest::{ExportManifest, ManifestFile, manifest_name};
-use starvit_lineage::{ExportJobId, Lineage, PipelineName, StageName};
+use starvit_lineage::{ExportJobId, ExportTime, Lineage, PipelineName, StageName};
 
 use super::{Chain, PHI_BUCKET};
 
 /// The lineage `bulk-export` stamps on an export's objects.
-pub(super) fn export_lineage(export_id: &str) -> anyhow::Result<Lineage> {
+pub(super) fn export_lineage(export_id: &str, transaction_time: &str) -> anyhow::Result<Lineage> {
     let mut lineage = Lineage::new(StageName::new("bulk-export")?);
     lineage.export_job_id = Some(ExportJobId::new(export_id)?);
+    lineage.export_time = Some(ExportTime::new(transaction_time)?);
     lineage.pipeline = Some(PipelineName::new("fhir-batch")?);
     Ok(lineage)
 }
+
+/// The `transactionTime` of the exports the harness uploads, unless a test gives one.
+pub const TRANSACTION_TIME: &str = "2026-01-01T00:00:00Z";
 
 impl Chain {
     /// Writes the manifest of export `export_id`: every `*.ndjson` object now in
@@ -26,6 +30,18 @@ impl Chain {
     /// # Errors
     /// Listing or upload failures (a second seal of one export is refused: create-only).
     pub async fn seal_export(&self, export_id: &str) -> anyhow::Result<usize> {
+        self.seal_export_at(export_id, TRANSACTION_TIME).await
+    }
+
+    /// [`Chain::seal_export`] of an export whose `transactionTime` is `transaction_time`.
+    ///
+    /// # Errors
+    /// As [`Chain::seal_export`].
+    pub async fn seal_export_at(
+        &self,
+        export_id: &str,
+        transaction_time: &str,
+    ) -> anyhow::Result<usize> {
         let prefix = format!("exports/{export_id}/");
         let files: Vec<ManifestFile> = self
             .list(PHI_BUCKET)
@@ -48,7 +64,7 @@ impl Chain {
         types.dedup();
         let manifest = ExportManifest {
             export_id: export_id.to_owned(),
-            transaction_time: "2026-01-01T00:00:00Z".to_owned(),
+            transaction_time: transaction_time.to_owned(),
             since: None,
             types,
             files,
@@ -57,7 +73,7 @@ impl Chain {
         };
         let attrs = WriteAttrs {
             content_type: Some("application/json".into()),
-            metadata: export_lineage(export_id)?.to_object_metadata(),
+            metadata: export_lineage(export_id, transaction_time)?.to_object_metadata(),
         };
         let body = serde_json::to_vec_pretty(&manifest)?;
         let outcome = self

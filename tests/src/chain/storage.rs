@@ -17,9 +17,24 @@ impl Chain {
     /// # Errors
     /// Upload failures.
     pub async fn upload_export(&self, dir: &Path, export_id: &str) -> anyhow::Result<Vec<String>> {
+        self.upload_export_at(dir, export_id, super::export::TRANSACTION_TIME)
+            .await
+    }
+
+    /// [`Chain::upload_export`] of an export whose `transactionTime` is `transaction_time`.
+    ///
+    /// # Errors
+    /// As [`Chain::upload_export`].
+    pub async fn upload_export_at(
+        &self,
+        dir: &Path,
+        export_id: &str,
+        transaction_time: &str,
+    ) -> anyhow::Result<Vec<String>> {
         let attrs = WriteAttrs {
             content_type: Some("application/x-ndjson".into()),
-            metadata: super::export::export_lineage(export_id)?.to_object_metadata(),
+            metadata: super::export::export_lineage(export_id, transaction_time)?
+                .to_object_metadata(),
         };
         let mut names = Vec::new();
         for path in starvit_deid::scan::ndjson_files(dir)? {
@@ -34,7 +49,7 @@ impl Chain {
                 .await?;
             names.push(name);
         }
-        self.seal_export(export_id).await?;
+        self.seal_export_at(export_id, transaction_time).await?;
         Ok(names)
     }
 
