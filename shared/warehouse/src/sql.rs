@@ -95,7 +95,7 @@ mod tests {
             "CREATE TABLE IF NOT EXISTS `p.d.Observation`\n(\n  id STRING NOT NULL,\n"
         ));
         assert!(raw.ends_with(
-            "  resource JSON\n)\nPARTITION BY DATE_TRUNC(partition_date, MONTH)\nCLUSTER BY patient_id, code"
+            "  resource JSON,\n  export_time TIMESTAMP\n)\nPARTITION BY DATE_TRUNC(partition_date, MONTH)\nCLUSTER BY patient_id, code"
         ));
         let provenance = create_table(&at("graph_provenance"), &GRAPH_PROVENANCE);
         assert!(provenance.contains("  source_load_job_ids ARRAY<STRING>,\n"));
