@@ -89,13 +89,13 @@ impl NotesPart {
             "note characters kept".into(),
             format!("{:.1}% of {}", self.percent_kept, self.chars_in).into(),
         ]);
-        let planted = self
-            .planted_in_notes
-            .iter()
-            .map(|(k, n)| format!("{k} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        t.row(vec!["values planted in the notes".into(), planted.into()]);
+        // One row per kind: one long cell would widen the whole table.
+        for (kind, n) in &self.planted_in_notes {
+            t.row(vec![
+                format!("values planted in the notes: {kind}").into(),
+                (*n).into(),
+            ]);
+        }
         t.row(vec![
             "planted values searched in landed notes".into(),
             self.planted_checked.into(),

@@ -128,7 +128,10 @@ async fn an_unapproved_policy_version_is_refused_until_approved() {
         .expect("query");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0][0], approval.policy_version.as_str());
-    assert_eq!(rows[0][1], "safe-harbor");
+    assert_eq!(
+        rows[0][1], "expert-determination",
+        "shifted dates are not Safe Harbor"
+    );
     assert_eq!(rows[0][2], LOCAL_APPROVER);
     assert!(
         rows[0][3]

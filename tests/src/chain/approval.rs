@@ -20,7 +20,9 @@ pub const LOCAL_APPROVER: &str = "local harness (starvit-e2e)";
 pub const APPROVAL_BUCKET: &str =
     starvit_runtime::settings::common::DEID_APPROVAL_BUCKET.local_value();
 
-/// Approves `policy` (a builtin name or a profile file) on `stack`, Safe Harbor route.
+/// Approves `policy` (a builtin name or a profile file) on `stack`: the Safe Harbor route for a
+/// profile that keeps years only and no free text, Expert Determination otherwise (shifted
+/// dates and DLP-cleaned text are not Safe Harbor's removal of the identifiers).
 ///
 /// # Errors
 /// An unknown policy, storage or BigQuery errors, a conflicting record.
@@ -31,7 +33,11 @@ pub async fn approve(stack: &Stack, policy: &str) -> anyhow::Result<(Approval, R
         profile: policy.name().to_owned(),
         approver: LOCAL_APPROVER.to_owned(),
         approved_at: chrono::Utc::now(),
-        route: Route::SafeHarbor,
+        route: if policy.date_mode() == starvit_deid::dates::DateMode::Year && !policy.has_text() {
+            Route::SafeHarbor
+        } else {
+            Route::ExpertDetermination
+        },
         reference: Some("local run: synthetic data only".to_owned()),
     };
     let gcp = GcpConfig::from_vars(stack.gcp_vars())?;
