@@ -42,7 +42,7 @@ enum Item {
     Text {
         output: Vec<u8>,
         texts: Vec<PendingText>,
-        input: String,
+        input: Vec<u8>,
     },
 }
 
@@ -71,7 +71,7 @@ pub async fn deidentify_with_dlp(
                 Item::Text {
                     output: line.output.to_vec(),
                     texts: line.texts,
-                    input: line.input.to_owned(),
+                    input: line.input.to_vec(),
                 }
             };
             tx.blocking_send(item)
@@ -181,7 +181,7 @@ async fn flush(
         if let Item::Text { input, .. } = item {
             // The engine parsed this line; it cannot fail here.
             let record: Value =
-                serde_json::from_str(input).map_err(|_| Error::Serialize { line: lines })?;
+                serde_json::from_slice(input).map_err(|_| Error::Serialize { line: lines })?;
             records.push(record);
         }
     }

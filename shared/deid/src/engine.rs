@@ -274,8 +274,7 @@ impl Engine {
                         on_line(TextLine {
                             output: &scratch.out,
                             texts: pending.texts,
-                            // Written lines are UTF-8 (checked by the line's walk).
-                            input: std::str::from_utf8(bytes).unwrap_or_default(),
+                            input: bytes,
                         })?;
                     }
                 }

@@ -41,8 +41,8 @@ pub struct TextLine<'a> {
     pub output: &'a [u8],
     /// One per placeholder, in placeholder order.
     pub texts: Vec<PendingText>,
-    /// The input line.
-    pub input: &'a str,
+    /// The input line (UTF-8: the engine walked it; read it only for a line with texts).
+    pub input: &'a [u8],
 }
 
 /// What became of the texts (counts only).

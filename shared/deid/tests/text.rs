@@ -58,7 +58,11 @@ fn lines(profile: &str) -> (Vec<Got>, Summary) {
                 };
                 let v: Value = serde_json::from_slice(&filled).unwrap();
                 got.push((l.output.to_vec(), texts, v));
-                assert!(l.input.contains("resourceType"));
+                assert!(
+                    std::str::from_utf8(l.input)
+                        .unwrap()
+                        .contains("resourceType")
+                );
                 Ok(())
             },
             &mut MemoryQuarantine::default(),
