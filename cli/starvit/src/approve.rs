@@ -55,6 +55,12 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let policy = starvit_deid::Policy::resolve(&args.policy)?;
     let route =
         Route::parse(&args.route).context("--route must be safe-harbor or expert-determination")?;
+    anyhow::ensure!(
+        route != Route::SafeHarbor || policy.safe_harbor_eligible(),
+        "--route safe-harbor: profile {} keeps shifted dates or free text; approve it by \
+         expert-determination",
+        policy.name()
+    );
     let approval = Approval {
         policy_version: policy.version().to_owned(),
         profile: policy.name().to_owned(),

@@ -20,9 +20,9 @@ pub const LOCAL_APPROVER: &str = "local harness (starvit-e2e)";
 pub const APPROVAL_BUCKET: &str =
     starvit_runtime::settings::common::DEID_APPROVAL_BUCKET.local_value();
 
-/// Approves `policy` (a builtin name or a profile file) on `stack`: the Safe Harbor route for a
-/// profile that keeps years only and no free text, Expert Determination otherwise (shifted
-/// dates and DLP-cleaned text are not Safe Harbor's removal of the identifiers).
+/// Approves `policy` (a builtin name or a profile file) on `stack`: the Safe Harbor route when
+/// the profile may claim it ([`starvit_deid::Policy::safe_harbor_eligible`]), else Expert
+/// Determination.
 ///
 /// # Errors
 /// An unknown policy, storage or BigQuery errors, a conflicting record.
@@ -33,7 +33,7 @@ pub async fn approve(stack: &Stack, policy: &str) -> anyhow::Result<(Approval, R
         profile: policy.name().to_owned(),
         approver: LOCAL_APPROVER.to_owned(),
         approved_at: chrono::Utc::now(),
-        route: if policy.date_mode() == starvit_deid::dates::DateMode::Year && !policy.has_text() {
+        route: if policy.safe_harbor_eligible() {
             Route::SafeHarbor
         } else {
             Route::ExpertDetermination

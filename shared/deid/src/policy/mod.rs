@@ -230,6 +230,14 @@ impl Policy {
         self.text_elements > 0
     }
 
+    /// Whether an approval of this profile may take the Safe Harbor route: dates kept as years
+    /// only and no free text. Shifted dates and DLP-cleaned text are not Safe Harbor's removal
+    /// of the identifiers; such a profile is approved by Expert Determination.
+    #[must_use]
+    pub fn safe_harbor_eligible(&self) -> bool {
+        self.date_mode == DateMode::Year && !self.has_text()
+    }
+
     /// The exact files hashed into the version.
     #[must_use]
     pub fn sources(&self) -> &[PolicySource] {
@@ -321,6 +329,14 @@ mod tests {
         }
         let more = with("\"Patient.multipleBirthInteger\" = \"string\"").unwrap();
         assert_ne!(more.version(), text.version());
+    }
+
+    #[test]
+    fn only_a_years_only_profile_without_text_may_claim_safe_harbor() {
+        let eligible = |name: &str| Policy::builtin(name).unwrap().safe_harbor_eligible();
+        assert!(eligible("safe-harbor"));
+        assert!(!eligible("shifted"));
+        assert!(!eligible("shifted-text"));
     }
 
     #[test]
