@@ -2,28 +2,32 @@
 //!
 //! Writes `<Type>.ndjson`, `manifest.json` and `planted-identifiers.json` into `--out`, then prints
 //! resources per type, bytes and throughput. The same `--patients`/`--seed` (or `--target-mb`/
-//! `--seed`) always gives byte-identical files, whatever `--threads`.
+//! `--seed`, or all three) always gives byte-identical files, whatever `--threads`.
+//! `--target-mb` alone adds patients until the size is reached; with `--patients` it keeps that
+//! population and grows each patient's history instead ([`starvit_synth::Growth`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use starvit_synth::SynthConfig;
+use starvit_synth::{Growth, SynthConfig};
 
 /// Arguments of `starvit synth`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Number of patients to generate (ignored with --target-mb).
-    #[arg(long, default_value_t = 100)]
-    pub patients: u64,
+    /// Number of patients to generate [default: 100]. With --target-mb: the fixed population,
+    /// whose histories grow (more encounters, further back) until the size is reached.
+    #[arg(long)]
+    pub patients: Option<u64>,
     /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Output directory (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// Keep adding patients until the NDJSON reaches this many megabytes (10^6 bytes).
+    /// Grow the export until its NDJSON reaches this many megabytes (10^6 bytes): by adding
+    /// patients, or with --patients by adding history to each of that many people.
     #[arg(long)]
     pub target_mb: Option<u64>,
     /// Worker threads; 0 = all available cores. Does not change the output.
@@ -38,9 +42,13 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         n => n,
     };
     let cfg = SynthConfig {
-        patients: args.patients,
+        patients: args.patients.unwrap_or(100),
         seed: args.seed,
         target_bytes: args.target_mb.map(|mb| mb * 1_000_000),
+        growth: match args.patients {
+            Some(_) => Growth::History,
+            None => Growth::People,
+        },
         threads,
     };
     let started = Instant::now();

@@ -11,7 +11,7 @@ use crate::json::Out;
 use crate::patient;
 use crate::planted::Planted;
 use crate::pool::Pool;
-use crate::rng::{DAY, YEAR, stream_rng};
+use crate::rng::{DAY, YEAR, chapter_rng};
 
 /// Everything generated for one patient.
 #[derive(Debug, Clone, Default)]
@@ -38,11 +38,28 @@ pub fn patient_lines(
     seed: u64,
     now: i64,
     index: u64,
+    out: Out,
+) -> (Out, Vec<Planted>) {
+    chapter_lines(pool, seed, now, index, 0, out)
+}
+
+/// Chapter `chapter` of patient `index`'s history as NDJSON lines (into `out`, cleared first).
+/// Chapter 0 is [`patient_lines`]: the Patient, then 3-12 encounters in the 12 years before the
+/// export (or death). A later chapter (fixed-population growth, [`crate::Growth::History`]) is
+/// the same patient (same id, name, MRN and insurance, not written again) with 3-12 more
+/// encounters and what happened in them, from its own stream ([`chapter_rng`]), in the 12 years
+/// before the previous chapter's; once the patient's life is used up, anywhere in it.
+pub fn chapter_lines(
+    pool: &Pool,
+    seed: u64,
+    now: i64,
+    index: u64,
+    chapter: u64,
     mut out: Out,
 ) -> (Out, Vec<Planted>) {
     out.clear();
     let mut ctx = Ctx {
-        rng: stream_rng(seed, index.wrapping_add(1)),
+        rng: chapter_rng(seed, index, 0),
         pool,
         now,
         out,
@@ -51,56 +68,91 @@ pub fn patient_lines(
     };
     patient::patient(&mut ctx, index);
     let end = ctx.end() - DAY;
-    let start = (ctx.patient.birth + 30 * DAY).max(end - 12 * YEAR);
+    let life = ctx.patient.birth + 30 * DAY;
+    let mut window = (life.max(end - 12 * YEAR), end);
+    let mut times = visit_times(&mut ctx, window);
+    let (payer, member) = care::insurance(&mut ctx);
+    if chapter > 0 {
+        ctx.out.clear();
+        ctx.planted.clear();
+        ctx.rng = chapter_rng(seed, index, chapter);
+        window = chapter_window(life, end, chapter);
+        times = visit_times(&mut ctx, window);
+    }
+    timeline(&mut ctx, &times, window, (payer, &member));
+    (ctx.out, ctx.planted)
+}
+
+/// 3-12 sorted visit instants in `[start, end)`.
+fn visit_times(ctx: &mut Ctx<'_>, (start, end): (i64, i64)) -> Vec<i64> {
     let n = ctx.rng.random_range(3..=12);
     let mut times: Vec<i64> = (0..n)
         .map(|_| ctx.rng.random_range(start..end.max(start + 1)))
         .collect();
     times.sort_unstable();
-    let (payer, member) = care::insurance(&mut ctx);
+    times
+}
+
+/// The years chapter `chapter` (at least 1) covers: the 12 years before chapter `chapter - 1`'s,
+/// not before `life`; the whole `[life, end)` once fewer than a year of them is left.
+fn chapter_window(life: i64, end: i64, chapter: u64) -> (i64, i64) {
+    let span = 12 * YEAR;
+    let back = i64::try_from(chapter).map_or(i64::MAX, |c| c.saturating_mul(span));
+    let hi = end.saturating_sub(back);
+    let lo = life.max(hi.saturating_sub(span));
+    if hi - lo >= YEAR {
+        (lo, hi)
+    } else {
+        (life, end)
+    }
+}
+
+/// The visits at `times` and what happened in them, then allergies in `window` and a care plan
+/// for the first chronic condition.
+fn timeline(ctx: &mut Ctx<'_>, times: &[i64], (start, end): (i64, i64), insurance: (&str, &str)) {
+    let (payer, member) = insurance;
     let mut previous: Option<i64> = None;
     let mut chronic: Option<String> = None;
-    let mut visits: Vec<Visit> = Vec::with_capacity(times.len());
-    for t in times {
-        let v = clinical::encounter(&mut ctx, t);
-        clinical::vitals(&mut ctx, &v);
+    let mut last: Option<Visit> = None;
+    for &t in times {
+        let v = clinical::encounter(ctx, t);
+        clinical::vitals(ctx, &v);
         if ctx.rng.random_bool(0.4) {
-            clinical::lab_panel(&mut ctx, &v, previous);
+            clinical::lab_panel(ctx, &v, previous);
         }
         if ctx.rng.random_bool(0.2) {
-            clinical::single_lab(&mut ctx, &v);
+            clinical::single_lab(ctx, &v);
         }
         let mut reason = None;
         if ctx.rng.random_bool(0.3) {
-            let (id, is_chronic) = care::condition(&mut ctx, &v);
+            let (id, is_chronic) = care::condition(ctx, &v);
             if is_chronic && chronic.is_none() {
                 chronic = Some(id.clone());
             }
             reason = Some(id);
         }
         if ctx.rng.random_bool(0.4) {
-            care::medication_request(&mut ctx, &v, reason.as_deref());
+            care::medication_request(ctx, &v, reason.as_deref());
         }
         if ctx.rng.random_bool(0.2) {
-            care::procedure(&mut ctx, &v);
+            care::procedure(ctx, &v);
         }
         if ctx.rng.random_bool(0.25) {
-            care::immunization(&mut ctx, &v);
+            care::immunization(ctx, &v);
         }
         if ctx.rng.random_bool(0.35) {
-            document::note(&mut ctx, &v, previous);
+            document::note(ctx, &v, previous);
         }
-        care::claim(&mut ctx, &v, payer, &member);
+        care::claim(ctx, &v, payer, member);
         previous = Some(v.start);
-        visits.push(v);
+        last = Some(v);
     }
     let allergies = ctx.rng.random_range(0..3);
     for _ in 0..allergies {
         let t = ctx.rng.random_range(start..end.max(start + 1));
-        care::allergy(&mut ctx, t);
+        care::allergy(ctx, t);
     }
-    if let (Some(condition), Some(v)) = (chronic, visits.last()) {
-        care::care_plan(&mut ctx, v, &condition);
+    if let (Some(condition), Some(v)) = (chronic, last) {
+        care::care_plan(ctx, &v, &condition);
     }
-    (ctx.out, ctx.planted)
 }

@@ -18,6 +18,15 @@
 //! order reaches the output. `--target-mb` mode stops after the first patient that reaches the size,
 //! so it is deterministic too. Patient `i` is always the same whatever the number of patients.
 //!
+//! # Growth to a size ([`Growth`])
+//! `target_bytes` with [`Growth::People`] (`starvit synth --target-mb N`) adds patients 0, 1, 2, ...
+//! until the size is reached. With [`Growth::History`] (`--patients P --target-mb N`) the
+//! population is exactly patients `0..P`, written in rounds: round 0 is those P patients as above
+//! (so its files are a byte prefix of the people-grown export's), round `r` adds chapter `r` of
+//! each patient's history in patient order (3-12 more encounters and what happened in them, 12
+//! years further back, from a stream of `(seed, patient, chapter)`), and generation stops after
+//! the first chapter that reaches the size (never before round 0 is complete).
+//!
 //! # Reference forms and how they resolve ([`RefIndex::resolve`])
 //! All resource ids are lower-case UUIDs. Every `reference` string in the export has one of these
 //! forms:
@@ -90,15 +99,29 @@ pub use pool::Pool;
 pub use refs::{BASE_URL, RefError, RefForm, RefIndex, Target};
 pub use writer::generate;
 
+/// How an export grows to `target_bytes`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Growth {
+    /// Add patients until the size is reached (`patients` is ignored): the people grow with it.
+    #[default]
+    People,
+    /// Keep exactly `patients` people and add history, a chapter per patient per round (see
+    /// [`history::chapter_lines`]), until the size is reached: the people stay, the object grows.
+    History,
+}
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynthConfig {
-    /// Number of patients (ignored when `target_bytes` is set).
+    /// Number of patients (with `target_bytes`: ignored under [`Growth::People`], the fixed
+    /// population under [`Growth::History`]).
     pub patients: u64,
     /// Seed of every random choice.
     pub seed: u64,
-    /// Keep adding patients until the NDJSON reaches this many bytes.
+    /// Grow the export until its NDJSON reaches this many bytes, as `growth` says.
     pub target_bytes: Option<u64>,
+    /// How `target_bytes` is reached.
+    pub growth: Growth,
     /// Worker threads (1 = generate on the calling thread). The output does not depend on it.
     pub threads: usize,
 }
@@ -110,6 +133,7 @@ impl SynthConfig {
             patients,
             seed,
             target_bytes: None,
+            growth: Growth::People,
             threads: 1,
         }
     }
@@ -179,6 +203,17 @@ impl Generator {
     /// was planted. The same resources as [`Generator::patient`], serialized.
     pub fn patient_lines(&self, index: u64, out: json::Out) -> (json::Out, Vec<Planted>) {
         history::patient_lines(&self.pool, self.seed, self.now, index, out)
+    }
+
+    /// Chapter `chapter` of patient `index`'s history as NDJSON lines (chapter 0 =
+    /// [`Generator::patient_lines`]; see [`history::chapter_lines`]).
+    pub fn chapter_lines(
+        &self,
+        index: u64,
+        chapter: u64,
+        out: json::Out,
+    ) -> (json::Out, Vec<Planted>) {
+        history::chapter_lines(&self.pool, self.seed, self.now, index, chapter, out)
     }
 }
 

@@ -32,6 +32,17 @@ pub fn stream_rng(seed: u64, stream: u64) -> ChaCha8Rng {
     ChaCha8Rng::from_seed(key)
 }
 
+/// The RNG of chapter `chapter` of patient `index`'s history: chapter 0 is the patient's own
+/// stream (`stream_rng(seed, index + 1)`); each later chapter (fixed-population growth, see
+/// [`crate::Growth::History`]) has a stream of its own, still a function of `(seed, index)` only.
+pub fn chapter_rng(seed: u64, index: u64, chapter: u64) -> ChaCha8Rng {
+    if chapter == 0 {
+        return stream_rng(seed, index.wrapping_add(1));
+    }
+    let seed = splitmix(seed ^ splitmix(chapter.wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    stream_rng(seed, index.wrapping_add(1))
+}
+
 /// Small helpers on top of [`Rng`] used throughout the generator.
 pub trait RngExt: Rng {
     /// A uniformly chosen element of a non-empty slice.
@@ -149,5 +160,10 @@ mod tests {
         let c: u64 = stream_rng(7, 2).random();
         assert_eq!(a, b);
         assert_ne!(a, c);
+        let first: u64 = chapter_rng(7, 0, 0).random();
+        assert_eq!(first, a, "chapter 0 is the patient's own stream");
+        let chapters: Vec<u64> = (1..4).map(|k| chapter_rng(7, 0, k).random()).collect();
+        assert!(chapters.iter().all(|x| *x != a && *x != c));
+        assert!(chapters[0] != chapters[1] && chapters[1] != chapters[2]);
     }
 }

@@ -1,7 +1,7 @@
 //! Writing an export to a directory: NDJSON per type, `manifest.json`, `planted-identifiers.json`.
 //!
-//! Patients are generated in chunks, optionally on several threads, and always written in patient
-//! order, so the bytes do not depend on the thread count.
+//! Patients (or, under [`Growth::History`], patients' chapters) are generated optionally on several
+//! threads and always written in order, so the bytes do not depend on the thread count.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -16,7 +16,7 @@ use crate::json::Out;
 use crate::manifest::{Manifest, ManifestOutput};
 use crate::planted::Planted;
 use crate::refs::BASE_URL;
-use crate::{Generator, Summary, SynthConfig, SynthError};
+use crate::{Generator, Growth, Summary, SynthConfig, SynthError};
 
 pub use crate::resource_types::{RESOURCE_TYPES, types};
 
@@ -95,6 +95,54 @@ impl Sink {
     }
 }
 
+/// The units of generation, in write order: unit `u` is one patient's chapter of history.
+#[derive(Debug, Clone, Copy)]
+struct Plan {
+    /// The fixed population under [`Growth::History`] growth to a size.
+    population: Option<u64>,
+    /// Units always written before the size may stop generation.
+    min: u64,
+    /// Units never exceeded.
+    max: u64,
+}
+
+impl Plan {
+    fn of(cfg: &SynthConfig) -> Self {
+        let p = cfg.patients;
+        match (cfg.target_bytes, cfg.growth) {
+            (None, _) => Self {
+                population: None,
+                min: p,
+                max: p,
+            },
+            (Some(_), Growth::People) => Self {
+                population: None,
+                min: 0,
+                max: u64::MAX,
+            },
+            (Some(_), Growth::History) => Self {
+                population: Some(p),
+                min: p,
+                max: if p == 0 { 0 } else { u64::MAX },
+            },
+        }
+    }
+
+    /// Unit `u`: patient `u` (chapter 0), or under a fixed population P chapter `u / P` of
+    /// patient `u % P` (round by round).
+    fn lines(self, generator: &Generator, u: u64, out: Out) -> (Out, Vec<Planted>) {
+        match self.population {
+            Some(p) if p > 0 => generator.chapter_lines(u % p, u / p, out),
+            _ => generator.patient_lines(u, out),
+        }
+    }
+
+    /// Patients in the first `units` units.
+    fn patients(self, units: u64) -> u64 {
+        self.population.map_or(units, |p| p.min(units))
+    }
+}
+
 /// Writes the export described by `cfg` into `out` (created if missing).
 pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<Summary, SynthError> {
     std::fs::create_dir_all(out).map_err(|source| SynthError::Io {
@@ -113,21 +161,24 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<Summary, SynthError> {
         &generator.pool.resources,
         generator.pool.planted.clone(),
     ))?;
-    let limit = cfg.target_bytes.map_or(cfg.patients, |_| u64::MAX);
-    let done =
-        |s: &Sink, written: u64| written >= limit || cfg.target_bytes.is_some_and(|t| s.bytes >= t);
+    let plan = Plan::of(cfg);
+    let done = |s: &Sink, written: u64| {
+        written >= plan.max
+            || (written >= plan.min && cfg.target_bytes.is_some_and(|t| s.bytes >= t))
+    };
     let mut written = 0u64;
     let threads = cfg.threads.max(1);
     if threads == 1 {
         let mut out = Out::default();
         while !done(&sink, written) {
-            let (o, planted) = generator.patient_lines(written, out);
+            let (o, planted) = plan.lines(&generator, written, out);
             out = sink.write(Lines { out: o, planted })?;
             written += 1;
         }
     } else {
-        written = parallel(&generator, threads, &mut sink, &done)?;
+        written = parallel(&generator, plan, threads, &mut sink, &done)?;
     }
+    let written = plan.patients(written);
     for (i, f) in sink.files.iter_mut().enumerate() {
         if let Some(f) = f {
             let name = format!("{}.ndjson", RESOURCE_TYPES[i]);
@@ -156,6 +207,7 @@ pub fn generate(cfg: &SynthConfig, out: &Path) -> Result<Summary, SynthError> {
 /// Generates patients on `threads` workers and writes them in index order until `done`.
 fn parallel(
     generator: &Generator,
+    plan: Plan,
     threads: usize,
     sink: &mut Sink,
     done: &dyn Fn(&Sink, u64) -> bool,
@@ -171,7 +223,7 @@ fn parallel(
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let (out, planted) = generator.patient_lines(i, recycle.take());
+                    let (out, planted) = plan.lines(generator, i, recycle.take());
                     if tx.send((i, Lines { out, planted })).is_err() {
                         break;
                     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 use starvit_synth::refs::{RefForm, for_each_reference, parse};
 use starvit_synth::{
-    BASE_URL, Manifest, PlantedKind, PlantedList, RefIndex, SynthConfig, generate,
+    BASE_URL, Growth, Manifest, PlantedKind, PlantedList, RefIndex, SynthConfig, generate,
 };
 
 const PATIENTS: u64 = 24;
@@ -81,7 +81,18 @@ fn same_seed_is_byte_identical_and_thread_independent_other_seed_differs() {
 #[test]
 fn export_is_well_formed_and_every_reference_resolves() {
     let (dir, f) = write(PATIENTS, 7, 1);
-    let all = resources(&f);
+    let (forms, total) = check_well_formed(dir.path(), &f);
+    assert_eq!(forms.len(), 5, "reference forms seen: {forms:?}");
+    assert!(total > 1000);
+}
+
+/// Unique ids, every type present, the manifest matches the files, every reference resolves;
+/// returns the reference forms seen and the number of references.
+fn check_well_formed(
+    dir: &Path,
+    f: &BTreeMap<String, Vec<u8>>,
+) -> (BTreeMap<&'static str, usize>, usize) {
+    let all = resources(f);
     let mut ids: BTreeSet<(String, String)> = BTreeSet::new();
     for r in &all {
         let key = (
@@ -94,7 +105,7 @@ fn export_is_well_formed_and_every_reference_resolves() {
         assert!(all.iter().any(|r| r["resourceType"] == t), "no {t}");
     }
 
-    let manifest = Manifest::read(&dir.path().join("manifest.json")).unwrap();
+    let manifest = Manifest::read(&dir.join("manifest.json")).unwrap();
     assert!(!manifest.requires_access_token && manifest.error.is_empty());
     let ndjson = f.keys().filter(|k| k.ends_with(".ndjson")).count();
     assert_eq!(manifest.output.len(), ndjson);
@@ -124,8 +135,7 @@ fn export_is_well_formed_and_every_reference_resolves() {
             total += 1;
         });
     }
-    assert_eq!(forms.len(), 5, "reference forms seen: {forms:?}");
-    assert!(total > 1000);
+    (forms, total)
 }
 
 #[test]
@@ -152,25 +162,7 @@ fn resolver_rejects_dangling_references() {
 #[test]
 fn planted_list_is_complete_and_exact() {
     let (dir, f) = write(PATIENTS, 11, 1);
-    let all = resources(&f);
-    let planted = PlantedList::read(&dir.path().join("planted-identifiers.json")).unwrap();
-    assert_eq!((planted.seed, planted.patients), (11, PATIENTS));
-    let listed: BTreeSet<scan::Found> = planted
-        .identifiers
-        .iter()
-        .map(|p| (p.resource_type.clone(), p.id.clone(), p.value.clone()))
-        .collect();
-    let found = scan::scan(&all, &planted.identifiers);
-    let missing: Vec<_> = found.difference(&listed).take(10).collect();
-    assert!(
-        missing.is_empty(),
-        "found in the output but not planted: {missing:?}"
-    );
-    let absent: Vec<_> = listed.difference(&found).take(10).collect();
-    assert!(
-        absent.is_empty(),
-        "planted but not found in the output: {absent:?}"
-    );
+    let planted = check_planted(dir.path(), &f, 11, PATIENTS);
     let kinds: BTreeSet<_> = planted.identifiers.iter().map(|p| p.kind).collect();
     assert!(kinds.len() >= 18, "kinds: {kinds:?}");
     // Every fragment of free text says what it is; notes name the patient, a relative and the
@@ -200,6 +192,36 @@ fn planted_list_is_complete_and_exact() {
     ] {
         assert!(parts.contains(&part), "no {part:?} in the notes: {parts:?}");
     }
+}
+
+/// The planted list names `seed` and `patients`, and every identifying value in the output is
+/// in it with its holder, and nothing else.
+fn check_planted(
+    dir: &Path,
+    f: &BTreeMap<String, Vec<u8>>,
+    seed: u64,
+    patients: u64,
+) -> PlantedList {
+    let all = resources(f);
+    let planted = PlantedList::read(&dir.join("planted-identifiers.json")).unwrap();
+    assert_eq!((planted.seed, planted.patients), (seed, patients));
+    let listed: BTreeSet<scan::Found> = planted
+        .identifiers
+        .iter()
+        .map(|p| (p.resource_type.clone(), p.id.clone(), p.value.clone()))
+        .collect();
+    let found = scan::scan(&all, &planted.identifiers);
+    let missing: Vec<_> = found.difference(&listed).take(10).collect();
+    assert!(
+        missing.is_empty(),
+        "found in the output but not planted: {missing:?}"
+    );
+    let absent: Vec<_> = listed.difference(&found).take(10).collect();
+    assert!(
+        absent.is_empty(),
+        "planted but not found in the output: {absent:?}"
+    );
+    planted
 }
 
 #[test]
@@ -252,4 +274,57 @@ fn target_size_mode_stops_once_reached() {
     let dir1 = tempfile::tempdir().unwrap();
     assert_eq!(generate(&cfg1, dir1.path()).unwrap(), s);
     assert_eq!(files(dir.path()), files(dir1.path()));
+}
+
+#[test]
+fn history_growth_keeps_the_population_and_reaches_the_size() {
+    const P: u64 = 4;
+    let target = 1_500_000;
+    let cfg = SynthConfig {
+        target_bytes: Some(target),
+        growth: Growth::History,
+        threads: 2,
+        ..SynthConfig::new(P, 21)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = generate(&cfg, dir.path()).unwrap();
+    assert!(s.ndjson_bytes >= target && s.patients == P, "{s:?}");
+    let dir1 = tempfile::tempdir().unwrap();
+    let cfg1 = SynthConfig { threads: 1, ..cfg };
+    assert_eq!(generate(&cfg1, dir1.path()).unwrap(), s);
+    let f = files(dir.path());
+    assert_eq!(f, files(dir1.path()), "not deterministic");
+
+    // The people are the plain export's, written once; its files are a byte prefix (round 0).
+    let (_p, plain) = write(P, 21, 1);
+    assert_eq!(f["Patient.ndjson"], plain["Patient.ndjson"]);
+    let plain_bytes: usize = plain
+        .iter()
+        .filter(|(n, _)| n.ends_with(".ndjson"))
+        .map(|(_, b)| b.len())
+        .sum();
+    assert!(
+        s.ndjson_bytes as usize > 2 * plain_bytes,
+        "fewer than 2 more chapters"
+    );
+    for (name, bytes) in plain.iter().filter(|(n, _)| n.ends_with(".ndjson")) {
+        assert!(
+            f[name].starts_with(bytes),
+            "{name}: round 0 is not the plain export"
+        );
+    }
+    // More years: encounters reach further back than the plain export's 12.
+    let earliest = |f: &BTreeMap<String, Vec<u8>>| {
+        resources(f)
+            .iter()
+            .filter(|r| r["resourceType"] == "Encounter")
+            .map(|r| r["period"]["start"].as_str().unwrap()[..4].to_owned())
+            .min()
+            .unwrap()
+    };
+    assert!(earliest(&f) < earliest(&plain));
+
+    let (forms, _) = check_well_formed(dir.path(), &f);
+    assert_eq!(forms.len(), 5, "reference forms seen: {forms:?}");
+    check_planted(dir.path(), &f, 21, P);
 }

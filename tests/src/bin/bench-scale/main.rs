@@ -3,26 +3,36 @@
 //! Data server in this process serves the synthesized files as an `$export` (kick-off, status,
 //! manifest, files; loading gigabytes into a FHIR server would measure the server), `bulk-export`
 //! cuts them into parts of `BENCH_SCALE_PART_BYTES` (default 256 MiB), `deidentify` and `bq-load`
-//! take one delivery per part. Per size: time per stage (from the objects' creation times and the
+//! take one delivery per part. Two growth series (`BENCH_SCALE_GROWTH`, default `people history`):
+//! `people` grows the export by adding patients (`starvit synth --target-mb`), so deidentify's
+//! people index grows with it; `history` keeps the population of the smallest people export and
+//! grows each patient's history (`--patients P --target-mb`): the object grows, the people do
+//! not. At the smallest size both are the same export, run once. Per size: time per stage (from the objects' creation times and the
 //! lineage rows), part count, peak RSS of each function process (`VmHWM`), and the bytes each
 //! MERGE reads of the raw table (local-bigquery answers dry runs with 0 bytes, so this is
 //! BigQuery's billing arithmetic over the rows, computed by a query: 2 + length per STRING, 8 per
 //! DATE): the statement as built, pruned to its object's partitions, against the unpruned MERGE
 //! it replaced (the whole table) and an hourly incremental's (the last 13 months: the shift
-//! spreads fresh events over a year). Writes `target/bench/scale.json`.
+//! spreads fresh events over a year). Per series, each function's peak RSS from the smallest to
+//! the largest size with a verdict, flat or grows (`report::FLAT_RULE`). Writes
+//! `target/bench/scale.json`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use serde_json::{Value, json};
 use starvit_e2e::chain::{
-    Binaries, Chain, ChainOptions, DEID_BUCKET, GOVERNANCE_DATASET, PHI_BUCKET, RAW_DATASET,
+    Binaries, Chain, ChainOptions, DEID_BUCKET, GOVERNANCE_DATASET, PHI_BUCKET,
 };
 use starvit_e2e::stack::Stack;
 
+use crate::export::{Export, Growth, export_dir};
+
 mod bulk_server;
+mod export;
 mod logs;
+mod report;
 mod scan;
 
 /// The export id the static server's status URL names.
@@ -30,25 +40,45 @@ const EXPORT_ID: &str = "bench-scale";
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
-    let sizes: Vec<u64> = std::env::var("BENCH_SCALE_MB")
-        .unwrap_or_else(|_| "500 2000".to_owned())
+    let env = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.to_owned());
+    let mut sizes: Vec<u64> = env("BENCH_SCALE_MB", "500 2000")
         .split_whitespace()
         .map(str::parse)
         .collect::<Result<_, _>>()
         .context("BENCH_SCALE_MB: sizes in MB")?;
-    let part_bytes: u64 = std::env::var("BENCH_SCALE_PART_BYTES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256 << 20);
+    sizes.sort_unstable();
+    let part_bytes: u64 = env("BENCH_SCALE_PART_BYTES", "268435456")
+        .parse()
+        .context("BENCH_SCALE_PART_BYTES")?;
     let out = starvit_e2e::repo_root().join("target/bench/scale");
-    let mut runs = Vec::new();
-    for mb in sizes {
-        let run = run_one(&out, mb, part_bytes).await?;
-        print_run(&run);
-        runs.push(run);
+    let smallest = *sizes.first().context("BENCH_SCALE_MB is empty")?;
+    // The history series keeps the people of the people-grown export at the smallest size.
+    let population = export_dir(&out, smallest, Growth::People)?.patients;
+    let growths: Vec<Growth> = env("BENCH_SCALE_GROWTH", "people history")
+        .split_whitespace()
+        .map(|g| match g {
+            "people" => Ok(Growth::People),
+            "history" => Ok(Growth::History(population)),
+            _ => anyhow::bail!("BENCH_SCALE_GROWTH: people and/or history, not {g}"),
+        })
+        .collect::<Result<_, _>>()?;
+    let mut runs: Vec<Value> = Vec::new();
+    for &growth in &growths {
+        for &mb in &sizes {
+            let run = run_size(&out, &runs, mb, mb == smallest, growth, part_bytes).await?;
+            runs.push(run);
+        }
     }
-    print_growth(&runs);
-    let report = json!({"part_bytes": part_bytes, "runs": runs});
+    let series: Vec<Value> = growths
+        .iter()
+        .filter_map(|g| report::series(&runs, g.name()))
+        .collect();
+    let report = json!({
+        "part_bytes": part_bytes,
+        "flat_rule": report::FLAT_RULE,
+        "runs": runs,
+        "series": series,
+    });
     std::fs::write(
         out.join("../scale.json"),
         serde_json::to_vec_pretty(&report)?,
@@ -56,30 +86,51 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The synthesized export of `mb` MB, generated once per size and reused.
-fn export_dir(out: &Path, mb: u64) -> anyhow::Result<(PathBuf, u64)> {
-    let dir = out.join(format!("export-{mb}"));
-    let stamp = dir.join(".bench-params");
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some("seed=12") {
-        let _ = std::fs::remove_dir_all(&dir);
-        let mut synth = starvit_synth::SynthConfig::new(1, 12);
-        synth.target_bytes = Some(mb * 1_000_000);
-        synth.threads = 2;
-        starvit_synth::generate(&synth, &dir)?;
-        std::fs::write(&stamp, "seed=12")?;
-    }
-    let bytes = starvit_deid::scan::ndjson_files(&dir)?
+/// The run of `growth` at `mb` MB, printed. At the smallest size both series have the same
+/// export (see [`export_dir`]), so a history run there reuses the people run when there is one.
+async fn run_size(
+    out: &Path,
+    done: &[Value],
+    mb: u64,
+    smallest: bool,
+    growth: Growth,
+    part_bytes: u64,
+) -> anyhow::Result<Value> {
+    let same = done
         .iter()
-        .map(|f| std::fs::metadata(f).map(|m| m.len()))
-        .sum::<Result<u64, _>>()?;
-    Ok((dir, bytes))
+        .find(|r| r["growth"] == "people" && r["target_mb"] == mb)
+        .filter(|_| growth != Growth::People && smallest);
+    if let Some(run) = same {
+        let mut run = run.clone();
+        run["growth"] = json!(growth.name());
+        run["same_run_as"] = json!("people");
+        println!(
+            "scale: {mb} MB grown by {} = the people run above (the same export)",
+            growth.name()
+        );
+        return Ok(run);
+    }
+    let export = export_dir(out, mb, if smallest { Growth::People } else { growth })?;
+    let run = run_one(&export, mb, growth, part_bytes).await?;
+    report::print_run(&run);
+    Ok(run)
 }
 
-async fn run_one(out: &Path, mb: u64, part_bytes: u64) -> anyhow::Result<Value> {
-    let (export, bytes) = export_dir(out, mb)?;
-    eprintln!("scale: {:.0} MB export", bytes as f64 / 1e6);
-    let server = bulk_server::serve(export.clone(), EXPORT_ID).await?;
-    let mut stack = Stack::start(&format!("bench-scale-{mb}"))?;
+async fn run_one(
+    export: &Export,
+    mb: u64,
+    growth: Growth,
+    part_bytes: u64,
+) -> anyhow::Result<Value> {
+    let bytes = export.bytes;
+    eprintln!(
+        "scale: {:.0} MB export, {} patients ({})",
+        bytes as f64 / 1e6,
+        export.patients,
+        growth.name()
+    );
+    let server = bulk_server::serve(export.dir.clone(), EXPORT_ID).await?;
+    let mut stack = Stack::start(&format!("bench-scale-{}-{mb}", growth.name()))?;
     for (k, v) in [
         ("FHIR_BASE_URL", server.base.as_str()),
         ("FHIR_TOKEN_URL", ""),
@@ -113,6 +164,9 @@ async fn run_one(out: &Path, mb: u64, part_bytes: u64) -> anyhow::Result<Value> 
     let people = logs::people_index(chain.deidentify.log_path());
     let scans = scan::merges(&chain).await?;
     Ok(json!({
+        "growth": growth.name(),
+        "target_mb": mb,
+        "patients": export.patients,
         "export_mb": bytes as f64 / 1e6,
         "parts": parts,
         "stage_end_seconds": times,
@@ -222,94 +276,4 @@ fn peak_rss(chain: &Chain) -> Value {
         "deidentify": hwm(chain.deidentify.pid()),
         "bq_load": hwm(chain.bq_load.pid()),
     })
-}
-
-fn print_run(run: &Value) {
-    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-    let t = &run["stage_end_seconds"];
-    let r = &run["peak_rss_mib"];
-    let s = &run["merge_scan"];
-    println!(
-        "scale: {:.0} MB export, {} parts",
-        f(&run["export_mb"]),
-        run["parts"]
-    );
-    println!(
-        "  stage ends (s from trigger): bulk-export {:.1}, deidentify {:.1}, bq-load {:.1}",
-        f(&t["bulk_export"]),
-        f(&t["deidentify"]),
-        f(&t["bq_load"])
-    );
-    println!(
-        "  peak RSS (MiB): bulk-export {:.0}, deidentify {:.0}, bq-load {:.0}",
-        f(&r["bulk_export"]),
-        f(&r["deidentify"]),
-        f(&r["bq_load"])
-    );
-    let h = &run["handlers"];
-    println!(
-        "  handler seconds (sum / longest delivery): bulk-export {:.1} / {:.1}, deidentify \
-         {:.1} / {:.1}, bq-load {:.1} / {:.1}",
-        f(&h["bulk_export"]["handler_seconds"]),
-        f(&h["bulk_export"]["longest_event_seconds"]),
-        f(&h["deidentify"]["handler_seconds"]),
-        f(&h["deidentify"]["longest_event_seconds"]),
-        f(&h["bq_load"]["handler_seconds"]),
-        f(&h["bq_load"]["longest_event_seconds"]),
-    );
-    let p = &run["people_index"];
-    println!(
-        "  deidentify people index: {} people, {} values, {:.1} MiB ({:.0} bytes/person, \
-         built in {} ms); deidentify peak RSS minus the index {:.0} MiB",
-        p["people"],
-        p["values"],
-        f(&p["index_bytes"]) / 1048576.0,
-        f(&p["bytes_per_person"]),
-        p["build_ms"],
-        f(&r["deidentify"]) - f(&p["index_bytes"]) / 1048576.0,
-    );
-    println!(
-        "  raw tables {:.1} MB ({} rows); MERGE reads per object: as built max {:.2} MB, \
-         median {:.2} MB; unpruned (before) {:.2} MB; hourly incremental {:.2} MB",
-        f(&s["raw_table_bytes"]) / 1e6,
-        s["raw_rows"],
-        f(&s["pruned_max_bytes"]) / 1e6,
-        f(&s["pruned_median_bytes"]) / 1e6,
-        f(&s["unpruned_max_bytes"]) / 1e6,
-        f(&s["incremental_bytes"]) / 1e6,
-    );
-}
-
-/// Ratios of the last run to the first: time and memory against size.
-fn print_growth(runs: &[Value]) {
-    let (Some(a), Some(b)) = (runs.first(), runs.last()) else {
-        return;
-    };
-    if runs.len() < 2 {
-        return;
-    }
-    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-    println!(
-        "scale growth {:.0} -> {:.0} MB (x{:.1}):",
-        f(&a["export_mb"]),
-        f(&b["export_mb"]),
-        f(&b["export_mb"]) / f(&a["export_mb"])
-    );
-    for stage in ["bulk_export", "deidentify", "bq_load"] {
-        println!(
-            "  {stage:<12} time x{:.2}, peak RSS x{:.2}",
-            f(&b["stage_end_seconds"][stage]) / f(&a["stage_end_seconds"][stage]),
-            f(&b["peak_rss_mib"][stage]) / f(&a["peak_rss_mib"][stage]),
-        );
-    }
-    let rest = |r: &Value| {
-        f(&r["peak_rss_mib"]["deidentify"]) - f(&r["people_index"]["index_bytes"]) / 1048576.0
-    };
-    println!(
-        "  deidentify peak RSS minus its people index x{:.2}; people x{:.2}, index bytes x{:.2}",
-        rest(b) / rest(a),
-        f(&b["people_index"]["people"]) / f(&a["people_index"]["people"]),
-        f(&b["people_index"]["index_bytes"]) / f(&a["people_index"]["index_bytes"]),
-    );
-    let _ = RAW_DATASET;
 }
