@@ -231,12 +231,18 @@ if [[ ${BENCH_SKIP_CHAIN:-0} != 1 ]]; then
     echo "wrote $OUT/chain.json"
 fi
 
-# Scale (issue 12): a synthesized export of BENCH_SCALE_MB MB (default "500 2000", one run each)
-# from bulk-export (a static Bulk Data server in the bench process serves the files) through
-# parts of BENCH_SCALE_PART_BYTES (default 256 MiB), deidentify and bq-load: time per stage,
-# peak RSS per function process, part count, growth between the sizes, and the bytes each
-# raw-table MERGE reads (tests/src/bin/bench-scale/). Heavy (several GB in the emulators): the
-# 2 GB run took ~7 minutes on 2 loaded cores (release). BENCH_SKIP_SCALE=1 leaves it out.
+# Scale (issue 12): synthesized exports of BENCH_SCALE_MB MB (default "500 2000") from
+# bulk-export (a static Bulk Data server in the bench process serves the files) through parts
+# of BENCH_SCALE_PART_BYTES (default 256 MiB), deidentify and bq-load: time per stage, peak RSS
+# per function process, part count, and the bytes each raw-table MERGE reads
+# (tests/src/bin/bench-scale/). Two growth series, BENCH_SCALE_GROWTH (default "people history"):
+# "people" grows the export by adding patients (deidentify's people index grows with them; bytes
+# per person printed), "history" keeps the smallest export's people and grows their histories
+# (`starvit synth --patients P --target-mb N`). Per series and function: peak RSS smallest ->
+# largest size and a verdict, flat (at most max(10%, 4 MiB) above) or grows. Both series share
+# the smallest run (the same export), so the default is 3 runs: 500 MB, 2 GB by people, 2 GB by
+# history (~4 + 7 + 7 minutes on 2 loaded cores, release; BENCH_SCALE_GROWTH=people saves the
+# last). Exports are kept in target/bench/scale/. BENCH_SKIP_SCALE=1 leaves it out.
 if [[ ${BENCH_SKIP_SCALE:-0} != 1 ]]; then
     echo
     chain_bins
