@@ -10,6 +10,7 @@
 //! | `ObjectGone` | Drop | `object_generation_gone` |
 //! | `Storage` / `BigQuery` / `PubSub` | as [`GcpError::disposition`] | [`GcpError::code`] |
 //! | `Spool` | Retry | `spool_io` |
+//! | `RawTableSchema` | Retry (an operator mends the table; the redelivery then lands) | `raw_table_schema` |
 //!
 //! BigQuery job failures (conflicts, backend or data reasons, time-outs, exhausted attempts)
 //! are classified once in `starvit-gcp` ([`starvit_gcp::bigquery::runner`] retries backend
@@ -62,6 +63,10 @@ pub enum Error {
     /// A Pub/Sub publish failed.
     #[error("pubsub: {0}")]
     PubSub(#[source] GcpError),
+    /// The raw table exists but lacks a REQUIRED column: it was not created by this function
+    /// (only NULLABLE columns are added to an existing table).
+    #[error("the raw table lacks required columns {0:?}")]
+    RawTableSchema(Vec<String>),
     /// Local spool file I/O failed.
     #[error("spool file: {0}")]
     Spool(#[source] std::io::Error),
@@ -90,7 +95,7 @@ impl Classify for Error {
     fn disposition(&self) -> Disposition {
         match self {
             Error::Storage(e) | Error::BigQuery(e) | Error::PubSub(e) => by(e),
-            Error::Spool(_) => Disposition::Retry,
+            Error::Spool(_) | Error::RawTableSchema(_) => Disposition::Retry,
             Error::Lineage(_)
             | Error::LineageIncomplete(_)
             | Error::ObjectName
@@ -110,6 +115,7 @@ impl Classify for Error {
             Error::ObjectGone => "object_generation_gone",
             Error::Storage(e) | Error::BigQuery(e) | Error::PubSub(e) => e.code(),
             Error::Spool(_) => "spool_io",
+            Error::RawTableSchema(_) => "raw_table_schema",
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Schema and governance records: the datasets, the raw table of a type (`CREATE TABLE IF NOT
-//! EXISTS` from `starvit_warehouse`), and the `deid_policy_versions` row. All idempotent; a per-process cache only saves
+//! EXISTS` from `starvit_warehouse`, plus the columns a table from an older schema lacks), and the `deid_policy_versions` row. All idempotent; a per-process cache only saves
 //! calls.
 
 use std::collections::BTreeMap;
@@ -52,6 +52,41 @@ pub(crate) async fn ensure_schema(
         jobs::run(&ctx.bigquery, ctx.location(), &key.job_id(step), config).await?;
         ctx.mark_ensured(marker);
     }
+    migrate_raw(ctx, key, raw, lineage).await
+}
+
+/// A raw table created from an older schema (before a NULLABLE column such as `export_time`
+/// was added) gains the missing columns, once per process and table: `tables.get`, then one
+/// `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` only when something is missing (idempotent, so
+/// two instances migrating at once both succeed). Rows loaded before read NULL there.
+async fn migrate_raw(
+    ctx: &Context,
+    key: &ObjectKey,
+    raw: &TableRef,
+    lineage: &Lineage,
+) -> Result<(), Error> {
+    let marker = format!("columns:{}.{}", raw.dataset_id, raw.table_id);
+    if ctx.is_ensured(&marker) {
+        return Ok(());
+    }
+    let existing = ctx
+        .bigquery
+        .table_columns(raw)
+        .await
+        .map_err(Error::gcp)?
+        .unwrap_or_default();
+    if let Some(statement) =
+        sql::add_missing_raw_columns(raw, &existing).map_err(Error::RawTableSchema)?
+    {
+        let step = Step::MigrateRaw;
+        let config = jobs::query(
+            statement,
+            jobs::labels(&ctx.config.job_labels(step.suffix())?, lineage),
+        );
+        jobs::run(&ctx.bigquery, ctx.location(), &key.job_id(step), config).await?;
+        tracing::info!(table = raw.table_id, "raw table gained the missing columns");
+    }
+    ctx.mark_ensured(marker);
     Ok(())
 }
 

@@ -27,6 +27,9 @@ pub const JOB_PREFIX: &str = "bqload";
 pub enum Step {
     /// `CREATE TABLE IF NOT EXISTS` of the raw table of the object's resource type.
     DdlRaw,
+    /// `ALTER TABLE ... ADD COLUMN IF NOT EXISTS`: a raw table created from an older schema
+    /// gains the columns added since.
+    MigrateRaw,
     /// Load job: staging object -> staging table.
     Load,
     /// Query job: MERGE staging table -> raw table.
@@ -40,6 +43,7 @@ impl Step {
     pub fn suffix(self) -> &'static str {
         match self {
             Step::DdlRaw => "ddl_raw",
+            Step::MigrateRaw => "migrate_raw",
             Step::Load => "load",
             Step::Merge => "merge",
             Step::Lineage => "lineage",

@@ -11,7 +11,7 @@
 use starvit_gcp::bigquery::spec::TableRef;
 use starvit_lineage::Lineage;
 use starvit_lineage::row::TABLE_SCHEMA;
-use starvit_warehouse::sql::{create_table, names};
+use starvit_warehouse::sql::{add_missing_columns, create_table, names};
 pub use starvit_warehouse::sql::{literal, table};
 use starvit_warehouse::tables::{LINEAGE, POLICY_VERSIONS, RAW};
 
@@ -20,6 +20,17 @@ use crate::staging::Partitions;
 /// The raw table of one resource type (`starvit_warehouse::tables::RAW`).
 pub fn create_raw_table(raw: &TableRef) -> String {
     create_table(raw, &RAW)
+}
+
+/// `ALTER TABLE` adding what a raw table created from an older [`RAW`] lacks (`None`: nothing).
+///
+/// # Errors
+/// The missing REQUIRED columns (not a table this function created).
+pub fn add_missing_raw_columns(
+    raw: &TableRef,
+    existing: &[String],
+) -> Result<Option<String>, Vec<String>> {
+    add_missing_columns(raw, &RAW, existing)
 }
 
 /// Insert the staging rows that the raw table does not hold yet (same `id` and `version_id`).

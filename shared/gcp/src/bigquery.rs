@@ -27,7 +27,7 @@ pub use runner::{MAX_ATTEMPTS, Ran, attempt_id, job_id};
 use futures::FutureExt;
 use std::time::{Duration, Instant};
 
-use google_cloud_bigquery_v2::client::{DatasetService, JobService};
+use google_cloud_bigquery_v2::client::{DatasetService, JobService, TableService};
 use google_cloud_bigquery_v2::model::{
     DatasetReference, ErrorProto, Job, JobConfiguration, JobReference,
 };
@@ -73,6 +73,7 @@ pub struct BigQueryClient {
     project_id: String,
     jobs: JobService,
     datasets: DatasetService,
+    tables: TableService,
     poll: PollPolicy,
 }
 
@@ -114,10 +115,16 @@ impl BigQueryClient {
             .boxed()
             .await
             .map_err(|e| setup_error(&e))?;
+        let tables = configure!(TableService::builder(), endpoint)
+            .build()
+            .boxed()
+            .await
+            .map_err(|e| setup_error(&e))?;
         Ok(Self {
             project_id: config.project_id.clone(),
             jobs,
             datasets,
+            tables,
             poll: PollPolicy::default(),
         })
     }
@@ -271,6 +278,37 @@ impl BigQueryClient {
                         Ok(())
                     }
                     _ => Err(err),
+                }
+            }
+        }
+    }
+
+    /// The top-level column names of `table` (`tables.get`), or `None` when it does not exist.
+    ///
+    /// # Errors
+    /// [`GcpError`] other than 404.
+    pub async fn table_columns(
+        &self,
+        table: &spec::TableRef,
+    ) -> Result<Option<Vec<String>>, GcpError> {
+        let request = self
+            .tables
+            .get_table()
+            .set_project_id(table.project_id.clone())
+            .set_dataset_id(table.dataset_id.clone())
+            .set_table_id(table.table_id.clone());
+        match Box::pin(request.send()).await {
+            Ok(t) => Ok(Some(
+                t.schema
+                    .map(|s| s.fields.into_iter().map(|f| f.name).collect())
+                    .unwrap_or_default(),
+            )),
+            Err(e) => {
+                let err = GcpError::from_client(Service::BigQuery, "tables.get", &e);
+                if err.status() == Some(404) {
+                    Ok(None)
+                } else {
+                    Err(err)
                 }
             }
         }

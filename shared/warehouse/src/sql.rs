@@ -75,6 +75,42 @@ pub fn create_table(at: &TableRef, table: &Table) -> String {
     ddl
 }
 
+/// The columns of `table` that `existing` (the column names of a table created from an older
+/// schema) lacks, as one `ALTER TABLE ... ADD COLUMN IF NOT EXISTS` statement; `None` when
+/// nothing is missing.
+///
+/// # Errors
+/// The names of missing `REQUIRED` columns: BigQuery adds only `NULLABLE` (or `REPEATED`)
+/// columns to an existing table, so such a table is not one of ours to migrate.
+pub fn add_missing_columns(
+    at: &TableRef,
+    table: &Table,
+    existing: &[String],
+) -> Result<Option<String>, Vec<String>> {
+    let missing: Vec<_> = table
+        .columns()
+        .iter()
+        .filter(|c| !existing.iter().any(|e| e.eq_ignore_ascii_case(&c.name)))
+        .collect();
+    let required: Vec<String> = missing
+        .iter()
+        .filter(|c| c.mode == "REQUIRED")
+        .map(|c| c.name.clone())
+        .collect();
+    if !required.is_empty() {
+        return Err(required);
+    }
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let adds = missing
+        .iter()
+        .map(|c| format!("  ADD COLUMN IF NOT EXISTS {} {}", c.name, c.ddl_type()))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    Ok(Some(format!("ALTER TABLE {}\n{adds}", self::table(at))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +122,33 @@ mod tests {
             dataset_id: "d".into(),
             table_id: table.into(),
         }
+    }
+
+    #[test]
+    fn a_table_from_an_older_schema_gains_the_missing_nullable_columns() {
+        let all: Vec<String> = RAW.column_names().map(str::to_owned).collect();
+        assert_eq!(add_missing_columns(&at("Patient"), &RAW, &all), Ok(None));
+        let older: Vec<String> = all
+            .iter()
+            .filter(|c| *c != "export_time")
+            .cloned()
+            .collect();
+        assert_eq!(
+            add_missing_columns(&at("Patient"), &RAW, &older),
+            Ok(Some(
+                "ALTER TABLE `p.d.Patient`\n  ADD COLUMN IF NOT EXISTS export_time TIMESTAMP"
+                    .to_owned()
+            ))
+        );
+        // Names compare as BigQuery does, case-insensitively.
+        let upper: Vec<String> = all.iter().map(|c| c.to_ascii_uppercase()).collect();
+        assert_eq!(add_missing_columns(&at("Patient"), &RAW, &upper), Ok(None));
+        // A missing REQUIRED column cannot be added: not a table to migrate.
+        let no_id: Vec<String> = all.iter().filter(|c| *c != "id").cloned().collect();
+        assert_eq!(
+            add_missing_columns(&at("Patient"), &RAW, &no_id),
+            Err(vec!["id".to_owned()])
+        );
     }
 
     #[test]

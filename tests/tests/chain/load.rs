@@ -12,6 +12,26 @@ async fn export_lands_in_bigquery_with_lineage_labels_and_no_duplicates_on_repla
     let Some(chain) = started("chain-bq", &ChainOptions::default()).await else {
         return;
     };
+    // A raw table created before `export_time` existed: bq-load adds the column it lacks.
+    let patients = chain.table(RAW_DATASET, "Patient");
+    let (project, dataset) = (chain.stack.project(), RAW_DATASET);
+    chain
+        .query(&format!(
+            "CREATE SCHEMA IF NOT EXISTS `{project}.{dataset}`"
+        ))
+        .await
+        .expect("raw dataset");
+    let raw = starvit_gcp::bigquery::spec::TableRef {
+        project_id: project.to_owned(),
+        dataset_id: dataset.to_owned(),
+        table_id: "Patient".to_owned(),
+    };
+    let ddl = starvit_warehouse::sql::create_table(&raw, &starvit_warehouse::tables::RAW);
+    chain.query(&ddl).await.expect("raw table");
+    chain
+        .query(&format!("ALTER TABLE {patients} DROP COLUMN export_time"))
+        .await
+        .expect("an older raw table");
     let export = synth(6, 17);
     let uploaded = chain
         .upload_export(export.path(), "job-bq")
@@ -25,6 +45,16 @@ async fn export_lands_in_bigquery_with_lineage_labels_and_no_duplicates_on_repla
     );
     let expected = assert_tables_equal_deid_bucket(&chain, "after the load").await;
     assert!(expected.len() >= 10, "{expected:?}");
+    let unstamped = chain
+        .count(&format!(
+            "SELECT COUNT(*) FROM {patients} WHERE export_time IS NULL"
+        ))
+        .await
+        .expect("the older raw table gained export_time");
+    assert_eq!(
+        unstamped, 0,
+        "every loaded Patient row carries its export_time"
+    );
 
     // Lineage joins from every loaded row back to its export.
     for ty in expected.keys() {
