@@ -195,6 +195,11 @@ mod tests {
                 Disposition::Retry,
                 "spool_io",
             ),
+            (
+                Error::RawTableSchema(vec!["id".into()]),
+                Disposition::Retry,
+                "raw_table_schema",
+            ),
         ];
         for (err, disposition, code) in cases {
             assert_eq!(err.disposition(), disposition, "{err}");
