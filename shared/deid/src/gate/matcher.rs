@@ -64,29 +64,17 @@ impl Matcher {
         }
     }
 
-    /// Kind of a needle found in `hay`, if any. `set` must be the set it was built from
-    /// (for the few-needle scan; an automaton needs only the kinds).
+    /// Kind of a needle found in `hay`, if any. `set` must be the set it was built from.
     pub(crate) fn find(&self, set: &NeedleSet, hay: &[u8]) -> Option<ValueKind> {
-        match hay.split_first() {
-            Some((&b, token)) if b == TOKEN_BYTE => set.tokens.find(token),
-            _ => self.find_kinds(set.kinds(), Some(set), hay),
+        if let Some((&TOKEN_BYTE, token)) = hay.split_first() {
+            return set.tokens.find(token);
         }
-    }
-
-    pub(crate) fn find_kinds(
-        &self,
-        kinds: &[ValueKind],
-        set: Option<&NeedleSet>,
-        hay: &[u8],
-    ) -> Option<ValueKind> {
         match self {
             Self::Empty => None,
-            Self::Few => set.and_then(|set| {
-                (0..set.len())
-                    .find(|&i| contains(hay, set.pattern(i)))
-                    .map(|i| set.kind(i))
-            }),
-            Self::Automaton(ac) => ac.find(hay).map(|m| kinds[m.pattern().as_usize()]),
+            Self::Few => (0..set.len())
+                .find(|&i| contains(hay, set.pattern(i)))
+                .map(|i| set.kind(i)),
+            Self::Automaton(ac) => ac.find(hay).map(|m| set.kind(m.pattern().as_usize())),
             Self::Broken => Some(ValueKind::Unchecked),
         }
     }

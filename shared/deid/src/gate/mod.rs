@@ -6,6 +6,7 @@
 //!   digits-only forms) shared by needles and haystacks.
 //! - `extract` where identifying values live in a FHIR resource.
 //! - `needles` the deduplicated needle set and the match classes. `matcher`: the scan.
+//! - `compact` the people index's matcher: an FST, a fraction of an automaton's memory.
 //! - `line`    [`LineValues`] (one input resource). `people`: [`PeopleIndex`] (an export).
 //! - `open`    [`OpenValues`] (what an output copied from its input).
 //!
@@ -26,6 +27,9 @@
 //! what the whole set would. A hit is the concern of its line only: the engine
 //! quarantines that line with the returned [`ValueKind`] as its reason.
 
+mod compact;
+#[cfg(test)]
+mod compact_tests;
 mod extract;
 mod fold;
 pub mod kind;

@@ -113,10 +113,6 @@ impl NeedleSet {
         self.kinds[i]
     }
 
-    pub(crate) fn kinds(&self) -> &[ValueKind] {
-        &self.kinds
-    }
-
     /// Frees what only deduplication needs (hash table, hashes, scratch) and the arenas'
     /// slack: a set that takes no more needles holds its encoded bytes + 5 per needle.
     pub(crate) fn seal(&mut self) {
@@ -127,11 +123,6 @@ impl NeedleSet {
         self.text.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.kinds.shrink_to_fit();
-    }
-
-    /// The kinds, taken out of the set (its needles stay readable by [`Self::pattern`]).
-    pub(crate) fn take_kinds(&mut self) -> Vec<ValueKind> {
-        std::mem::take(&mut self.kinds)
     }
 
     /// Bytes held by the needles (arena, offsets, kinds, hash table).
@@ -343,6 +334,15 @@ impl Tokens {
 
     fn clear(&mut self) {
         self.map.clear();
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Frees the table's slack (a set that takes no more tokens).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.map.shrink_to_fit();
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {

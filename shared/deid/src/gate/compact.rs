@@ -1,0 +1,221 @@
+//! [`Compact`]: the matcher of a large, long-lived [`NeedleSet`] (the people index) in a
+//! fraction of an Aho-Corasick automaton's memory, answering exactly what it answers.
+//!
+//! - Needles of [`MIN_WALK`]..=[`MAX_WALK`] bytes (all of them in practice) go into one
+//!   FST (the `fst` crate: a minimal acyclic automaton over the sorted needles, prefixes and
+//!   suffixes shared; its output is the needle's kind). A search walks it from each start
+//!   of the hay until no transition (miss) or a final state (hit); a walk is at most
+//!   [`MAX_WALK`] bytes, and a start whose first [`MIN_WALK`] bytes begin no needle (a bit
+//!   of [`Starts`]) is not walked.
+//! - Longer (and shorter) needles go into an Aho-Corasick automaton, linear in the hay.
+//!
+//! Answer: the kind of the needle that ends first in the hay, the longest of those ending
+//! there (what `aho_corasick`'s standard match semantics report), or `None`.
+//!
+//! Cost: building sorts the needle indices (4 bytes each, O(n log n) compares) and streams
+//! them into the FST: the peak is the sealed set + 4 bytes per needle + the FST (its
+//! output buffer may be up to twice its size while it grows) + the FST builder's fixed-size
+//! registry. A search is O([`MAX_WALK`] × hay) at worst, whatever the number of needles.
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use fst::raw::{Builder, Fst, Node};
+
+use super::ValueKind;
+use super::needles::NeedleSet;
+
+/// Longest needle (bytes) in the FST: the bound of one walk.
+pub(crate) const MAX_WALK: usize = 64;
+/// Shortest needle (bytes) in the FST: the length of the [`Starts`] key.
+const MIN_WALK: usize = 3;
+
+/// Every kind, in the order of the FST's outputs.
+const KINDS: [ValueKind; 10] = [
+    ValueKind::Name,
+    ValueKind::Identifier,
+    ValueKind::Telecom,
+    ValueKind::Address,
+    ValueKind::BirthDate,
+    ValueKind::ExtensionValue,
+    ValueKind::FreeText,
+    ValueKind::Display,
+    ValueKind::ResourceId,
+    ValueKind::Unchecked,
+];
+
+fn code(kind: ValueKind) -> u64 {
+    KINDS
+        .iter()
+        .position(|&k| k == kind)
+        .unwrap_or(KINDS.len() - 1) as u64
+}
+
+fn kind(code: u64) -> ValueKind {
+    // An output out of range cannot come from `code`; fail closed if it did.
+    usize::try_from(code)
+        .ok()
+        .and_then(|c| KINDS.get(c))
+        .copied()
+        .unwrap_or(ValueKind::Unchecked)
+}
+
+/// The FST of the walkable needles, the automaton of the others, and their kinds.
+pub(crate) struct Compact {
+    fst: Fst<Vec<u8>>,
+    starts: Starts,
+    long: Option<(AhoCorasick, Vec<ValueKind>)>,
+    len: usize,
+}
+
+impl std::fmt::Debug for Compact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compact")
+            .field("len", &self.len)
+            .field("fst_bytes", &self.fst.size())
+            .field("long", &self.long.as_ref().map(|(_, k)| k.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Compact {
+    /// The matcher of every needle of `set`; `None` when the FST or the automaton cannot be
+    /// built (the caller fails closed).
+    pub(crate) fn build(set: &NeedleSet) -> Option<Self> {
+        Self::build_with(set, MAX_WALK)
+    }
+
+    /// [`Self::build`] with walks of at most `max_walk` bytes (tests use short ones).
+    pub(crate) fn build_with(set: &NeedleSet, max_walk: usize) -> Option<Self> {
+        let walkable = |i: u32| (MIN_WALK..=max_walk).contains(&set.pattern(i as usize).len());
+        let n = u32::try_from(set.len()).ok()?;
+        let mut order: Vec<u32> = (0..n).filter(|&i| walkable(i)).collect();
+        // Stable: of equal needles (a set holds none), the first one's kind.
+        order.sort_by(|&a, &b| set.pattern(a as usize).cmp(set.pattern(b as usize)));
+        order.dedup_by(|a, b| set.pattern(*a as usize) == set.pattern(*b as usize));
+        let mut starts = Starts::new();
+        let mut builder = Builder::memory();
+        for &i in &order {
+            let p = set.pattern(i as usize);
+            starts.insert(p);
+            builder.insert(p, code(set.kind(i as usize))).ok()?;
+        }
+        let walked = order.len();
+        drop(order);
+        let mut bytes = builder.into_inner().ok()?;
+        bytes.shrink_to_fit();
+        let fst = Fst::new(bytes).ok()?;
+        let long: Vec<u32> = (0..n).filter(|&i| !walkable(i)).collect();
+        let long = if long.is_empty() {
+            None
+        } else {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
+                .build(long.iter().map(|&i| set.pattern(i as usize)))
+                .ok()?;
+            let kinds: Vec<ValueKind> = long.iter().map(|&i| set.kind(i as usize)).collect();
+            Some((ac, kinds))
+        };
+        let len = walked + long.as_ref().map_or(0, |(_, k)| k.len());
+        Some(Self {
+            fst,
+            starts,
+            long,
+            len,
+        })
+    }
+
+    /// Distinct needles.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.fst.as_inner().capacity()
+            + Starts::BYTES
+            + self
+                .long
+                .as_ref()
+                .map_or(0, |(ac, k)| ac.memory_usage() + k.capacity())
+    }
+
+    /// The kind of the needle that ends first in `hay` (the longest of those), if any.
+    pub(crate) fn find(&self, hay: &[u8]) -> Option<ValueKind> {
+        let long = self
+            .long
+            .as_ref()
+            .and_then(|(ac, kinds)| ac.find(hay).map(|m| (m.end(), kinds[m.pattern()])));
+        // A needle of the FST wins only by ending strictly earlier (at the same end, a long
+        // needle is the longer one).
+        let bound = long.map_or(hay.len(), |(end, _)| end.saturating_sub(1));
+        self.walk(hay, bound)
+            .map(|(_, k)| k)
+            .or(long.map(|(_, k)| k))
+    }
+
+    /// The first end (≤ `bound`) of an FST needle in `hay` and the kind of the longest one
+    /// ending there.
+    fn walk(&self, hay: &[u8], mut bound: usize) -> Option<(usize, ValueKind)> {
+        let mut best = None;
+        let root = self.fst.root();
+        let mut start = 0;
+        // A needle ending at or before `bound` starts at most MIN_WALK bytes before it.
+        while start + MIN_WALK <= bound {
+            if self.starts.contains(&hay[start..]) {
+                if let Some(hit) = self.walk_from(root, &hay[start..bound]) {
+                    best = Some((start + hit.0, hit.1));
+                    // Later starts must end strictly earlier to win.
+                    bound = start + hit.0 - 1;
+                }
+            }
+            start += 1;
+        }
+        best
+    }
+
+    /// The shortest needle that `hay` starts with: its length and kind.
+    fn walk_from(&self, root: Node<'_>, hay: &[u8]) -> Option<(usize, ValueKind)> {
+        let mut node = root;
+        let mut out = 0_u64;
+        for (i, &b) in hay.iter().enumerate() {
+            let t = node.transition(node.find_input(b)?);
+            out = out.wrapping_add(t.out.value());
+            node = self.fst.node(t.addr);
+            if node.is_final() {
+                return Some((i + 1, kind(out.wrapping_add(node.final_output().value()))));
+            }
+        }
+        None
+    }
+}
+
+/// A bit per hash of the first [`MIN_WALK`] bytes of the FST's needles: a start whose
+/// bit is clear begins no needle. Fixed size; a chance set bit only costs a walk.
+#[derive(Debug)]
+struct Starts(Box<[u64]>);
+
+impl Starts {
+    const BITS: u32 = 20;
+    const BYTES: usize = (1 << Self::BITS) / 8;
+
+    fn new() -> Self {
+        Self(vec![0; Self::BYTES / 8].into_boxed_slice())
+    }
+
+    fn slot(key: &[u8]) -> Option<usize> {
+        let k = key.get(..MIN_WALK)?;
+        let x = u32::from(k[0]) | u32::from(k[1]) << 8 | u32::from(k[2]) << 16;
+        // Multiplicative hash: the top BITS bits.
+        Some((x.wrapping_mul(0x9E37_79B1) >> (32 - Self::BITS)) as usize)
+    }
+
+    fn insert(&mut self, needle: &[u8]) {
+        if let Some(s) = Self::slot(needle) {
+            self.0[s / 64] |= 1 << (s % 64);
+        }
+    }
+
+    fn contains(&self, hay: &[u8]) -> bool {
+        Self::slot(hay).is_some_and(|s| self.0[s / 64] & (1 << (s % 64)) != 0)
+    }
+}
