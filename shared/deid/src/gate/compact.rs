@@ -25,8 +25,10 @@ use super::needles::NeedleSet;
 
 /// Longest needle (bytes) in the FST: the bound of one walk.
 pub(crate) const MAX_WALK: usize = 64;
-/// Shortest needle (bytes) in the FST: the length of the [`Starts`] key.
-const MIN_WALK: usize = 3;
+/// Shortest needle (bytes) in the FST: the length of the [`Starts`] key. Every needle is at
+/// least this long (a core of [`super::SUBSTRING_MIN_CHARS`] matched anywhere, or of
+/// [`super::MIN_VALUE_CHARS`] between two spaces); a shorter one goes to the automaton.
+const MIN_WALK: usize = 5;
 
 /// Every kind, in the order of the FST's outputs.
 const KINDS: [ValueKind; 10] = [
@@ -91,7 +93,7 @@ impl Compact {
         // Stable: of equal needles (a set holds none), the first one's kind.
         order.sort_by(|&a, &b| set.pattern(a as usize).cmp(set.pattern(b as usize)));
         order.dedup_by(|a, b| set.pattern(*a as usize) == set.pattern(*b as usize));
-        let mut starts = Starts::new();
+        let mut starts = Starts::new(order.len());
         let mut builder = Builder::memory();
         for &i in &order {
             let p = set.pattern(i as usize);
@@ -132,7 +134,7 @@ impl Compact {
     /// Heap bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
         self.fst.as_inner().capacity()
-            + Starts::BYTES
+            + self.starts.bytes()
             + self
                 .long
                 .as_ref()
@@ -159,14 +161,14 @@ impl Compact {
         let mut best = None;
         let root = self.fst.root();
         let mut start = 0;
-        // A needle ending at or before `bound` starts at most MIN_WALK bytes before it.
+        // A needle ending at or before `bound` starts at least MIN_WALK bytes before it.
         while start + MIN_WALK <= bound {
-            if self.starts.contains(&hay[start..]) {
-                if let Some(hit) = self.walk_from(root, &hay[start..bound]) {
-                    best = Some((start + hit.0, hit.1));
-                    // Later starts must end strictly earlier to win.
-                    bound = start + hit.0 - 1;
-                }
+            if self.starts.contains(&hay[start..])
+                && let Some(hit) = self.walk_from(root, &hay[start..bound])
+            {
+                best = Some((start + hit.0, hit.1));
+                // Later starts must end strictly earlier to win.
+                bound = start + hit.0 - 1;
             }
             start += 1;
         }
@@ -189,33 +191,49 @@ impl Compact {
     }
 }
 
-/// A bit per hash of the first [`MIN_WALK`] bytes of the FST's needles: a start whose
-/// bit is clear begins no needle. Fixed size; a chance set bit only costs a walk.
+/// A bit per hash of the first [`MIN_WALK`] bytes of the FST's needles, about
+/// [`Starts::BITS_PER_NEEDLE`] bits per needle: a start whose bit is clear begins no
+/// needle. A chance set bit only costs a walk.
 #[derive(Debug)]
-struct Starts(Box<[u64]>);
+struct Starts {
+    bits: Box<[u64]>,
+    /// log2 of the number of bits.
+    log: u32,
+}
 
 impl Starts {
-    const BITS: u32 = 20;
-    const BYTES: usize = (1 << Self::BITS) / 8;
+    const BITS_PER_NEEDLE: usize = 8;
 
-    fn new() -> Self {
-        Self(vec![0; Self::BYTES / 8].into_boxed_slice())
+    fn new(needles: usize) -> Self {
+        let log = (needles * Self::BITS_PER_NEEDLE)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(12, 32);
+        Self {
+            bits: vec![0; 1 << (log - 6)].into_boxed_slice(),
+            log,
+        }
     }
 
-    fn slot(key: &[u8]) -> Option<usize> {
+    fn bytes(&self) -> usize {
+        self.bits.len() * 8
+    }
+
+    fn slot(&self, key: &[u8]) -> Option<usize> {
         let k = key.get(..MIN_WALK)?;
-        let x = u32::from(k[0]) | u32::from(k[1]) << 8 | u32::from(k[2]) << 16;
-        // Multiplicative hash: the top BITS bits.
-        Some((x.wrapping_mul(0x9E37_79B1) >> (32 - Self::BITS)) as usize)
+        let x = k.iter().fold(0_u64, |x, &b| x << 8 | u64::from(b));
+        // Multiplicative hash: the top `log` bits.
+        usize::try_from(x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.log)).ok()
     }
 
     fn insert(&mut self, needle: &[u8]) {
-        if let Some(s) = Self::slot(needle) {
-            self.0[s / 64] |= 1 << (s % 64);
+        if let Some(s) = self.slot(needle) {
+            self.bits[s / 64] |= 1 << (s % 64);
         }
     }
 
     fn contains(&self, hay: &[u8]) -> bool {
-        Self::slot(hay).is_some_and(|s| self.0[s / 64] & (1 << (s % 64)) != 0)
+        self.slot(hay)
+            .is_some_and(|s| self.bits[s / 64] & (1 << (s % 64)) != 0)
     }
 }

@@ -82,7 +82,7 @@ proptest! {
         }
         let automaton = Matcher::build(&set, true);
         // Short walks put many needles in the automaton beside the FST.
-        let compacts: Vec<Compact> = [3, 8, 16, MAX_WALK]
+        let compacts: Vec<Compact> = [5, 8, 16, MAX_WALK]
             .into_iter()
             .map(|w| Compact::build_with(&set, w).expect("small sets build"))
             .collect();

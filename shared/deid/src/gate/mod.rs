@@ -19,8 +19,8 @@
 //! ([`is_vocabulary_uri`]) are checked by their digits only.
 //!
 //! Cost: [`check`] is O(total bytes of the open values) whatever the number of needles (one
-//! Aho-Corasick search per value that stops at the first match, since every match is a
-//! hit); with the fill of [`LineValues`] (linear) and a [`PeopleIndex`] built once, the gate
+//! Aho-Corasick search of the line's needles per value and one walk of the people index's
+//! FST, each stopping at the first match, since every match is a hit); with the fill of [`LineValues`] (linear) and a [`PeopleIndex`] built once, the gate
 //! is linear in the size of its input. The engine fills a line's values after its walk, only
 //! when the output has open values, and only what they can match (no needle longer than the
 //! longest searched hay, no token unless one is open: `LineValues::fill_for`), which finds
