@@ -31,7 +31,7 @@ pub(crate) const MAX_WALK: usize = 64;
 const MIN_WALK: usize = 5;
 
 /// Every kind, in the order of the FST's outputs.
-const KINDS: [ValueKind; 10] = [
+pub(crate) const KINDS: [ValueKind; 10] = [
     ValueKind::Name,
     ValueKind::Identifier,
     ValueKind::Telecom,
