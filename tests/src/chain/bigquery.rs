@@ -7,6 +7,12 @@ use anyhow::Context as _;
 use super::{Chain, HARNESS_LABELS};
 
 impl Chain {
+    /// Fully qualified table name for SQL.
+    #[must_use]
+    pub fn table(&self, dataset: &str, table: &str) -> String {
+        format!("`{}.{dataset}.{table}`", self.stack.project())
+    }
+
     /// Runs a query on local-bigquery (REST `jobs.query`) and returns the rows as JSON values.
     /// It waits up to 50 s for the job (`timeoutMs`; the default, 10 s, is exceeded on a loaded
     /// machine, and an unfinished job has no rows: that is an error here, not an empty result).
