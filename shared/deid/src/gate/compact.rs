@@ -12,15 +12,15 @@
 //! Answer: the kind of the needle that ends first in the hay, the longest of those ending
 //! there (what `aho_corasick`'s standard match semantics report), or `None`.
 //!
-//! Cost: building sorts the needle indices (4 bytes each, O(n log n) compares) and streams
-//! them into the FST: the peak is the sealed set + 4 bytes per needle + the FST (its
-//! output buffer may be up to twice its size while it grows) + the FST builder's fixed-size
-//! registry. A search is O([`MAX_WALK`] × hay) at worst, whatever the number of needles.
+//! Cost: building ([`CompactBuilder`]) is O(n log n) for n needles; a search is
+//! O([`MAX_WALK`] × hay) at worst, whatever the number of needles.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use fst::raw::{Builder, Fst, Node};
+use aho_corasick::AhoCorasick;
+use fst::raw::{Fst, Node};
 
 use super::ValueKind;
+pub(crate) use super::compact_build::CompactBuilder;
+#[cfg(test)]
 use super::needles::NeedleSet;
 
 /// Longest needle (bytes) in the FST: the bound of one walk.
@@ -28,7 +28,7 @@ pub(crate) const MAX_WALK: usize = 64;
 /// Shortest needle (bytes) in the FST: the length of the [`Starts`] key. Every needle is at
 /// least this long (a core of [`super::SUBSTRING_MIN_CHARS`] matched anywhere, or of
 /// [`super::MIN_VALUE_CHARS`] between two spaces); a shorter one goes to the automaton.
-const MIN_WALK: usize = 5;
+pub(super) const MIN_WALK: usize = 5;
 
 /// Every kind, in the order of the FST's outputs.
 pub(crate) const KINDS: [ValueKind; 10] = [
@@ -44,7 +44,7 @@ pub(crate) const KINDS: [ValueKind; 10] = [
     ValueKind::Unchecked,
 ];
 
-fn code(kind: ValueKind) -> u64 {
+pub(super) fn code(kind: ValueKind) -> u64 {
     KINDS
         .iter()
         .position(|&k| k == kind)
@@ -60,11 +60,14 @@ fn kind(code: u64) -> ValueKind {
         .unwrap_or(ValueKind::Unchecked)
 }
 
+/// The automaton of the needles outside the FST's lengths and their kinds, if any.
+pub(super) type Long = Option<(AhoCorasick, Vec<ValueKind>)>;
+
 /// The FST of the walkable needles, the automaton of the others, and their kinds.
 pub(crate) struct Compact {
     fst: Fst<Vec<u8>>,
     starts: Starts,
-    long: Option<(AhoCorasick, Vec<ValueKind>)>,
+    long: Long,
     len: usize,
 }
 
@@ -81,49 +84,28 @@ impl std::fmt::Debug for Compact {
 impl Compact {
     /// The matcher of every needle of `set`; `None` when the FST or the automaton cannot be
     /// built (the caller fails closed).
+    #[cfg(test)]
     pub(crate) fn build(set: &NeedleSet) -> Option<Self> {
         Self::build_with(set, MAX_WALK)
     }
 
     /// [`Self::build`] with walks of at most `max_walk` bytes (tests use short ones).
+    #[cfg(test)]
     pub(crate) fn build_with(set: &NeedleSet, max_walk: usize) -> Option<Self> {
-        let walkable = |i: u32| (MIN_WALK..=max_walk).contains(&set.pattern(i as usize).len());
-        let n = u32::try_from(set.len()).ok()?;
-        let mut order: Vec<u32> = (0..n).filter(|&i| walkable(i)).collect();
-        // Stable: of equal needles (a set holds none), the first one's kind.
-        order.sort_by(|&a, &b| set.pattern(a as usize).cmp(set.pattern(b as usize)));
-        order.dedup_by(|a, b| set.pattern(*a as usize) == set.pattern(*b as usize));
-        let mut starts = Starts::new(order.len());
-        let mut builder = Builder::memory();
-        for &i in &order {
-            let p = set.pattern(i as usize);
-            starts.insert(p);
-            builder.insert(p, code(set.kind(i as usize))).ok()?;
-        }
-        let walked = order.len();
-        drop(order);
-        let mut bytes = builder.into_inner().ok()?;
-        bytes.shrink_to_fit();
-        let fst = Fst::new(bytes).ok()?;
-        let long: Vec<u32> = (0..n).filter(|&i| !walkable(i)).collect();
-        let long = if long.is_empty() {
-            None
-        } else {
-            let ac = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(long.iter().map(|&i| set.pattern(i as usize)))
-                .ok()?;
-            let kinds: Vec<ValueKind> = long.iter().map(|&i| set.kind(i as usize)).collect();
-            Some((ac, kinds))
-        };
-        let len = walked + long.as_ref().map_or(0, |(_, k)| k.len());
-        Some(Self {
+        let mut b = CompactBuilder::new(max_walk);
+        b.add_set(set);
+        b.finish()
+    }
+
+    /// The matcher of `fst` (with its `starts`) and of the `long` needles.
+    pub(super) fn new(fst: Fst<Vec<u8>>, starts: Starts, long: Long) -> Self {
+        let len = fst.len() + long.as_ref().map_or(0, |(_, k)| k.len());
+        Self {
             fst,
             starts,
             long,
             len,
-        })
+        }
     }
 
     /// Distinct needles.
@@ -195,7 +177,7 @@ impl Compact {
 /// [`Starts::BITS_PER_NEEDLE`] bits per needle: a start whose bit is clear begins no
 /// needle. A chance set bit only costs a walk.
 #[derive(Debug)]
-struct Starts {
+pub(super) struct Starts {
     bits: Box<[u64]>,
     /// log2 of the number of bits.
     log: u32,
@@ -204,7 +186,7 @@ struct Starts {
 impl Starts {
     const BITS_PER_NEEDLE: usize = 8;
 
-    fn new(needles: usize) -> Self {
+    pub(super) fn new(needles: usize) -> Self {
         let log = (needles * Self::BITS_PER_NEEDLE)
             .next_power_of_two()
             .trailing_zeros()
@@ -226,7 +208,7 @@ impl Starts {
         usize::try_from(x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.log)).ok()
     }
 
-    fn insert(&mut self, needle: &[u8]) {
+    pub(super) fn insert(&mut self, needle: &[u8]) {
         if let Some(s) = self.slot(needle) {
             self.bits[s / 64] |= 1 << (s % 64);
         }

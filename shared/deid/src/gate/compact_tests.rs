@@ -1,11 +1,11 @@
 //! [`Compact`] answers exactly what the Aho-Corasick matcher answers, and both what the
 //! naive definition answers: the kind of the needle ending first in the hay, the longest
-//! of those ending there.
+//! of those ending there; built from one set or from shards of it.
 
 use proptest::prelude::*;
 
 use super::ValueKind;
-use super::compact::{Compact, KINDS, MAX_WALK};
+use super::compact::{Compact, CompactBuilder, KINDS, MAX_WALK};
 use super::matcher::Matcher;
 use super::needles::{NeedleSet, TOKEN_BYTE};
 
@@ -66,11 +66,23 @@ proptest! {
         recipes in proptest::collection::vec(
             proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), any::<u8>(), junk()), 0..5),
             1..12),
+        shards in 1..5_usize,
     ) {
         let mut set = NeedleSet::default();
         for (k, raw) in &values {
             set.push(NEEDLE_KINDS[*k], raw);
         }
+        // The same values in `shards` sets (a needle may be in several, with other kinds).
+        let mut sharded = CompactBuilder::new(8);
+        for chunk in values.chunks(values.len().div_ceil(shards).max(1)) {
+            let mut part = NeedleSet::default();
+            for (k, raw) in chunk {
+                part.push(NEEDLE_KINDS[*k], raw);
+            }
+            sharded.add_set(&part);
+        }
+        let sharded = sharded.finish().expect("small sets build");
+        prop_assert_eq!(sharded.len(), set.len());
         let automaton = Matcher::build(&set, true);
         // Short walks put many needles in the automaton beside the FST.
         let compacts: Vec<Compact> = [5, 8, 16, MAX_WALK]
@@ -87,7 +99,7 @@ proptest! {
             }
             let expected = naive(&set, &hay);
             prop_assert_eq!(automaton.find(&set, &hay), expected, "automaton on {:?}", hay);
-            for c in &compacts {
+            for c in compacts.iter().chain([&sharded]) {
                 prop_assert_eq!(c.find(&hay), expected, "compact on {:?}", hay);
             }
         }
@@ -120,4 +132,65 @@ fn an_empty_set_finds_nothing() {
     let c = Compact::build(&set).expect("builds");
     assert_eq!(c.len(), 0);
     assert_eq!(c.find(b"\x02 anything \x03"), None);
+}
+
+/// A person of the sharded test: distinct identifier, phone and names.
+fn person(i: usize) -> serde_json::Value {
+    let name = |j: usize| -> String {
+        let mut s = String::from("N");
+        let mut j = j;
+        while j > 0 {
+            s.push(char::from(b"aeioubdklmnrst"[j % 14]));
+            j /= 14;
+        }
+        s
+    };
+    serde_json::json!({"resourceType": "Patient", "id": format!("p{i}"),
+        "identifier": [{"value": format!("MRN{i:08}")}],
+        "telecom": [{"value": format!("555-{:03}-{:04}", i / 10_000, i % 10_000)}],
+        "name": [{"family": name(i), "given": [name(i * 7 + 3)]}],
+        "address": [{"line": [format!("{} {} Street", i % 500, name(i % 997))], "city": name(i % 50)}]})
+}
+
+#[test]
+fn a_sharded_people_index_answers_what_one_set_answers() {
+    use super::needles::BirthDates;
+    let people: Vec<serde_json::Value> = (0..9_000).map(person).collect();
+    let mut builder = super::PeopleIndex::builder();
+    let mut whole = NeedleSet::default();
+    whole.birth = BirthDates::Skip;
+    for p in &people {
+        builder.add(p);
+        super::extract::extract(p, &mut whole);
+    }
+    assert!(
+        whole.len() > 1 << 16,
+        "more than one shard: {}",
+        whole.len()
+    );
+    let index = builder.build();
+    let one = Compact::build(&whole).expect("builds");
+    assert_eq!(index.len(), whole.len());
+    let mut open = super::OpenValues::new();
+    for i in (0..9_500).step_by(7) {
+        let p = person(i % 9_000);
+        for s in [
+            format!("see MRN{i:08} and {}", p["name"][0]["family"]),
+            format!("{} {}", p["name"][0]["given"][0], p["telecom"][0]["value"]),
+            format!("x{}y", p["address"][0]["line"][0]),
+            format!("Nothing {i} here"),
+        ] {
+            open.clear();
+            open.push_str(&s);
+            for hay in open.hays() {
+                assert_eq!(index.find(hay), one.find(hay), "{s}");
+            }
+        }
+    }
+    open.clear();
+    open.push_str("see MRN00000042 there");
+    assert_eq!(
+        open.hays().find_map(|h| index.find(h)),
+        Some(ValueKind::Identifier)
+    );
 }

@@ -6,7 +6,8 @@
 //!   digits-only forms) shared by needles and haystacks.
 //! - `extract` where identifying values live in a FHIR resource.
 //! - `needles` the deduplicated needle set and the match classes. `matcher`: the scan.
-//! - `compact` the people index's matcher: an FST, a fraction of an automaton's memory.
+//! - `compact` the people index's matcher: an FST, a fraction of an automaton's memory;
+//!   `compact_build` builds it from shards.
 //! - `line`    [`LineValues`] (one input resource). `people`: [`PeopleIndex`] (an export).
 //! - `open`    [`OpenValues`] (what an output copied from its input).
 //!
@@ -28,6 +29,7 @@
 //! quarantines that line with the returned [`ValueKind`] as its reason.
 
 mod compact;
+mod compact_build;
 #[cfg(test)]
 mod compact_tests;
 mod extract;

@@ -103,6 +103,11 @@ impl NeedleSet {
         self.tokens.clear();
     }
 
+    /// Bytes of the encoded needles.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.text.len()
+    }
+
     /// Encoded bytes of needle `i`.
     pub(crate) fn pattern(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };

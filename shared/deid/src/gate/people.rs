@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::ValueKind;
-use super::compact::Compact;
+use super::compact::{Compact, CompactBuilder, MAX_WALK};
 use super::extract::extract;
 use super::needles::{BirthDates, NeedleSet, TOKEN_BYTE, Tokens};
 
@@ -17,7 +17,7 @@ pub const PEOPLE_TYPES: &[&str] = &[
     "Person",
 ];
 
-/// The identifying values of the people of an export in one FST ([`super::compact`]).
+/// The identifying values of the people of an export in one FST (`gate::compact`).
 /// Immutable once built and shareable across threads.
 ///
 /// What it holds: the values [`super::LineValues`] would extract from each Patient,
@@ -25,16 +25,18 @@ pub const PEOPLE_TYPES: &[&str] = &[
 /// except dates of birth (one person's shifted date may equal another's birthday; the
 /// line's own date of birth is checked by its [`super::LineValues`]).
 ///
-/// Bounds: collecting is O(total bytes of the values) expected time, the builder holding
-/// the encoded needles + about 18 bytes per distinct needle (offset, kind, hash, table slot);
-/// [`PeopleIndexBuilder::build`] frees the deduplication table, sorts (O(n log n)) and
-/// streams the needles into the FST, a fraction of the needles' bytes (shared prefixes and
-/// suffixes), then frees them: the build adds the FST + 4 bytes per needle to the builder,
-/// the peak of the index's life. Measured (`examples/people_index.rs` on `starvit synth`,
-/// 15,024 people, 222,316 values): builder 628 B per person, index 146 B per person (10 B
-/// per value; the Aho-Corasick automaton it replaced: 1,423). [`PeopleIndex::memory_bytes`]
-/// reports the figure. A search is O(hay) whatever the number of people: at most 64 FST
-/// steps per byte of the hay (`compact::MAX_WALK`), in practice under one.
+/// Bounds: collecting is O(total bytes of the values) expected time (and O(n log n) sorts).
+/// The builder holds one set of at most `SHARD_NEEDLES` needles or `SHARD_BYTES` of
+/// their text (its encoded needles + ~18 bytes each for deduplication: a few MB), the tokens,
+/// and one FST per full set (a shard, `CompactBuilder`); [`PeopleIndexBuilder::build`]
+/// streams the union of the shards into the final FST: the peak of the index's life is the
+/// bounded set, the shards and the final FST (about twice the index) + the FST builder's
+/// fixed-size registry. Measured (`examples/people_index.rs` on `starvit synth`, release):
+/// 15,024 people, 222,316 values: index 146 B per person (10 B per value; the Aho-Corasick
+/// automaton it replaced: 1,423), builder 384 B per person, process peak 12.4 MB (85 MB
+/// before). [`PeopleIndex::memory_bytes`] reports the figure. A search is O(hay) whatever
+/// the number of people: at most 64 FST steps per byte of the hay (`compact::MAX_WALK`), in
+/// practice under one.
 #[derive(Debug)]
 pub struct PeopleIndex {
     /// `None`: the index could not be built, every value is a hit (fail closed).
@@ -42,10 +44,18 @@ pub struct PeopleIndex {
     tokens: Tokens,
 }
 
+/// A builder's needles go into an FST shard ([`CompactBuilder`]) at this many needles or
+/// [`SHARD_BYTES`] of their text, whichever comes first: the builder holds one bounded set.
+const SHARD_NEEDLES: usize = 1 << 16;
+/// See [`SHARD_NEEDLES`].
+const SHARD_BYTES: usize = 2 << 20;
+
 /// Feeds resources one at a time into a [`PeopleIndex`].
 #[derive(Debug)]
 pub struct PeopleIndexBuilder {
+    /// The needles since the last shard (and every token).
     set: NeedleSet,
+    shards: CompactBuilder,
     people: usize,
 }
 
@@ -55,7 +65,11 @@ impl PeopleIndex {
     pub fn builder() -> PeopleIndexBuilder {
         let mut set = NeedleSet::default();
         set.birth = BirthDates::Skip;
-        PeopleIndexBuilder { set, people: 0 }
+        PeopleIndexBuilder {
+            set,
+            shards: CompactBuilder::new(MAX_WALK),
+            people: 0,
+        }
     }
 
     /// Distinct needles.
@@ -94,13 +108,18 @@ impl PeopleIndexBuilder {
         if is_person(resource) {
             self.people += 1;
             extract(resource, &mut self.set);
-            return;
-        }
-        if let Some(Value::Array(contained)) = resource.get("contained") {
+        } else if let Some(Value::Array(contained)) = resource.get("contained") {
             for c in contained.iter().filter(|c| is_person(c)) {
                 self.people += 1;
                 extract(c, &mut self.set);
             }
+        }
+        if self.set.len() >= SHARD_NEEDLES || self.set.text_bytes() >= SHARD_BYTES {
+            self.shards.add_set(&self.set);
+            // The set's buffers are kept for the next shard; the tokens stay in it.
+            let tokens = std::mem::take(&mut self.set.tokens);
+            self.set.clear();
+            self.set.tokens = tokens;
         }
     }
 
@@ -110,35 +129,44 @@ impl PeopleIndexBuilder {
         self.people
     }
 
-    /// Distinct needles so far.
+    /// Needles so far (distinct within a shard: one in two shards counts twice).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.set.len()
+        self.set.len() + self.shards.len()
     }
 
     /// True when nothing was collected yet.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.set.len() == 0
+        self.len() == 0 && self.set.tokens.is_empty()
     }
 
-    /// Heap bytes held by the builder.
+    /// Heap bytes held by the builder (its set, tokens and shards).
     #[must_use]
     pub fn memory_bytes(&self) -> usize {
-        self.set.memory_bytes()
+        self.set.memory_bytes() + self.set.tokens.memory_bytes() + self.shards.memory_bytes()
     }
 
     /// Builds the index. When it cannot be built (an automaton beyond its limits) the index
     /// reports every value as [`ValueKind::Unchecked`] (fail closed).
     #[must_use]
-    pub fn build(mut self) -> PeopleIndex {
-        // The deduplication table is not needed any more: free it before the FST's
-        // construction, the peak of the index's life.
-        self.set.seal();
-        let matcher = Compact::build(&self.set);
-        let mut tokens = std::mem::take(&mut self.set.tokens);
+    pub fn build(self) -> PeopleIndex {
+        let Self {
+            mut set,
+            mut shards,
+            ..
+        } = self;
+        // The deduplication table is not needed any more: free it before the last shard.
+        set.seal();
+        shards.add_set(&set);
+        let mut tokens = std::mem::take(&mut set.tokens);
         tokens.shrink_to_fit();
-        PeopleIndex { matcher, tokens }
+        // Freed before the shards' union, the peak of the index's life.
+        drop(set);
+        PeopleIndex {
+            matcher: shards.finish(),
+            tokens,
+        }
     }
 }
 
