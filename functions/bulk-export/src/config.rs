@@ -45,6 +45,14 @@ pub const POLL_BUDGET_SECS: Setting = Setting::default(
 // Short locally: a slow export is answered Retry and resumed by the redelivery.
 .local("20")
 .infra(Infra::BelowRequestTimeout);
+/// Landing budget of one delivery.
+pub const LAND_BUDGET_SECS: Setting = Setting::default(
+    "STARVIT_EXPORT_LAND_BUDGET_SECS",
+    "480",
+    "seconds between 0 and 3600",
+    "how long after its start one delivery lands parts; then it stops after the part in hand and asks for redelivery, which resumes the file there (0: one part per delivery)",
+)
+.infra(Infra::BelowRequestTimeout);
 /// Longest wait between polls.
 pub const POLL_MAX_SECS: Setting = Setting::default(
     "STARVIT_EXPORT_POLL_MAX_SECS",
@@ -101,6 +109,7 @@ pub const SETTINGS: &[Setting] = &[
     common::PIPELINE,
     POLL_BUDGET_SECS,
     POLL_MAX_SECS,
+    LAND_BUDGET_SECS,
     PART_BYTES,
     FHIR_TOKEN_URL,
     FHIR_CLIENT_ID,
@@ -145,6 +154,8 @@ pub struct Config {
     pub poll_budget: Duration,
     /// Longest wait between polls.
     pub poll_max: Duration,
+    /// How long after its start one delivery lands parts ([`LAND_BUDGET_SECS`]).
+    pub land_budget: Duration,
     /// Largest part of a manifest file, in bytes.
     pub part_bytes: u64,
     /// Credentials for the FHIR server (redacted in `Debug`).
@@ -166,6 +177,7 @@ impl std::fmt::Debug for Config {
             .field("pipeline", &self.pipeline)
             .field("poll_budget", &self.poll_budget)
             .field("poll_max", &self.poll_max)
+            .field("land_budget", &self.land_budget)
             .field("part_bytes", &self.part_bytes)
             .field("auth", &self.auth)
             .field("spool_dir", &self.spool_dir)
@@ -196,15 +208,16 @@ impl Config {
         V: Into<String>,
     {
         let vars = Vars::new(vars);
-        let secs = |s: &Setting| {
+        let secs_from = |s: &Setting, min: u64| {
             vars.parse(s, |v| {
                 v.parse::<u64>()
                     .ok()
-                    .filter(|n| (1..=3600).contains(n))
+                    .filter(|n| (min..=3600).contains(n))
                     .map(Duration::from_secs)
             })
             .map(Option::unwrap_or_default)
         };
+        let secs = |s: &Setting| secs_from(s, 1);
         let part_bytes = vars
             .parse(&PART_BYTES, |v| {
                 v.parse::<u64>()
@@ -219,6 +232,7 @@ impl Config {
             pipeline: vars.setting(&common::PIPELINE)?.unwrap_or_default(),
             poll_budget: secs(&POLL_BUDGET_SECS)?,
             poll_max: secs(&POLL_MAX_SECS)?,
+            land_budget: secs_from(&LAND_BUDGET_SECS, 0)?,
             part_bytes,
             auth: auth(&vars)?,
             spool_dir: vars.get("STARVIT_SPOOL_DIR").map(PathBuf::from),
@@ -319,6 +333,7 @@ mod tests {
         assert_eq!(c.fhir_base_url.as_str(), "https://api.medplum.com/fhir/R4");
         assert_eq!(c.types, ["Patient", "Observation"]);
         assert_eq!(c.poll_budget, Duration::from_secs(480));
+        assert_eq!(c.land_budget, Duration::from_secs(480));
         assert_eq!(c.part_bytes, 256 << 20);
         assert!(!format!("{c:?}").contains("t0ken"));
         let mut cc = vars();
@@ -347,6 +362,7 @@ mod tests {
             ("STARVIT_EXPORT_TYPES", " , "),
             ("STARVIT_FHIR_BASE_URL", "ftp://x/fhir"),
             ("STARVIT_EXPORT_POLL_BUDGET_SECS", "0"),
+            ("STARVIT_EXPORT_LAND_BUDGET_SECS", "3601"),
             ("STARVIT_EXPORT_PART_BYTES", "100"),
         ] {
             let mut all = vars();

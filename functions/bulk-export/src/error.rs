@@ -6,9 +6,11 @@
 //! | `Lineage` | Drop | `lineage_invalid` |
 //! | `RunRecord` | Drop | `run_record_invalid` |
 //! | `InProgress` | Retry | `export_in_progress` (the redelivery resumes following the export) |
+//! | `LandBudget` | Retry | `export_landing` (the redelivery resumes after the last landed part) |
 //! | `Fhir` unavailable / spool I/O | Retry | `fhir_unavailable` / `spool_io` |
 //! | `Fhir` export failed | Drop | `export_failed` (the next trigger starts a new export) |
 //! | `Fhir` foreign URL | Drop | `manifest_foreign_url` |
+//! | `Fhir` file changed | Drop | `export_file_changed` (the next trigger starts a new export) |
 //! | `Fhir` other | Drop | `fhir_rejected` |
 //! | `Storage` | by status | `storage_unavailable` / `storage_rejected` |
 //! | `Spool` | Retry | `spool_io` |
@@ -33,6 +35,9 @@ pub enum Error {
     /// The export is still running after this delivery's poll budget.
     #[error("export still running")]
     InProgress,
+    /// This delivery's landing budget is spent; files are landed up to a part boundary.
+    #[error("landing budget spent; the redelivery resumes after the last landed part")]
+    LandBudget,
     /// The FHIR server.
     #[error(transparent)]
     Fhir(#[from] FhirError),
@@ -47,7 +52,7 @@ pub enum Error {
 impl Classify for Error {
     fn disposition(&self) -> Disposition {
         match self {
-            Error::InProgress | Error::Spool(_) => Disposition::Retry,
+            Error::InProgress | Error::LandBudget | Error::Spool(_) => Disposition::Retry,
             Error::Fhir(e) if e.is_transient() => Disposition::Retry,
             Error::Storage(e) if e.is_transient() => Disposition::Retry,
             Error::Trigger(_)
@@ -64,10 +69,12 @@ impl Classify for Error {
             Error::Lineage(_) => "lineage_invalid",
             Error::RunRecord => "run_record_invalid",
             Error::InProgress => "export_in_progress",
+            Error::LandBudget => "export_landing",
             Error::Fhir(FhirError::Spool(_)) | Error::Spool(_) => "spool_io",
             Error::Fhir(FhirError::Unavailable { .. }) => "fhir_unavailable",
             Error::Fhir(FhirError::ExportFailed { .. }) => "export_failed",
             Error::Fhir(FhirError::ForeignUrl) => "manifest_foreign_url",
+            Error::Fhir(FhirError::FileChanged) => "export_file_changed",
             Error::Fhir(FhirError::Rejected { .. }) => "fhir_rejected",
             Error::Storage(e) if e.is_transient() => "storage_unavailable",
             Error::Storage(_) => "storage_rejected",
@@ -100,6 +107,12 @@ mod tests {
                 Error::Fhir(FhirError::ForeignUrl),
                 Disposition::Drop,
                 "manifest_foreign_url",
+            ),
+            (Error::LandBudget, Disposition::Retry, "export_landing"),
+            (
+                Error::Fhir(FhirError::FileChanged),
+                Disposition::Drop,
+                "export_file_changed",
             ),
             (
                 Error::Trigger("since"),

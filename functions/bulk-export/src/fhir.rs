@@ -9,7 +9,8 @@
 //!   `error[...]`. Medplum's `request` field is malformed and is not read. Its file URLs are
 //!   presigned (they expire after an hour) and work only on the host of the base URL; a URL on any
 //!   other origin is refused (no SSRF, no token sent elsewhere).
-//! - files are streamed to a writer, never held in memory.
+//! - files are streamed, never held in memory, from their start or from a byte offset (a `Range`
+//!   request, [`crate::download`]: how a redelivery resumes a file).
 //!
 //! Auth: [`crate::auth`]. A 401 from the FHIR server forgets the token and is Retry (it may have
 //! expired). Downloads carry the token only when the manifest says `requiresAccessToken: true`.
@@ -25,6 +26,7 @@ use url::Url;
 
 pub use crate::auth::Auth;
 use crate::auth::Tokens;
+pub use crate::download::Download;
 pub use crate::fhir_error::FhirError;
 use crate::fhir_error::{classify, send_error};
 pub use crate::wire::{Manifest, OutputFile, Status};
@@ -202,11 +204,17 @@ impl FhirClient {
         }
     }
 
-    /// Open one manifest file for streaming ([`Download::chunk`]).
+    /// Open one manifest file for streaming ([`Download::chunk`]) from byte `offset` (0: the
+    /// whole file; otherwise a `Range` request, [`crate::download`]).
     ///
     /// # Errors
     /// [`FhirError::ForeignUrl`] for a URL outside the server's origin; others as classified.
-    pub async fn open(&self, file: &OutputFile, with_token: bool) -> Result<Download, FhirError> {
+    pub async fn open(
+        &self,
+        file: &OutputFile,
+        with_token: bool,
+        offset: u64,
+    ) -> Result<Download, FhirError> {
         const OP: &str = "download";
         let url = Url::parse(&file.url)
             .or_else(|_| self.base.join(&file.url))
@@ -222,6 +230,9 @@ impl FhirClient {
             .http
             .get(url)
             .header("accept", "application/fhir+ndjson");
+        if offset > 0 {
+            request = request.header("range", format!("bytes={offset}-"));
+        }
         if with_token {
             request = self.authorized(request).await?;
         }
@@ -229,10 +240,7 @@ impl FhirClient {
         if response.status() == reqwest::StatusCode::UNAUTHORIZED {
             return Err(self.unauthorized(OP).await);
         }
-        if !response.status().is_success() {
-            return Err(classify(OP, response.status()));
-        }
-        Ok(Download(response))
+        Download::new(response, offset)
     }
 
     /// Stream one manifest file into `out`; returns the bytes written.
@@ -245,7 +253,7 @@ impl FhirClient {
         with_token: bool,
         out: &mut tokio::fs::File,
     ) -> Result<u64, FhirError> {
-        let mut download = self.open(file, with_token).await?;
+        let mut download = self.open(file, with_token, 0).await?;
         let mut written = 0_u64;
         while let Some(chunk) = download.chunk().await? {
             out.write_all(&chunk).await.map_err(FhirError::Spool)?;
@@ -253,23 +261,6 @@ impl FhirClient {
         }
         out.flush().await.map_err(FhirError::Spool)?;
         Ok(written)
-    }
-}
-
-/// An open file download.
-#[derive(Debug)]
-pub struct Download(reqwest::Response);
-
-impl Download {
-    /// The next chunk of the body, `None` at its end.
-    ///
-    /// # Errors
-    /// [`FhirError::Unavailable`] when the stream breaks (Retry).
-    pub async fn chunk(&mut self) -> Result<Option<bytes::Bytes>, FhirError> {
-        self.0.chunk().await.map_err(|_| FhirError::Unavailable {
-            operation: "download",
-            status: None,
-        })
     }
 }
 

@@ -32,6 +32,11 @@ pub enum FhirError {
     /// A manifest URL is not on the FHIR server's origin.
     #[error("fhir manifest names a file outside the server's origin")]
     ForeignUrl,
+    /// A file changed since an earlier delivery landed its first parts: it is shorter than
+    /// they are, or its bytes at their end differ ([`crate::resume`]). Fail closed: its parts
+    /// cannot be completed from the new bytes; a new trigger starts a new export.
+    #[error("fhir export file changed since its first parts landed")]
+    FileChanged,
     /// Writing the downloaded file locally.
     #[error("spooling a downloaded file: {0}")]
     Spool(#[source] std::io::Error),

@@ -13,7 +13,10 @@
 //! for at most `STARVIT_EXPORT_POLL_BUDGET_SECS`, then answers Retry (`export_in_progress`) so
 //! Eventarc redelivers and the next delivery resumes. Files are written create-only under names
 //! fixed by the export id and the manifest order, so a redelivery after a crash writes only what
-//! is missing. A server-side failure is Drop (`export_failed`): the next trigger starts afresh.
+//! is missing. Landing has a budget too (`STARVIT_EXPORT_LAND_BUDGET_SECS` from the delivery's
+//! start): then the delivery stops after the part in hand and answers Retry (`export_landing`),
+//! and the redelivery resumes each file after its landed parts with a `Range` request
+//! ([`crate::resume`]), so a file of any size lands over as many deliveries as it needs. A server-side failure is Drop (`export_failed`): the next trigger starts afresh.
 //!
 //! Files are streamed to a spool file and uploaded from it (the storage client needs a seekable
 //! payload of known size); memory stays bounded whatever the file size. The manifest's
@@ -85,6 +88,7 @@ impl Trigger {
 /// # Errors
 /// [`Error`], classified Retry/Drop.
 pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result<Outcome, Error> {
+    let started = Instant::now();
     if event.ty != MESSAGE_PUBLISHED {
         return Ok(Outcome::skipped("not_a_message_published_event"));
     }
@@ -106,7 +110,7 @@ pub async fn handle(ctx: &Context, event: Event<MessagePublishedData>) -> Result
     };
     let status_url = Url::parse(&run.status_url).map_err(|_| Error::RunRecord)?;
     let manifest = follow(ctx, &status_url).await?;
-    crate::land::land(ctx, &run, &manifest).await
+    crate::land::land(ctx, &run, &manifest, started + ctx.config.land_budget).await
 }
 
 async fn load_record(ctx: &Context, name: &str) -> Result<Option<RunRecord>, Error> {

@@ -7,10 +7,12 @@
 //! Module map:
 //! - [`config`]   typed settings (the FHIR server, the resource types, the bucket, budgets).
 //! - [`fhir`]     the Bulk Data client: kick-off, status polling, file download.
+//! - [`download`] one file's download from a byte offset (`Range`; a 200 is skipped locally).
 //! - [`wire`]     the Bulk Data wire types: manifest, output file, status.
 //! - [`fhir_error`] what went wrong talking to the FHIR server (Retry or Drop).
 //! - [`auth`]     credentials for the FHIR server and the cached access token.
 //! - [`parts`]    a file cut on line boundaries into parts of at most `STARVIT_EXPORT_PART_BYTES`.
+//! - [`resume`]   where a file resumes: its landed parts' byte lineage, the boundary check.
 //! - [`cursor`]   the incremental cursor: `_since` of the next incremental export.
 //! - [`record`]   the run record that makes a redelivered trigger resume instead of re-exporting.
 //! - [`error`]    the error enum and its Retry/Drop classification.
@@ -23,6 +25,7 @@ pub mod auth;
 pub mod config;
 pub mod context;
 pub mod cursor;
+pub mod download;
 pub mod error;
 pub mod fhir;
 pub mod fhir_error;
@@ -30,6 +33,7 @@ pub mod handler;
 mod land;
 pub mod parts;
 pub mod record;
+pub mod resume;
 pub mod wire;
 
 pub use config::Config;

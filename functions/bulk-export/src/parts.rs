@@ -7,6 +7,10 @@
 //! that landed before is a 412). A single line longer than the limit is a part of its own (the
 //! engine's line limit quarantines it downstream).
 //!
+//! A splitter can start where an earlier delivery's last landed part ended
+//! ([`Splitter::starting_at`], [`crate::resume`]): the cut after a part boundary depends only on
+//! the bytes after it, so a resumed file gets the same parts as one read from its start.
+//!
 //! Memory: one download chunk. Disk (memory on Cloud Run): the part being filled, at most the
 //! limit plus the line that crosses it (that line's head is moved to the next part when the part
 //! is sealed, through a bounded copy buffer).
@@ -26,8 +30,12 @@ pub struct Part {
     pub first_line: u64,
     /// 1-based number of its last line.
     pub last_line: u64,
+    /// 0-based offset of its first byte in the source file.
+    pub first_byte: u64,
     /// Bytes.
     pub bytes: u64,
+    /// Whether it is the file's last part ([`Splitter::finish`]).
+    pub end_of_file: bool,
     /// The spool file (deleted on drop).
     pub spool: NamedTempFile,
 }
@@ -53,6 +61,8 @@ pub struct Splitter {
     next_index: u32,
     /// 1-based number of the first line of the open part.
     next_line: u64,
+    /// 0-based offset of the open part's first byte.
+    next_byte: u64,
 }
 
 impl Splitter {
@@ -64,7 +74,18 @@ impl Splitter {
             open: None,
             next_index: 0,
             next_line: 1,
+            next_byte: 0,
         }
+    }
+
+    /// Start after the parts an earlier delivery landed: the next part has index `index`, its
+    /// first line is line `line` of the file and its first byte is at `byte`.
+    #[must_use]
+    pub fn starting_at(mut self, index: u32, line: u64, byte: u64) -> Self {
+        self.next_index = index;
+        self.next_line = line;
+        self.next_byte = byte;
+        self
     }
 
     fn open(&self) -> std::io::Result<Open> {
@@ -131,21 +152,24 @@ impl Splitter {
             open.spool.as_file().set_len(open.complete)?;
         }
         let lines = open.lines;
-        let part = self.part(open.spool, open.complete, lines);
+        let part = self.part(open.spool, open.complete, lines, false);
         self.open = Some(next);
         Ok(part)
     }
 
-    fn part(&mut self, spool: NamedTempFile, bytes: u64, lines: u64) -> Part {
+    fn part(&mut self, spool: NamedTempFile, bytes: u64, lines: u64, end_of_file: bool) -> Part {
         let part = Part {
             index: self.next_index,
             first_line: self.next_line,
             last_line: self.next_line + lines.saturating_sub(1),
+            first_byte: self.next_byte,
             bytes,
+            end_of_file,
             spool,
         };
         self.next_index += 1;
         self.next_line += lines;
+        self.next_byte += bytes;
         part
     }
 
@@ -163,7 +187,7 @@ impl Splitter {
         }
         open.out.flush()?;
         let lines = open.lines + u64::from(open.bytes > open.complete);
-        Ok(Some(self.part(open.spool, open.bytes, lines)))
+        Ok(Some(self.part(open.spool, open.bytes, lines, true)))
     }
 }
 
@@ -217,6 +241,8 @@ mod tests {
             assert_eq!(p.index as usize, i);
             assert!(d.len() as u64 <= 300 && d.ends_with(b"\n"));
             assert_eq!(p.bytes, d.len() as u64);
+            assert_eq!(p.first_byte, joined.len() as u64);
+            assert_eq!(p.end_of_file, i + 1 == reference.len());
             assert_eq!(p.first_line, line);
             let n = d.iter().filter(|&&b| b == b'\n').count() as u64;
             assert_eq!(p.last_line, line + n - 1);
@@ -224,6 +250,38 @@ mod tests {
             joined.extend_from_slice(d);
         }
         assert_eq!(joined, input);
+    }
+
+    #[test]
+    fn a_splitter_started_at_a_part_boundary_cuts_the_rest_as_a_full_read_does() {
+        let input: Vec<u8> = (0..120)
+            .flat_map(|i| format!("{{\"n\":{i},\"p\":\"{}\"}}\n", "y".repeat(i % 23)).into_bytes())
+            .collect();
+        let full = split(&input, 200, 4096);
+        for k in [1, 3, full.len() - 1] {
+            let at = &full[k].0;
+            let mut s =
+                Splitter::new(200, None).starting_at(at.index, at.first_line, at.first_byte);
+            let mut rest: Vec<Part> = Vec::new();
+            for c in input[at.first_byte as usize..].chunks(13) {
+                rest.extend(s.push(c).unwrap());
+            }
+            rest.extend(s.finish().unwrap());
+            assert_eq!(rest.len(), full.len() - k);
+            for (p, (r, rd)) in rest.iter().zip(&full[k..]) {
+                assert_eq!(&std::fs::read(p.spool.path()).unwrap(), rd);
+                let key = |p: &Part| {
+                    (
+                        p.index,
+                        p.first_line,
+                        p.last_line,
+                        p.first_byte,
+                        p.end_of_file,
+                    )
+                };
+                assert_eq!(key(p), key(r));
+            }
+        }
     }
 
     #[test]

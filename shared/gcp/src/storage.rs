@@ -1,4 +1,5 @@
-//! Cloud Storage: read one object generation as a stream, write create-only.
+//! Cloud Storage: read one object generation as a stream, write create-only, read an object's
+//! size and metadata.
 //!
 //! Contracts:
 //! - Reads name an exact generation (the one in the CloudEvent), so a replayed event reads the
@@ -55,6 +56,15 @@ pub struct ObjectInfo {
     pub generation: i64,
     /// Size in bytes.
     pub size: i64,
+}
+
+/// Size and custom metadata of an object ([`StorageClient::head`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectHead {
+    /// Size in bytes.
+    pub size: i64,
+    /// Custom metadata.
+    pub metadata: std::collections::HashMap<String, String>,
 }
 
 /// Result of a create-only write.
@@ -224,6 +234,33 @@ impl StorageClient {
             .await
             .map_err(|e| GcpError::from_client(Service::Storage, "read_object", &e))?;
         Ok(ObjectReader { response })
+    }
+
+    /// The size and custom metadata of the live generation of `bucket/name`; `None` when there
+    /// is no such object. Reads the object's first byte (the data-plane client has no
+    /// metadata-only call, and listing goes over gRPC, which the emulator does not serve), so
+    /// the object must not be empty.
+    ///
+    /// # Errors
+    /// As classified by [`GcpError`].
+    pub async fn head(&self, bucket: &str, name: &str) -> Result<Option<ObjectHead>, GcpError> {
+        let request = self
+            .client
+            .read_object(bucket_path(bucket), name)
+            .set_read_range(google_cloud_storage::model_ext::ReadRange::head(1));
+        match Box::pin(request.send()).await {
+            Ok(response) => {
+                let object = response.object();
+                Ok(Some(ObjectHead {
+                    size: object.size,
+                    metadata: object.metadata,
+                }))
+            }
+            Err(e) => {
+                let e = GcpError::from_client(Service::Storage, "read_object", &e);
+                if e.is_not_found() { Ok(None) } else { Err(e) }
+            }
+        }
     }
 
     /// Opens `bucket/name` at exactly `generation` for streaming reads.

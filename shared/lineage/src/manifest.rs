@@ -60,21 +60,85 @@ pub struct PartOf {
     pub first_line: u64,
     /// 1-based last line.
     pub last_line: u64,
+    /// Where the part lies in the source file and how to check the file is still the same
+    /// there; absent on parts landed before it was recorded (such a part is not resumed from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<PartBytes>,
+}
+
+/// A part's bytes in its source file: what `bulk-export` needs to resume the file after it
+/// (an HTTP `Range` request from `last + 1`, checked against `tail_sha256`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartBytes {
+    /// 0-based offset of its first byte.
+    pub first: u64,
+    /// 0-based offset of its last byte.
+    pub last: u64,
+    /// Hex SHA-256 of its last bytes (at most 4 KiB): the boundary a resumed download must
+    /// find again before it goes on.
+    pub tail_sha256: String,
+    /// Whether it is the last part of its file (a file whose last part landed is not fetched
+    /// again).
+    pub end_of_file: bool,
 }
 
 impl PartOf {
     /// `starvit-part-of`, `starvit-part-index`, `starvit-part-lines` (`first-last`): object
     /// metadata beside the lineage keys (which ignore them).
+    /// With [`PartBytes`]: `starvit-part-bytes` (`first-last`), `starvit-part-tail` (hex
+    /// SHA-256), `starvit-part-eof` (`true`/`false`).
     #[must_use]
     pub fn to_object_metadata(&self) -> Vec<(String, String)> {
-        vec![
+        let mut out = vec![
             ("starvit-part-of".to_owned(), self.source_file.clone()),
             ("starvit-part-index".to_owned(), self.index.to_string()),
             (
                 "starvit-part-lines".to_owned(),
                 format!("{}-{}", self.first_line, self.last_line),
             ),
-        ]
+        ];
+        if let Some(b) = &self.bytes {
+            out.extend([
+                (
+                    "starvit-part-bytes".to_owned(),
+                    format!("{}-{}", b.first, b.last),
+                ),
+                ("starvit-part-tail".to_owned(), b.tail_sha256.clone()),
+                ("starvit-part-eof".to_owned(), b.end_of_file.to_string()),
+            ]);
+        }
+        out
+    }
+
+    /// Read back what [`PartOf::to_object_metadata`] wrote; `None` when a key is missing or
+    /// malformed. [`PartOf::bytes`] is `None` unless all three of its keys are well-formed.
+    #[must_use]
+    pub fn from_object_metadata<S: std::hash::BuildHasher>(
+        metadata: &std::collections::HashMap<String, String, S>,
+    ) -> Option<Self> {
+        let range = |key: &str| {
+            let (a, b) = metadata.get(key)?.split_once('-')?;
+            Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?))
+        };
+        let (first_line, last_line) = range("starvit-part-lines")?;
+        let bytes = (|| {
+            let (first, last) = range("starvit-part-bytes")?;
+            let tail_sha256 = metadata.get("starvit-part-tail")?;
+            let ok = tail_sha256.len() == 64 && tail_sha256.bytes().all(|c| c.is_ascii_hexdigit());
+            Some(PartBytes {
+                first,
+                last,
+                tail_sha256: ok.then(|| tail_sha256.clone())?,
+                end_of_file: metadata.get("starvit-part-eof")?.parse().ok()?,
+            })
+        })();
+        Some(Self {
+            source_file: metadata.get("starvit-part-of")?.clone(),
+            index: metadata.get("starvit-part-index")?.parse().ok()?,
+            first_line,
+            last_line,
+            bytes: bytes.filter(|b| b.first <= b.last),
+        })
     }
 }
 
@@ -146,5 +210,46 @@ mod tests {
         assert_eq!(back, manifest);
         let people: Vec<_> = back.files_of(&["Patient"]).map(|f| &f.object).collect();
         assert_eq!(people, ["exports/j/Patient.000.ndjson"]);
+    }
+
+    #[test]
+    fn part_lineage_round_trips_through_object_metadata() {
+        let mut part = PartOf {
+            source_file: "Observation.000".into(),
+            index: 3,
+            first_line: 41,
+            last_line: 57,
+            bytes: Some(PartBytes {
+                first: 8_192,
+                last: 12_287,
+                tail_sha256: "ab".repeat(32),
+                end_of_file: true,
+            }),
+        };
+        let back = |p: &PartOf| {
+            let md: std::collections::HashMap<_, _> = p.to_object_metadata().into_iter().collect();
+            PartOf::from_object_metadata(&md)
+        };
+        assert_eq!(back(&part).as_ref(), Some(&part));
+        let json = serde_json::to_string(&part).unwrap();
+        assert_eq!(serde_json::from_str::<PartOf>(&json).unwrap(), part);
+        part.bytes = None;
+        assert_eq!(back(&part).as_ref(), Some(&part));
+        assert!(!serde_json::to_string(&part).unwrap().contains("bytes"));
+        let mut md: std::collections::HashMap<_, _> = PartOf {
+            bytes: Some(PartBytes {
+                first: 1,
+                last: 2,
+                tail_sha256: "not hex".into(),
+                end_of_file: false,
+            }),
+            ..part.clone()
+        }
+        .to_object_metadata()
+        .into_iter()
+        .collect();
+        assert_eq!(back(&part), PartOf::from_object_metadata(&md));
+        md.remove("starvit-part-index");
+        assert_eq!(PartOf::from_object_metadata(&md), None);
     }
 }
