@@ -16,7 +16,7 @@ use starvit_runtime::disposition::Counts;
 use crate::config::SERVICE;
 use crate::context::Context;
 use crate::error::Error;
-use crate::fhir::{Manifest, OutputFile};
+use crate::fhir::{Download, Manifest, OutputFile};
 use crate::parts::{Part, Splitter};
 use crate::record::{self, RunRecord};
 use crate::resume::{self, Boundary};
@@ -115,10 +115,47 @@ impl Landing<'_> {
         let (tail, digest) = landed.tail.unwrap_or_default();
         let from = landed.offset - tail;
         let mut download = self.ctx.fhir.open(file, self.with_token, from).await?;
-        let mut boundary = Boundary::new(tail, digest);
         let config = &self.ctx.config;
-        let mut splitter = Splitter::new(config.part_bytes, config.spool_dir.as_deref())
-            .starting_at(landed.next_index, landed.next_line, landed.offset);
+        let splitter = Splitter::new(config.part_bytes, config.spool_dir.as_deref()).starting_at(
+            landed.next_index,
+            landed.next_line,
+            landed.offset,
+        );
+        let boundary = Boundary::new(tail, digest);
+        let result = self
+            .stream(
+                file,
+                source_file,
+                &mut download,
+                boundary,
+                splitter,
+                &mut entries,
+            )
+            .await;
+        self.tally.downloaded += download.received();
+        tracing::info!(
+            source_file,
+            from_byte = from,
+            resumed_parts = landed.next_index,
+            ranged = download.ranged(),
+            received = download.received(),
+            landed = result.is_ok(),
+            "file download ended"
+        );
+        result.map(|()| entries)
+    }
+
+    /// The rest of a file: checked against the boundary, cut, each part uploaded as it is
+    /// sealed; stops at a part boundary once the budget is spent.
+    async fn stream(
+        &mut self,
+        file: &OutputFile,
+        source_file: &str,
+        download: &mut Download,
+        mut boundary: Boundary,
+        mut splitter: Splitter,
+        entries: &mut Vec<ManifestFile>,
+    ) -> Result<(), Error> {
         while let Some(chunk) = download.chunk().await? {
             for part in splitter
                 .push(boundary.take(&chunk)?)
@@ -132,16 +169,7 @@ impl Landing<'_> {
         if let Some(part) = splitter.finish().map_err(Error::Spool)? {
             entries.push(self.upload(file, source_file, part).await?);
         }
-        self.tally.downloaded += download.received();
-        tracing::info!(
-            source_file,
-            from_byte = from,
-            resumed_parts = landed.next_index,
-            ranged = download.ranged(),
-            received = download.received(),
-            "file downloaded"
-        );
-        Ok(entries)
+        Ok(())
     }
 
     /// Retry once the budget is spent and this delivery landed a part (so every delivery

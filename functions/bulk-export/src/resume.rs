@@ -105,14 +105,21 @@ pub(crate) async fn landed(
     Ok(landed)
 }
 
-/// Whether `part` (bytes `b`, an object of `size` bytes) is the next part after `landed`.
-fn follows(landed: &Landed, source_file: &str, part: &PartOf, b: &PartBytes, size: i64) -> bool {
+/// Whether `part` (bytes `b`, an object of `size` bytes if known) is the next part after
+/// `landed`.
+fn follows(
+    landed: &Landed,
+    source_file: &str,
+    part: &PartOf,
+    b: &PartBytes,
+    size: Option<u64>,
+) -> bool {
     part.source_file == source_file
         && part.index == landed.next_index
         && part.first_line == landed.next_line
         && part.last_line >= part.first_line
         && b.first == landed.offset
-        && u64::try_from(size).is_ok_and(|s| s == b.last + 1 - b.first)
+        && size.is_none_or(|s| s == b.last + 1 - b.first)
 }
 
 /// The check of a resumed download's first bytes against the last landed part's tail.
@@ -167,7 +174,7 @@ impl Boundary {
 ///
 /// # Errors
 /// Spool I/O.
-pub(crate) fn tail_sha256(spool: &Path, bytes: u64) -> std::io::Result<String> {
+pub fn tail_sha256(spool: &Path, bytes: u64) -> std::io::Result<String> {
     let len = bytes.min(TAIL_BYTES);
     let mut file = std::fs::File::open(spool)?;
     file.seek(SeekFrom::Start(bytes - len))?;

@@ -61,8 +61,9 @@ pub struct ObjectInfo {
 /// Size and custom metadata of an object ([`StorageClient::head`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectHead {
-    /// Size in bytes.
-    pub size: i64,
+    /// Size in bytes, when the service says (`x-goog-stored-content-length`: Cloud Storage
+    /// does, fake-gcs-server does not).
+    pub size: Option<u64>,
     /// Custom metadata.
     pub metadata: std::collections::HashMap<String, String>,
 }
@@ -252,7 +253,7 @@ impl StorageClient {
             Ok(response) => {
                 let object = response.object();
                 Ok(Some(ObjectHead {
-                    size: object.size,
+                    size: u64::try_from(object.size).ok().filter(|&n| n > 0),
                     metadata: object.metadata,
                 }))
             }
