@@ -23,20 +23,6 @@ fn binaries() -> Binaries {
     starvit_e2e::test_binaries!()
 }
 
-async fn wait_json(chain: &Chain, name: &str) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Ok(bytes) = chain.read(PHI_BUCKET, name).await {
-            return serde_json::from_slice(&bytes).expect("json");
-        }
-        if std::time::Instant::now() >= deadline {
-            chain.diagnose(&format!("{name} never appeared"));
-            panic!("{name} did not appear");
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 /// GET a URL of the stack's FHIR server (status, files) as the seeding user.
 async fn fhir_get(chain: &Chain, url: &str) -> reqwest::Response {
     let base = format!("{}/", chain.stack.var("FHIR_BASE_URL"));
@@ -107,9 +93,14 @@ async fn a_file_resumes_after_its_landed_parts_and_ends_as_one_clean_run() {
     chain.seed_fhir(synth.path()).await.expect("seed");
 
     let trigger = chain.trigger_export(b"{}").await.expect("trigger");
-    let record = wait_json(&chain, &format!("exports/_runs/{trigger}.json")).await;
+    let wait = Duration::from_secs(120);
+    let record = chain
+        .wait_json(&format!("exports/_runs/{trigger}.json"), wait)
+        .await;
     let export_id = record["export_id"].as_str().expect("export id").to_owned();
-    let manifest = wait_json(&chain, &format!("exports/{export_id}/_manifest.json")).await;
+    let manifest = chain
+        .wait_json(&format!("exports/{export_id}/_manifest.json"), wait)
+        .await;
 
     // One clean run: the server's file, cut by the same splitter.
     let status = record["status_url"].as_str().expect("status url");

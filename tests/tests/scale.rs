@@ -20,24 +20,15 @@ use starvit_e2e::type_counts as counts;
 /// Runs one export trigger to its landed manifest; returns the export id and the manifest.
 async fn export(chain: &Chain, trigger: &[u8]) -> (String, serde_json::Value) {
     let trigger = chain.trigger_export(trigger).await.expect("trigger");
-    let record = wait_json(chain, &format!("exports/_runs/{trigger}.json")).await;
+    let wait = Duration::from_secs(300);
+    let record = chain
+        .wait_json(&format!("exports/_runs/{trigger}.json"), wait)
+        .await;
     let export_id = record["export_id"].as_str().expect("export id").to_owned();
-    let manifest = wait_json(chain, &format!("exports/{export_id}/_manifest.json")).await;
+    let manifest = chain
+        .wait_json(&format!("exports/{export_id}/_manifest.json"), wait)
+        .await;
     (export_id, manifest)
-}
-
-async fn wait_json(chain: &Chain, name: &str) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(300);
-    loop {
-        if let Ok(bytes) = chain.read(PHI_BUCKET, name).await {
-            return serde_json::from_slice(&bytes).expect("json");
-        }
-        if std::time::Instant::now() >= deadline {
-            chain.diagnose(&format!("{name} never appeared"));
-            panic!("{name} did not appear");
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
 
 /// Every part within the limit (or a single line), numbered 0.. per source file, its lines

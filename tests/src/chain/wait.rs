@@ -45,6 +45,22 @@ impl Chain {
         }
     }
 
+    /// Waits for the JSON object `name` of the PHI bucket (a run record, a landed manifest) and
+    /// parses it; panics, after a diagnosis, when it does not appear within `timeout`.
+    pub async fn wait_json(&self, name: &str, timeout: Duration) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Ok(bytes) = self.read(super::PHI_BUCKET, name).await {
+                return serde_json::from_slice(&bytes).expect("json");
+            }
+            if std::time::Instant::now() >= deadline {
+                self.diagnose(&format!("{name} never appeared"));
+                panic!("{name} did not appear within {timeout:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// Prints what a timed-out wait needs to be understood from CI output alone: the router's
     /// counters and the last lines of every function's log (the functions log no PHI).
     pub fn diagnose(&self, what: &str) {
