@@ -9,7 +9,10 @@
 //!   sends only the rest (`functions/bulk-export/tests/range.rs`);
 //! - the end state is one clean run's: the file fetched from the server and cut by the same
 //!   [`Splitter`] gives the same objects, the same bytes and the same part lineage, and the parts
-//!   hold every line once.
+//!   hold every line once;
+//! - a file that changes under a resumed export (the function killed after its first part, the
+//!   server's file cut short, the function restarted) fails closed: the trigger is dropped,
+//!   nothing more lands, no manifest.
 
 use std::time::Duration;
 
@@ -87,7 +90,7 @@ async fn a_file_resumes_after_its_landed_parts_and_ends_as_one_clean_run() {
             .collect(),
         ..ChainOptions::default()
     };
-    let chain = Chain::start(stack, &binaries(), &options)
+    let mut chain = Chain::start(stack, &binaries(), &options)
         .await
         .expect("chain");
     chain.seed_fhir(synth.path()).await.expect("seed");
@@ -200,5 +203,62 @@ async fn a_file_resumes_after_its_landed_parts_and_ends_as_one_clean_run() {
     assert!(
         log.contains("export_landing"),
         "the budget stopped deliveries"
+    );
+
+    changed_file_fails_closed(&mut chain, &file, clean.len()).await;
+}
+
+/// A second export: `bulk-export` is killed once its first part landed, the server's file is
+/// cut short, and the restarted function's resume finds the file changed: the trigger is
+/// dropped (`export_file_changed`), nothing more lands and no manifest says the export landed.
+async fn changed_file_fails_closed(chain: &mut Chain, file: &[u8], parts: usize) {
+    let trigger = chain.trigger_export(b"{}").await.expect("trigger");
+    let wait = Duration::from_secs(120);
+    let record = chain
+        .wait_json(&format!("exports/_runs/{trigger}.json"), wait)
+        .await;
+    let export_id = record["export_id"].as_str().expect("export id").to_owned();
+    let prefix = format!("exports/{export_id}/");
+    let first = format!("{prefix}Observation.000.0000.ndjson");
+    let deadline = std::time::Instant::now() + wait;
+    while chain.read(PHI_BUCKET, &first).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "{first} never landed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let service = chain.bulk_export.as_mut().expect("bulk-export");
+    service.kill();
+    let landed = |objects: Vec<starvit_e2e::chain::ObjectMeta>| -> Vec<String> {
+        objects
+            .into_iter()
+            .map(|o| o.name)
+            .filter(|n| n.starts_with(&prefix))
+            .collect()
+    };
+    let before = landed(chain.list(PHI_BUCKET).await.expect("list"));
+    assert!(!before.is_empty() && before.len() < parts, "{before:?}");
+    let on_server = chain
+        .stack
+        .dir()
+        .join(format!("fhir/data/bulk/{export_id}/Observation.ndjson"));
+    assert_eq!(std::fs::read(&on_server).expect("server file"), file);
+    std::fs::write(&on_server, &file[..100]).expect("cut the server's file short");
+    let service = chain.bulk_export.as_mut().expect("bulk-export");
+    service.restart().await.expect("restart");
+    let log_path = service.log_path().to_owned();
+    let deadline = std::time::Instant::now() + wait;
+    while !std::fs::read_to_string(&log_path)
+        .expect("log")
+        .contains("export_file_changed")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no export_file_changed"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        landed(chain.list(PHI_BUCKET).await.expect("list")),
+        before,
+        "nothing lands from the changed file, and no manifest"
     );
 }
