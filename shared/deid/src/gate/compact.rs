@@ -12,12 +12,15 @@
 //! Answer: the kind of the needle that ends first in the hay, the longest of those ending
 //! there (what `aho_corasick`'s standard match semantics report), or `None`.
 //!
-//! Cost: building ([`CompactBuilder`]) is O(n log n) for n needles; a search is
-//! O([`MAX_WALK`] × hay) at worst, whatever the number of needles. On real values a start is
-//! rarely walked (under one FST step per byte of a synthesized export's values: as fast as
-//! the automaton); the worst case is crafted: needles `aaaaab`, `aaaaaab`, ... up to 64 bytes
-//! and a hay of `aaaa...` walk ~60 steps per byte: 2.8 s per MiB against the automaton's
-//! 17 ms (release), so ~22 s for a hay at the engine's 8 MiB line limit.
+//! Cost: building ([`CompactBuilder`]) is O(n log n) for n needles; a search is linear in
+//! the hay whatever the number of needles: at most [`STEP_ALLOWANCE`] + [`STEPS_PER_BYTE`] ×
+//! hay FST steps. On real values a start is rarely walked (under one FST step per byte of a
+//! synthesized export's values: as fast as the automaton). A walk from every start could take
+//! up to [`MAX_WALK`] steps per byte on a crafted hay (needles `aaaaab`, `aaaaaab`, ... up to
+//! 64 bytes and a hay of `aaaa...`: 2.8 s per MiB against the automaton's 17 ms, ~22 s at the
+//! engine's 8 MiB line limit); a search that spends its budget stops and answers
+//! [`ValueKind::Unchecked`]: fail closed, the line is quarantined as unchecked. Only then does
+//! the answer differ from the automaton's.
 
 use aho_corasick::AhoCorasick;
 use fst::raw::{Fst, Node};
@@ -29,6 +32,14 @@ use super::needles::NeedleSet;
 
 /// Longest needle (bytes) in the FST: the bound of one walk.
 pub(crate) const MAX_WALK: usize = 64;
+/// FST steps a search may take per byte of its hay (beyond [`STEP_ALLOWANCE`]).
+pub(crate) const STEPS_PER_BYTE: usize = 8;
+/// FST steps any search may take, so a short hay is never cut short.
+pub(crate) const STEP_ALLOWANCE: usize = 4096;
+
+/// A search spent its step budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Exhausted;
 /// Shortest needle (bytes) in the FST: the length of the [`Starts`] key. Every needle is at
 /// least this long (a core of [`super::SUBSTRING_MIN_CHARS`] matched anywhere, or of
 /// [`super::MIN_VALUE_CHARS`] between two spaces); a shorter one goes to the automaton.
@@ -136,21 +147,28 @@ impl Compact {
         // A needle of the FST wins only by ending strictly earlier (at the same end, a long
         // needle is the longer one).
         let bound = long.map_or(hay.len(), |(end, _)| end.saturating_sub(1));
-        self.walk(hay, bound)
-            .map(|(_, k)| k)
-            .or(long.map(|(_, k)| k))
+        let budget = STEP_ALLOWANCE.saturating_add(STEPS_PER_BYTE.saturating_mul(hay.len()));
+        match self.walk(hay, bound, budget) {
+            Err(Exhausted) => Some(ValueKind::Unchecked),
+            Ok(walked) => walked.map(|(_, k)| k).or(long.map(|(_, k)| k)),
+        }
     }
 
     /// The first end (≤ `bound`) of an FST needle in `hay` and the kind of the longest one
-    /// ending there.
-    fn walk(&self, hay: &[u8], mut bound: usize) -> Option<(usize, ValueKind)> {
+    /// ending there, in at most `budget` FST steps.
+    fn walk(
+        &self,
+        hay: &[u8],
+        mut bound: usize,
+        mut budget: usize,
+    ) -> Result<Option<(usize, ValueKind)>, Exhausted> {
         let mut best = None;
         let root = self.fst.root();
         let mut start = 0;
         // A needle ending at or before `bound` starts at least MIN_WALK bytes before it.
         while start + MIN_WALK <= bound {
             if self.starts.contains(&hay[start..])
-                && let Some(hit) = self.walk_from(root, &hay[start..bound])
+                && let Some(hit) = self.walk_from(root, &hay[start..bound], &mut budget)?
             {
                 best = Some((start + hit.0, hit.1));
                 // Later starts must end strictly earlier to win.
@@ -158,22 +176,35 @@ impl Compact {
             }
             start += 1;
         }
-        best
+        Ok(best)
     }
 
-    /// The shortest needle that `hay` starts with: its length and kind.
-    fn walk_from(&self, root: Node<'_>, hay: &[u8]) -> Option<(usize, ValueKind)> {
+    /// The shortest needle that `hay` starts with: its length and kind; each step taken from
+    /// `budget`.
+    fn walk_from(
+        &self,
+        root: Node<'_>,
+        hay: &[u8],
+        budget: &mut usize,
+    ) -> Result<Option<(usize, ValueKind)>, Exhausted> {
         let mut node = root;
         let mut out = 0_u64;
         for (i, &b) in hay.iter().enumerate() {
-            let t = node.transition(node.find_input(b)?);
+            let Some(at) = node.find_input(b) else {
+                return Ok(None);
+            };
+            *budget = budget.checked_sub(1).ok_or(Exhausted)?;
+            let t = node.transition(at);
             out = out.wrapping_add(t.out.value());
             node = self.fst.node(t.addr);
             if node.is_final() {
-                return Some((i + 1, kind(out.wrapping_add(node.final_output().value()))));
+                return Ok(Some((
+                    i + 1,
+                    kind(out.wrapping_add(node.final_output().value())),
+                )));
             }
         }
-        None
+        Ok(None)
     }
 }
 

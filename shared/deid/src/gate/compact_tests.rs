@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 
 use super::ValueKind;
-use super::compact::{Compact, CompactBuilder, KINDS, MAX_WALK};
+use super::compact::{Compact, CompactBuilder, KINDS, MAX_WALK, STEP_ALLOWANCE, STEPS_PER_BYTE};
 use super::matcher::Matcher;
 use super::needles::{NeedleSet, TOKEN_BYTE};
 
@@ -124,6 +124,54 @@ fn long_and_short_needles_at_the_same_end() {
         assert_eq!(c.find(hay), naive(&set, hay), "{hay:?}");
     }
     assert_eq!(c.find(b"xxabcdefghij12yy"), Some(ValueKind::Name));
+}
+
+#[test]
+fn a_crafted_hay_spends_its_step_budget_and_is_unchecked() {
+    // Needles a^k b (k = 5..63): a hay of a's walks up to 63 steps from every start.
+    let mut set = NeedleSet::default();
+    for k in 5..MAX_WALK {
+        set.push(ValueKind::Name, &format!("{}b", "a".repeat(k)));
+    }
+    let c = Compact::build(&set).expect("builds");
+    let auto = Matcher::build(&set, true);
+    // Short: inside the allowance, the exact answer (no needle ends in a's alone).
+    let short = vec![b'a'; STEP_ALLOWANCE / MAX_WALK];
+    assert_eq!(c.find(&short), None);
+    assert_eq!(c.find(&short), auto.find(&set, &short));
+    // Long: the budget is spent; fail closed instead of ~60 steps per byte.
+    let long = vec![b'a'; 64 << 10];
+    assert_eq!(auto.find(&set, &long), None);
+    assert_eq!(c.find(&long), Some(ValueKind::Unchecked));
+    // A hit the walk reaches within its budget is still reported as itself.
+    let mut hit = vec![b'a'; 8];
+    hit.push(b'b');
+    assert_eq!(c.find(&hit), Some(ValueKind::Name));
+}
+
+#[test]
+fn long_ordinary_text_stays_within_the_budget() {
+    // Needles that share long prefixes with the text's words: every start of those words is
+    // walked, for up to a dozen steps, and no needle ends there.
+    let mut set = NeedleSet::default();
+    for needle in [
+        "the patient was seen by dr quill",
+        "patient was seen in clinic zz",
+        "clinic and tolerated nothing",
+        "tolerated the visit poorly",
+        "visit well done",
+    ] {
+        set.push(ValueKind::Name, needle);
+    }
+    let c = Compact::build(&set).expect("builds");
+    let prose: Vec<u8> = "the patient was seen in clinic and tolerated the visit well; "
+        .repeat(20_000)
+        .into_bytes();
+    assert!(prose.len() * STEPS_PER_BYTE > 100 * STEP_ALLOWANCE);
+    assert_eq!(c.find(&prose), None);
+    let mut with_hit = prose.clone();
+    with_hit.extend_from_slice(b"visit well done");
+    assert_eq!(c.find(&with_hit), Some(ValueKind::Name));
 }
 
 #[test]
