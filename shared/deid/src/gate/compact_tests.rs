@@ -169,7 +169,7 @@ fn long_ordinary_text_stays_within_the_budget() {
         .into_bytes();
     assert!(prose.len() * STEPS_PER_BYTE > 100 * STEP_ALLOWANCE);
     assert_eq!(c.find(&prose), None);
-    let mut with_hit = prose.clone();
+    let mut with_hit = prose;
     with_hit.extend_from_slice(b"visit well done");
     assert_eq!(c.find(&with_hit), Some(ValueKind::Name));
 }
