@@ -95,12 +95,8 @@ async fn a_file_resumes_after_its_landed_parts_and_ends_as_one_clean_run() {
         .expect("chain");
     chain.seed_fhir(synth.path()).await.expect("seed");
 
-    let trigger = chain.trigger_export(b"{}").await.expect("trigger");
     let wait = Duration::from_secs(120);
-    let record = chain
-        .wait_json(&format!("exports/_runs/{trigger}.json"), wait)
-        .await;
-    let export_id = record["export_id"].as_str().expect("export id").to_owned();
+    let (record, export_id) = chain.start_export(b"{}", wait).await;
     let manifest = chain
         .wait_json(&format!("exports/{export_id}/_manifest.json"), wait)
         .await;
@@ -212,12 +208,8 @@ async fn a_file_resumes_after_its_landed_parts_and_ends_as_one_clean_run() {
 /// cut short, and the restarted function's resume finds the file changed: the trigger is
 /// dropped (`export_file_changed`), nothing more lands and no manifest says the export landed.
 async fn changed_file_fails_closed(chain: &mut Chain, file: &[u8], parts: usize) {
-    let trigger = chain.trigger_export(b"{}").await.expect("trigger");
     let wait = Duration::from_secs(120);
-    let record = chain
-        .wait_json(&format!("exports/_runs/{trigger}.json"), wait)
-        .await;
-    let export_id = record["export_id"].as_str().expect("export id").to_owned();
+    let (_, export_id) = chain.start_export(b"{}", wait).await;
     let prefix = format!("exports/{export_id}/");
     let first = format!("{prefix}Observation.000.0000.ndjson");
     let deadline = std::time::Instant::now() + wait;

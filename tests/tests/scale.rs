@@ -19,12 +19,8 @@ use starvit_e2e::type_counts as counts;
 
 /// Runs one export trigger to its landed manifest; returns the export id and the manifest.
 async fn export(chain: &Chain, trigger: &[u8]) -> (String, serde_json::Value) {
-    let trigger = chain.trigger_export(trigger).await.expect("trigger");
     let wait = Duration::from_secs(300);
-    let record = chain
-        .wait_json(&format!("exports/_runs/{trigger}.json"), wait)
-        .await;
-    let export_id = record["export_id"].as_str().expect("export id").to_owned();
+    let (_, export_id) = chain.start_export(trigger, wait).await;
     let manifest = chain
         .wait_json(&format!("exports/{export_id}/_manifest.json"), wait)
         .await;

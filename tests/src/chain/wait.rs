@@ -61,6 +61,21 @@ impl Chain {
         }
     }
 
+    /// Publishes an export trigger with `data` and waits for its run record; returns the record
+    /// and the export id it names.
+    pub async fn start_export(
+        &self,
+        data: &[u8],
+        timeout: Duration,
+    ) -> (serde_json::Value, String) {
+        let trigger = self.trigger_export(data).await.expect("trigger");
+        let record = self
+            .wait_json(&format!("exports/_runs/{trigger}.json"), timeout)
+            .await;
+        let export_id = record["export_id"].as_str().expect("export id").to_owned();
+        (record, export_id)
+    }
+
     /// Prints what a timed-out wait needs to be understood from CI output alone: the router's
     /// counters and the last lines of every function's log (the functions log no PHI).
     pub fn diagnose(&self, what: &str) {
