@@ -72,25 +72,53 @@ pub(crate) fn push_core(s: &str, out: &mut String) {
     let start = out.len();
     // ASCII folds to at most its own length; other text usually to about its own.
     out.reserve(s.len());
+    if s.is_ascii() {
+        push_core_ascii(s, start, out);
+    } else {
+        push_core_chars(s, start, out);
+    }
+}
+
+/// [`push_core`] character by character (`out` grew from `start`).
+fn push_core_chars(s: &str, start: usize, out: &mut String) {
     // `true` when the last character written is a separator (or nothing was written yet),
     // so a run of separators becomes one space and leading ones vanish.
     let mut sep = true;
-    if s.is_ascii() {
-        for b in s.bytes() {
-            push_folded(char::from(b.to_ascii_lowercase()), out, &mut sep);
-        }
-    } else {
-        for c in s.chars() {
-            decompose_compatible(c, |d| {
-                if !is_combining_mark(d) {
-                    d.to_lowercase().for_each(|l| fold_letter(l, out, &mut sep));
-                }
-            });
-        }
+    for c in s.chars() {
+        decompose_compatible(c, |d| {
+            if !is_combining_mark(d) {
+                d.to_lowercase().for_each(|l| fold_letter(l, out, &mut sep));
+            }
+        });
     }
     if sep && out.len() > start {
         out.pop();
     }
+}
+
+/// [`push_core`] of ASCII text (`out` grew from `start`): each run of letters and digits
+/// copied whole, one space between runs, then what was copied lower-cased in one pass; the
+/// same text as the per-character fold, at a fraction of its cost.
+fn push_core_ascii(s: &str, start: usize, out: &mut String) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    loop {
+        while i < b.len() && !b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
+        let lo = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if out.len() > start {
+            out.push(' ');
+        }
+        out.push_str(&s[lo..i]);
+    }
+    out[start..].make_ascii_lowercase();
 }
 
 fn fold_letter(c: char, out: &mut String, sep: &mut bool) {
@@ -198,6 +226,30 @@ mod tests {
         assert_eq!(core("Straße"), "strasse");
         assert_eq!(core("Øster-Ålund"), "oster alund");
         assert_eq!(core("ＪＯＨＮ４２"), "john42");
+    }
+
+    #[test]
+    fn ascii_fold_is_the_character_fold() {
+        let samples = [
+            "", " ", "--", "a", "A-b", "  (555) 371-7336 ", "O'Brien", "x..Y..z", "Doe, JOHN Q.",
+            "https://x.org/u/JohnSmith?q=1#f", "\t\n\u{1}ab\u{7f}CD", "12 34\"56\\78",
+        ];
+        for s in samples {
+            let (mut fast, mut slow) = (String::from("pre"), String::from("pre"));
+            push_core_ascii(s, 3, &mut fast);
+            push_core_chars(s, 3, &mut slow);
+            assert_eq!(fast, slow, "{s:?}");
+        }
+        // Every pair of ASCII bytes around a letter.
+        for a in 0u8..128 {
+            for b in 0u8..128 {
+                let s = String::from_utf8(vec![a, b'Q', b, b'7', a]).unwrap();
+                let (mut fast, mut slow) = (String::new(), String::new());
+                push_core_ascii(&s, 0, &mut fast);
+                push_core_chars(&s, 0, &mut slow);
+                assert_eq!(fast, slow, "{s:?}");
+            }
+        }
     }
 
     #[test]
