@@ -86,24 +86,30 @@ pub fn parse(s: &str) -> RefTarget<'_> {
         Some(i) => &s[..i],
         None => s,
     };
-    let mut parts = path.rsplit('/');
-    match (parts.next(), parts.next()) {
-        (Some(id), Some(ty)) if is_type(ty) && is_id(id) => RefTarget::Typed { ty, id },
-        _ => RefTarget::Unknown,
+    // The last two parts of the path, split at `/` (bytes: `/` is ASCII).
+    let Some(slash) = memchr::memrchr(b'/', path.as_bytes()) else {
+        return RefTarget::Unknown;
+    };
+    let (head, id) = (&path[..slash], &path[slash + 1..]);
+    let ty = memchr::memrchr(b'/', head.as_bytes()).map_or(head, |i| &head[i + 1..]);
+    if is_type(ty) && is_id(id) {
+        RefTarget::Typed { ty, id }
+    } else {
+        RefTarget::Unknown
     }
 }
 
 /// Rewrites a reference string; `None` means "drop it".
 #[must_use]
 pub fn rewrite(s: &str, p: &Pseudonymizer) -> Option<String> {
-    rewrite_with(s, p, |id| p.id(id))
+    rewrite_with(s, p, |id, out| out.push_str(&p.id(id)))
 }
 
-/// [`rewrite`] with the id pseudonym supplied by `id_of` (a memoised [`Pseudonymizer::id`]).
+/// [`rewrite`] with the id pseudonym appended by `id_of` (a memoised [`Pseudonymizer::id`]).
 pub(crate) fn rewrite_with(
     s: &str,
     p: &Pseudonymizer,
-    id_of: impl FnOnce(&str) -> String,
+    id_of: impl FnOnce(&str, &mut String),
 ) -> Option<String> {
     let joined = |prefix: &str, rest: &str| {
         let mut out = String::with_capacity(prefix.len() + rest.len());
@@ -116,10 +122,15 @@ pub(crate) fn rewrite_with(
             let mut out = String::with_capacity(ty.len() + 37);
             out.push_str(ty);
             out.push('/');
-            out.push_str(&id_of(id));
+            id_of(id, &mut out);
             Some(out)
         }
-        RefTarget::Uuid(id) => Some(joined("urn:uuid:", &id_of(id))),
+        RefTarget::Uuid(id) => {
+            let mut out = String::with_capacity(9 + 36);
+            out.push_str("urn:uuid:");
+            id_of(id, &mut out);
+            Some(out)
+        }
         RefTarget::Contained(local) => Some(joined("#", &p.local_id(local))),
         RefTarget::Container => Some("#".to_owned()),
         RefTarget::Conditional | RefTarget::Unknown => None,

@@ -153,7 +153,9 @@ impl Transformer<'_> {
             ctx.dangling = true;
             return None;
         }
-        reference::rewrite_with(s, self.pseudo, |id| self.memo.id(id, || self.pseudo.id(id)))
+        reference::rewrite_with(s, self.pseudo, |id, out| {
+            self.memo.push_id(id, || self.pseudo.id(id), out);
+        })
     }
 
     /// A date: 90+ years ago reads as the cut-off year; otherwise shifted back by the
