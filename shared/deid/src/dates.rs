@@ -131,28 +131,53 @@ pub(crate) fn after(d: &FhirDate<'_>, day: NaiveDate) -> bool {
     own > limit
 }
 
+/// Appends `n` (0..=99) as two digits.
+fn push_2(out: &mut String, n: u32) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// Appends a year as `{:04}` writes it (four digits for 0..=9999, the formatter otherwise).
+fn push_year(out: &mut String, year: i32) {
+    match u32::try_from(year) {
+        Ok(y) if y <= 9999 => {
+            push_2(out, y / 100);
+            push_2(out, y % 100);
+        }
+        _ => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{year:04}");
+        }
+    }
+}
+
 /// Shifts a date string by `days`; `None` when it does not parse.
 /// A year-only value keeps its year; a year-month value shifts its 15th.
 pub(crate) fn shift(s: &str, days: i64) -> Option<String> {
     let d = parse(s)?;
     let delta = chrono::TimeDelta::try_days(days)?;
+    // Written by hand (a date is `YYYY-MM-DD` plus its time): the same text as
+    // `format!("{:04}-{:02}-{:02}")`, which cost more than the shift itself.
+    let mut out = String::with_capacity(s.len());
     match (d.month, d.day) {
-        (None, _) => Some(format!("{:04}", d.year)),
+        (None, _) => push_year(&mut out, d.year),
         (Some(m), None) => {
             let t = NaiveDate::from_ymd_opt(d.year, m, 15)?.checked_add_signed(delta)?;
-            Some(format!("{:04}-{:02}", t.year(), t.month()))
+            push_year(&mut out, t.year());
+            out.push('-');
+            push_2(&mut out, t.month());
         }
         (Some(m), Some(day)) => {
             let t = NaiveDate::from_ymd_opt(d.year, m, day)?.checked_add_signed(delta)?;
-            Some(format!(
-                "{:04}-{:02}-{:02}{}",
-                t.year(),
-                t.month(),
-                t.day(),
-                normalise_time(d.rest)
-            ))
+            push_year(&mut out, t.year());
+            out.push('-');
+            push_2(&mut out, t.month());
+            out.push('-');
+            push_2(&mut out, t.day());
+            out.push_str(&normalise_time(d.rest));
         }
     }
+    Some(out)
 }
 
 /// Reduces a date string to its year; `None` when it does not parse.
@@ -196,6 +221,20 @@ mod tests {
             shift("2011-04-20T10:00:00.123456789+01:00", -1).unwrap(),
             "2011-04-19T10:00:00.123+01:00"
         );
+    }
+
+    #[test]
+    fn written_as_the_formatter_writes() {
+        for y in [-10_000, -12, -1, 0, 7, 99, 100, 999, 1000, 2024, 9999, 10_000, 262_143] {
+            let mut out = String::new();
+            push_year(&mut out, y);
+            assert_eq!(out, format!("{y:04}"));
+        }
+        for n in 0..100 {
+            let mut out = String::new();
+            push_2(&mut out, n);
+            assert_eq!(out, format!("{n:02}"));
+        }
     }
 
     #[test]
