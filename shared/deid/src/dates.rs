@@ -225,7 +225,9 @@ mod tests {
 
     #[test]
     fn written_as_the_formatter_writes() {
-        for y in [-10_000, -12, -1, 0, 7, 99, 100, 999, 1000, 2024, 9999, 10_000, 262_143] {
+        for y in [
+            -10_000, -12, -1, 0, 7, 99, 100, 999, 1000, 2024, 9999, 10_000, 262_143,
+        ] {
             let mut out = String::new();
             push_year(&mut out, y);
             assert_eq!(out, format!("{y:04}"));

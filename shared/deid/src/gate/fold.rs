@@ -231,8 +231,18 @@ mod tests {
     #[test]
     fn ascii_fold_is_the_character_fold() {
         let samples = [
-            "", " ", "--", "a", "A-b", "  (555) 371-7336 ", "O'Brien", "x..Y..z", "Doe, JOHN Q.",
-            "https://x.org/u/JohnSmith?q=1#f", "\t\n\u{1}ab\u{7f}CD", "12 34\"56\\78",
+            "",
+            " ",
+            "--",
+            "a",
+            "A-b",
+            "  (555) 371-7336 ",
+            "O'Brien",
+            "x..Y..z",
+            "Doe, JOHN Q.",
+            "https://x.org/u/JohnSmith?q=1#f",
+            "\t\n\u{1}ab\u{7f}CD",
+            "12 34\"56\\78",
         ];
         for s in samples {
             let (mut fast, mut slow) = (String::from("pre"), String::from("pre"));
