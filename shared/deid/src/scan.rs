@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::DeidError;
-use crate::gate::{self, ScanIndex, ValueKind};
+use crate::gate::{self, PeopleIndex, ValueKind};
 use crate::linereader::{Line, read_bounded};
 
 /// One hit: where, and what kind of value. Never the value.
@@ -94,7 +94,7 @@ fn for_each_line(path: &Path, mut f: impl FnMut(u64, &[u8])) -> Result<(), DeidE
 /// an unparseable de-identified line is reported as an [`ValueKind::Unchecked`] hit.
 pub fn leakscan(phi: &Path, deid: &Path) -> Result<ScanReport, DeidError> {
     let mut report = ScanReport::default();
-    let mut index = ScanIndex::new();
+    let mut index = PeopleIndex::scan_builder();
     for file in ndjson_files(phi)? {
         report.phi_files += 1;
         for_each_line(&file, |_, bytes| {
@@ -103,8 +103,8 @@ pub fn leakscan(phi: &Path, deid: &Path) -> Result<ScanReport, DeidError> {
             }
         })?;
     }
+    let index = index.build();
     report.values = index.len();
-    index.build();
     let mut hits = BTreeSet::new();
     for file in ndjson_files(deid)? {
         report.deid_files += 1;

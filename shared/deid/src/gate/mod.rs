@@ -99,7 +99,7 @@ pub fn check_value(
 }
 
 /// Every kind found in `output` (at most one per value), for the standalone scan.
-pub(crate) fn hits_in(index: &ScanIndex, output: &Value, mut f: impl FnMut(ValueKind)) {
+pub(crate) fn hits_in(index: &PeopleIndex, output: &Value, mut f: impl FnMut(ValueKind)) {
     let mut open = OpenValues::with_capacity(1024);
     open::each_leaf(output, &mut |leaf| {
         open.clear();
@@ -112,40 +112,4 @@ pub(crate) fn hits_in(index: &ScanIndex, output: &Value, mut f: impl FnMut(Value
             .for_each(&mut f);
         true
     });
-}
-
-/// The identifying values of every resource of a PHI directory, for the standalone scan:
-/// like a [`PeopleIndex`] over all resource types, with dates of birth matched only as the
-/// value of a `birthDate` field.
-#[derive(Debug)]
-pub(crate) struct ScanIndex {
-    set: needles::NeedleSet,
-    matcher: matcher::Matcher,
-}
-
-impl ScanIndex {
-    pub(crate) fn new() -> Self {
-        let mut set = needles::NeedleSet::default();
-        set.birth = needles::BirthDates::FieldOnly;
-        Self {
-            set,
-            matcher: matcher::Matcher::Empty,
-        }
-    }
-
-    pub(crate) fn add(&mut self, resource: &Value) {
-        extract::extract(resource, &mut self.set);
-    }
-
-    pub(crate) fn build(&mut self) {
-        self.matcher = matcher::Matcher::build(&self.set, true);
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.set.len()
-    }
-
-    fn find(&self, hay: &[u8]) -> Option<ValueKind> {
-        self.matcher.find(&self.set, hay)
-    }
 }

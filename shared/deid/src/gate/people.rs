@@ -1,5 +1,7 @@
 //! [`PeopleIndex`]: the identifying values of every person of an export, so a patient's
-//! MRN copied into another resource's code is caught on that resource's line.
+//! MRN copied into another resource's code is caught on that resource's line. The standalone
+//! scan builds the same index over every resource of a PHI directory
+//! ([`PeopleIndex::scan_builder`]).
 
 use serde_json::Value;
 
@@ -57,18 +59,31 @@ pub struct PeopleIndexBuilder {
     set: NeedleSet,
     shards: CompactBuilder,
     people: usize,
+    /// Every resource's values, not only people's (the standalone scan).
+    everyone: bool,
 }
 
 impl PeopleIndex {
     /// A builder; feed it every resource of the export (non-people are ignored).
     #[must_use]
     pub fn builder() -> PeopleIndexBuilder {
+        Self::builder_of(false, BirthDates::Skip)
+    }
+
+    /// A builder of the standalone scan's index: the values of every resource, dates of birth
+    /// matched only as the whole value of a `birthDate` field.
+    pub(crate) fn scan_builder() -> PeopleIndexBuilder {
+        Self::builder_of(true, BirthDates::FieldOnly)
+    }
+
+    fn builder_of(everyone: bool, birth: BirthDates) -> PeopleIndexBuilder {
         let mut set = NeedleSet::default();
-        set.birth = BirthDates::Skip;
+        set.birth = birth;
         PeopleIndexBuilder {
             set,
             shards: CompactBuilder::new(MAX_WALK),
             people: 0,
+            everyone,
         }
     }
 
@@ -105,7 +120,9 @@ impl PeopleIndexBuilder {
     /// Adds the values of `resource` when it is a person, and those of the people it
     /// contains.
     pub fn add(&mut self, resource: &Value) {
-        if is_person(resource) {
+        if self.everyone {
+            extract(resource, &mut self.set);
+        } else if is_person(resource) {
             self.people += 1;
             extract(resource, &mut self.set);
         } else if let Some(Value::Array(contained)) = resource.get("contained") {
