@@ -242,7 +242,9 @@ fi
 # largest size and a verdict, flat (at most max(10%, 4 MiB) above) or grows. Both series share
 # the smallest run (the same export), so the default is 3 runs: 500 MB, 2 GB by people, 2 GB by
 # history (~4 + 7 + 7 minutes on 2 loaded cores, release; BENCH_SCALE_GROWTH=people saves the
-# last). Exports are kept in target/bench/scale/. BENCH_SKIP_SCALE=1 leaves it out.
+# last). The local Eventarc delivers BENCH_SCALE_IN_FLIGHT (default 2, deidentify's Cloud Run
+# concurrency) events per route at once, so a function process holds what one instance would.
+# Exports are kept in target/bench/scale/. BENCH_SKIP_SCALE=1 leaves it out.
 if [[ ${BENCH_SKIP_SCALE:-0} != 1 ]]; then
     echo
     chain_bins

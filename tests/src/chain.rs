@@ -135,6 +135,8 @@ pub struct ChainOptions {
     /// Approve the policy version before the functions start (default true); false to test
     /// the refusal of an unapproved version ([`Chain::approve`] later).
     pub approve: bool,
+    /// Deliveries in flight per route (the local Eventarc's default, 16, when `None`).
+    pub max_in_flight: Option<usize>,
 }
 
 impl Default for ChainOptions {
@@ -148,6 +150,7 @@ impl Default for ChainOptions {
             bulk_export_env: Vec::new(),
             relay: false,
             approve: true,
+            max_in_flight: None,
         }
     }
 }

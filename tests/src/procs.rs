@@ -97,6 +97,8 @@ impl FunctionProcess {
             .env("PORT", self.port.to_string())
             .env("STARVIT_LISTEN_ADDR", "127.0.0.1")
             .env("K_SERVICE", &self.name)
+            // As the function image sets it (Dockerfile: capped malloc arenas).
+            .env("MALLOC_ARENA_MAX", "2")
             .env(
                 "RUST_LOG",
                 std::env::var("STARVIT_E2E_LOG").unwrap_or_else(|_| "info".into()),

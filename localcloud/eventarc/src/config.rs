@@ -50,6 +50,9 @@ pub struct RouterConfig {
     pub duplicate: u32,
     /// Prefix of the subscriptions the router creates (unique per router instance).
     pub subscription_prefix: String,
+    /// Deliveries in flight per route at once (16; the scale bench sets a function's Cloud Run
+    /// concurrency, so one local process holds what one instance would).
+    pub max_in_flight: usize,
 }
 
 impl Default for RouterConfig {
@@ -65,6 +68,7 @@ impl Default for RouterConfig {
             delivery_timeout: Duration::from_secs(600),
             duplicate: 1,
             subscription_prefix: "eventarc".to_owned(),
+            max_in_flight: 16,
         }
     }
 }

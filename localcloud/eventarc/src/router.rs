@@ -17,8 +17,6 @@ use crate::pubsub::{Emulator, PubsubError, ReceivedMessage};
 
 /// Ack deadline of the router's subscriptions; extended while a message is being retried.
 const ACK_DEADLINE_SECS: u32 = 600;
-/// Messages in flight per route.
-const MAX_IN_FLIGHT: usize = 16;
 
 /// Delivery counters (never payloads).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -136,7 +134,7 @@ impl Router {
     async fn route_loop(&self, index: usize, route: Route) {
         let subscription = self.subscription_of(index, &route);
         let topic = self.topic_of(&route);
-        let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let permits = Arc::new(Semaphore::new(self.config.max_in_flight.max(1)));
         let mut tasks = JoinSet::new();
         loop {
             while tasks.try_join_next().is_some() {}

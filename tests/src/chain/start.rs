@@ -205,6 +205,10 @@ async fn start_router(
         duplicate: options.duplicate,
         ..RouterConfig::default()
     };
+    let config = RouterConfig {
+        max_in_flight: options.max_in_flight.unwrap_or(config.max_in_flight),
+        ..config
+    };
     let router = Router::new(config)?;
     router.prepare().await?;
     let (stop, stopped) = oneshot::channel::<()>();

@@ -15,7 +15,10 @@
 //! it replaced (the whole table) and an hourly incremental's (the last 13 months: the shift
 //! spreads fresh events over a year). Per series, each function's peak RSS from the smallest to
 //! the largest size with a verdict, flat or grows (`report::FLAT_RULE`). Writes
-//! `target/bench/scale.json`.
+//! `target/bench/scale.json`. The local Eventarc delivers at most `BENCH_SCALE_IN_FLIGHT`
+//! (default 2) events per route at once: deidentify's Cloud Run concurrency
+//! (`infra/locals.tf`), so each function process holds what one instance would (the local
+//! default, 16, puts every part in one process at once).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -50,6 +53,13 @@ async fn main() -> anyhow::Result<()> {
     let part_bytes: u64 = env("BENCH_SCALE_PART_BYTES", "268435456")
         .parse()
         .context("BENCH_SCALE_PART_BYTES")?;
+    let in_flight: usize = env("BENCH_SCALE_IN_FLIGHT", "2")
+        .parse()
+        .context("BENCH_SCALE_IN_FLIGHT")?;
+    let setup = Setup {
+        part_bytes,
+        in_flight,
+    };
     let out = starvit_e2e::repo_root().join("target/bench/scale");
     let smallest = *sizes.first().context("BENCH_SCALE_MB is empty")?;
     // The history series keeps the people of the people-grown export at the smallest size.
@@ -65,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
     let mut runs: Vec<Value> = Vec::new();
     for &growth in &growths {
         for &mb in &sizes {
-            let run = run_size(&out, &runs, mb, mb == smallest, growth, part_bytes).await?;
+            let run = run_size(&out, &runs, mb, mb == smallest, growth, setup).await?;
             runs.push(run);
         }
     }
@@ -75,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let report = json!({
         "part_bytes": part_bytes,
+        "in_flight": in_flight,
         "flat_rule": report::FLAT_RULE,
         "runs": runs,
         "series": series,
@@ -86,6 +97,15 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How the chain of every run is set up.
+#[derive(Debug, Clone, Copy)]
+struct Setup {
+    /// `STARVIT_EXPORT_PART_BYTES` of bulk-export.
+    part_bytes: u64,
+    /// Deliveries in flight per route.
+    in_flight: usize,
+}
+
 /// The run of `growth` at `mb` MB, printed. At the smallest size both series have the same
 /// export (see [`export_dir`]), so a history run there reuses the people run when there is one.
 async fn run_size(
@@ -94,7 +114,7 @@ async fn run_size(
     mb: u64,
     smallest: bool,
     growth: Growth,
-    part_bytes: u64,
+    setup: Setup,
 ) -> anyhow::Result<Value> {
     let same = done
         .iter()
@@ -111,17 +131,12 @@ async fn run_size(
         return Ok(run);
     }
     let export = export_dir(out, mb, if smallest { Growth::People } else { growth })?;
-    let run = run_one(&export, mb, growth, part_bytes).await?;
+    let run = run_one(&export, mb, growth, setup).await?;
     report::print_run(&run);
     Ok(run)
 }
 
-async fn run_one(
-    export: &Export,
-    mb: u64,
-    growth: Growth,
-    part_bytes: u64,
-) -> anyhow::Result<Value> {
+async fn run_one(export: &Export, mb: u64, growth: Growth, setup: Setup) -> anyhow::Result<Value> {
     let bytes = export.bytes;
     eprintln!(
         "scale: {:.0} MB export, {} patients ({})",
@@ -143,8 +158,9 @@ async fn run_one(
         bulk_export: true,
         bulk_export_env: vec![(
             "STARVIT_EXPORT_PART_BYTES".to_owned(),
-            part_bytes.to_string(),
+            setup.part_bytes.to_string(),
         )],
+        max_in_flight: Some(setup.in_flight),
         ..ChainOptions::default()
     };
     let chain = Chain::start(stack, &Binaries::beside_current_exe()?, &options).await?;
