@@ -203,11 +203,10 @@ async fn start_router(
         backoff_min: Duration::from_millis(200),
         backoff_max: Duration::from_secs(3),
         duplicate: options.duplicate,
+        max_in_flight: options
+            .max_in_flight
+            .unwrap_or(RouterConfig::default().max_in_flight),
         ..RouterConfig::default()
-    };
-    let config = RouterConfig {
-        max_in_flight: options.max_in_flight.unwrap_or(config.max_in_flight),
-        ..config
     };
     let router = Router::new(config)?;
     router.prepare().await?;
