@@ -83,7 +83,7 @@ proptest! {
         }
         let sharded = sharded.finish().expect("small sets build");
         prop_assert_eq!(sharded.len(), set.len());
-        let automaton = Matcher::build(&set, true);
+        let automaton = Matcher::automaton(&set);
         // Short walks put many needles in the automaton beside the FST.
         let compacts: Vec<Compact> = [5, 8, 16, MAX_WALK]
             .into_iter()
@@ -113,7 +113,7 @@ fn long_and_short_needles_at_the_same_end() {
     set.push(ValueKind::Identifier, "hij12");
     set.push(ValueKind::Name, "abcdefghij12");
     let c = Compact::build_with(&set, 8).expect("builds");
-    let auto = Matcher::build(&set, true);
+    let auto = Matcher::automaton(&set);
     for hay in [
         &b"xxabcdefghij12yy"[..],
         b"hij12",
@@ -134,7 +134,7 @@ fn a_crafted_hay_spends_its_step_budget_and_is_unchecked() {
         set.push(ValueKind::Name, &format!("{}b", "a".repeat(k)));
     }
     let c = Compact::build(&set).expect("builds");
-    let auto = Matcher::build(&set, true);
+    let auto = Matcher::automaton(&set);
     // Short: inside the allowance, the exact answer (no needle ends in a's alone).
     let short = vec![b'a'; STEP_ALLOWANCE / MAX_WALK];
     assert_eq!(c.find(&short), None);

@@ -58,7 +58,7 @@ impl LineValues {
         self.set.clear();
         self.set.fits = fits;
         extract(resource, &mut self.set);
-        self.matcher = Matcher::build(&self.set, false);
+        self.matcher = Matcher::build(&self.set);
     }
 
     /// Empties the set, keeping its buffers.

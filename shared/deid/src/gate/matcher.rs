@@ -51,17 +51,23 @@ pub(crate) enum Matcher {
 }
 
 impl Matcher {
-    /// Builds the matcher for `set`; `always_automaton` for shared indexes.
-    pub(crate) fn build(set: &NeedleSet, always_automaton: bool) -> Self {
+    /// Builds the matcher for `set`: nothing, the per-needle scan, or the automaton.
+    pub(crate) fn build(set: &NeedleSet) -> Self {
         match set.len() {
             0 => Self::Empty,
-            n if n <= FEW && !always_automaton => Self::Few,
-            n => AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build((0..n).map(|i| set.pattern(i)))
-                .map_or(Self::Broken, Self::Automaton),
+            n if n <= FEW => Self::Few,
+            _ => Self::automaton(set),
         }
+    }
+
+    /// The automaton of `set`, whatever its number of needles (also the reference the people
+    /// index's FST is tested against).
+    pub(crate) fn automaton(set: &NeedleSet) -> Self {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build((0..set.len()).map(|i| set.pattern(i)))
+            .map_or(Self::Broken, Self::Automaton)
     }
 
     /// Kind of a needle found in `hay`, if any. `set` must be the set it was built from.

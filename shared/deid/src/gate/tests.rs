@@ -349,7 +349,7 @@ proptest! {
             set.push(KINDS[*k], raw);
             naive.extend(naive_needles(KINDS[*k], raw).into_iter().map(|(c, n)| (KINDS[*k], c, n)));
         }
-        let automaton = Matcher::build(&set, true);
+        let automaton = Matcher::automaton(&set);
         let few = if set.len() == 0 { Matcher::Empty } else { Matcher::Few };
         for s in &hays {
             let expected: Vec<ValueKind> = match token(s) {
@@ -377,7 +377,7 @@ proptest! {
         for (k, raw) in &values {
             whole.push(KINDS[*k], raw);
         }
-        let whole_m = Matcher::build(&whole, false);
+        let whole_m = Matcher::build(&whole);
         for (i, pre, post, upper) in &pieces {
             let v = values.get(i.index(values.len().max(1))).map_or("", |(_, v)| v.as_str());
             let v = if *upper { v.to_uppercase() } else { v.to_owned() };
@@ -389,7 +389,7 @@ proptest! {
             for (k, raw) in &values {
                 fit.push(KINDS[*k], raw);
             }
-            let fit_m = Matcher::build(&fit, false);
+            let fit_m = Matcher::build(&fit);
             let a = open.hays().find_map(|h| whole_m.find(&whole, h));
             let b = open.hays().find_map(|h| fit_m.find(&fit, h));
             prop_assert_eq!(a.is_some(), b.is_some(), "{:?}", v);
