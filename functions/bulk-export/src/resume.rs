@@ -77,9 +77,8 @@ pub(crate) async fn landed(
             break;
         };
         let Some((part, bytes)) = PartOf::from_object_metadata(&head.metadata)
-            .and_then(|p| Some((p.bytes.clone()?, p)))
-            .filter(|(b, p)| follows(&landed, source_file, p, b, head.size))
-            .map(|(b, p)| (p, b))
+            .and_then(|p| p.bytes.clone().map(|b| (p, b)))
+            .filter(|(p, b)| follows(&landed, source_file, p, b, head.size))
         else {
             tracing::warn!(
                 source_file,

@@ -13,8 +13,9 @@
 //! of their folded forms, ~10 bytes per distinct value (~150 bytes per synthesized person);
 //! while reading, the builder holds a bounded set of values (a few MB), FST shards of the
 //! rest and the tokens, and building merges the shards into the index: a peak of a few MB +
-//! about twice the index ([`PeopleIndex::memory_bytes`], logged as `index_bytes`). Nothing else is held but one line and one read buffer. The cache keeps the
-//! index of the last export only (keyed by export and manifest generation), so the files of one
+//! about twice the index ([`PeopleIndex::memory_bytes`], logged as `index_bytes`). Nothing
+//! else is held but one line and one read buffer. The cache keeps the index of the last
+//! export only (keyed by export and manifest generation), so the files of one
 //! export build it once per process; an index still used by an in-flight event of an earlier
 //! export lives until that event ends.
 //!
